@@ -1,0 +1,48 @@
+package dev.attn4j.api;
+
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What a host application needs from a backend: the cache format and shape, the query heads and
+ * dtype, and the features it will use. Matched against {@link Capabilities} during selection and
+ * used to build the exact validation run for the chosen backend.
+ */
+public record Requirements(int headDim, int numQoHeads, int numKvHeads, KvDType kvDtype,
+                           ScaleGranularity granularity, KvLayout layout, int blockSize,
+                           DType queryDtype, Set<Feature> features) {
+
+    public Requirements {
+        Objects.requireNonNull(kvDtype, "kvDtype");
+        Objects.requireNonNull(granularity, "granularity");
+        Objects.requireNonNull(layout, "layout");
+        Objects.requireNonNull(queryDtype, "queryDtype");
+        features = features.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(features));
+        if (numKvHeads < 1) {
+            throw new InvalidRequestException("numKvHeads", numKvHeads, "must be >= 1");
+        }
+        if (numQoHeads < 1 || numQoHeads % numKvHeads != 0) {
+            throw new InvalidRequestException("numQoHeads", numQoHeads,
+                    "must be a positive multiple of numKvHeads=" + numKvHeads);
+        }
+    }
+
+    /** Requirements of a cache spec, query heads and dtype, and features. */
+    public static Requirements of(KvCacheSpec spec, int numQoHeads, DType queryDtype, Feature... features) {
+        Set<Feature> f = features.length == 0 ? EnumSet.noneOf(Feature.class) : EnumSet.of(features[0], features);
+        return new Requirements(spec.headDim(), numQoHeads, spec.numKvHeads(), spec.kvDtype(), spec.granularity(),
+                spec.layout(), spec.blockSize(), queryDtype, f);
+    }
+
+    /** Query heads per KV head. */
+    public int groupSize() {
+        return numQoHeads / numKvHeads;
+    }
+
+    @Override
+    public String toString() {
+        return "headDim=" + headDim + " heads=" + numQoHeads + "/" + numKvHeads + " kv=" + kvDtype + "/" + granularity
+                + " layout=" + layout + " blockSize=" + blockSize + " q=" + queryDtype + " features=" + features;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.attn4j.api.spi;
+
+import dev.attn4j.api.AttentionBackend;
+import dev.attn4j.api.Capabilities;
+
+/**
+ * A backend module's entry point, found through {@link java.util.ServiceLoader} (or registered in
+ * code). Implementations need a public no-argument constructor and must be cheap to construct:
+ * nothing native is loaded until {@link #probe()}.
+ */
+public interface AttentionBackendProvider {
+
+    /** Unique, stable, lower-case name: {@code cpu}, {@code cuda}, {@code ilu}, {@code xpu}. */
+    String name();
+
+    /** Higher wins when no explicit order is given (GPU backends above cpu, which is 0). */
+    int priority();
+
+    /**
+     * Whether the backend can run here, and on which devices. Cheap, no lasting side effects, never
+     * throws: a missing library, driver or device, or the kill switch
+     * {@code attn4j.<name>.disabled=true} (see {@link KillSwitch}), is returned as the cause.
+     */
+    Availability probe();
+
+    /** What the backend implements; known without opening it. */
+    Capabilities capabilities();
+
+    /**
+     * Opens the backend on the device the options name.
+     *
+     * @throws dev.attn4j.api.BackendUnavailableException if it cannot run here
+     */
+    AttentionBackend open(BackendOptions options);
+}

@@ -1,0 +1,287 @@
+package dev.attn4j.api.support;
+
+import dev.attn4j.api.AttentionBackend;
+import dev.attn4j.api.BatchLayout;
+import dev.attn4j.api.DType;
+import dev.attn4j.api.Feature;
+import dev.attn4j.api.InvalidRequestException;
+import dev.attn4j.api.KvCache;
+import dev.attn4j.api.KvCacheSpec;
+import dev.attn4j.api.KvScales;
+import dev.attn4j.api.OpKind;
+import dev.attn4j.api.Plan;
+import dev.attn4j.api.PlanRequest;
+import dev.attn4j.api.Requirements;
+import dev.attn4j.api.Tensor;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The host-side checks every backend runs before it launches anything, in one place so every
+ * backend rejects the same input with the same {@code field=value: reason} message. Each method
+ * either returns normally or throws, having changed nothing.
+ */
+public final class RequestValidator {
+    private RequestValidator() {
+    }
+
+    /**
+     * Checks a cache spec and its caller scales against the backend's capabilities.
+     *
+     * @throws dev.attn4j.api.UnsupportedConfigurationException with every reason
+     * @throws InvalidRequestException for a bad scale
+     */
+    public static void validateCacheCreation(AttentionBackend backend, KvCacheSpec spec, KvScales scales) {
+        if (spec == null) {
+            throw new InvalidRequestException("spec", null, "required");
+        }
+        if (scales == null) {
+            throw new InvalidRequestException("scales", null, "required (KvScales.none() for caches without caller scales)");
+        }
+        scales.validateFor(spec);
+        backend.capabilities().checkCache(spec).orThrow();
+    }
+
+    /** The features a plan request uses, for the capability check. */
+    public static Set<Feature> featuresOf(PlanRequest r) {
+        Set<Feature> f = EnumSet.noneOf(Feature.class);
+        BatchLayout b = r.batch();
+        if (r.kind() == OpKind.DECODE) {
+            f.add(Feature.DECODE);
+        } else {
+            f.add(Feature.PREFILL);
+            f.add(r.options().causal() ? Feature.CAUSAL : Feature.NON_CAUSAL);
+            for (int i = 0; i < b.numSequences(); i++) {
+                if (b.kvLen(i) > b.qLen(i)) {
+                    f.add(Feature.CHUNKED_PREFILL);
+                    break;
+                }
+            }
+        }
+        r.options().slidingWindow().ifPresent(w -> f.add(Feature.SLIDING_WINDOW));
+        r.options().softCap().ifPresent(c -> f.add(Feature.SOFT_CAP));
+        return f;
+    }
+
+    /**
+     * Validates a plan request: heads, query dtype, every sequence of the batch against the cache
+     * spec, then the backend's capabilities.
+     */
+    public static ValidatedBatch validatePlan(AttentionBackend backend, PlanRequest r) {
+        KvCacheSpec spec = r.cacheSpec();
+        if (r.numQoHeads() < 1 || r.numQoHeads() % spec.numKvHeads() != 0) {
+            throw new InvalidRequestException("numQoHeads", r.numQoHeads(),
+                    "must be a positive multiple of numKvHeads=" + spec.numKvHeads());
+        }
+        if (!r.queryDtype().isHalf()) {
+            throw new InvalidRequestException("queryDtype", r.queryDtype(), "must be BF16 or FP16");
+        }
+        BatchLayout b = r.batch();
+        int n = b.numSequences();
+        if (n == 0) {
+            throw new InvalidRequestException("batch.numSequences", 0, "a batch needs at least one sequence");
+        }
+        int[] qIndptr = new int[n + 1];
+        int[] kvLens = new int[n];
+        int[] blockIndptr = new int[n + 1];
+        long tokens = 0;
+        long blocks = 0;
+        int maxQ = 0;
+        int maxKv = 0;
+        for (int i = 0; i < n; i++) {
+            String seq = "batch.sequence[" + i + "]";
+            int q = b.qLen(i);
+            int kv = b.kvLen(i);
+            if (q < 1) {
+                throw new InvalidRequestException(seq + ".qLen", q,
+                        "empty sequences are rejected; leave them out of the batch");
+            }
+            if (r.kind() == OpKind.DECODE && q != 1) {
+                throw new InvalidRequestException(seq + ".qLen", q, "a DECODE plan needs qLen=1");
+            }
+            if (q > kv) {
+                throw new InvalidRequestException(seq + ".qLen", q,
+                        "must be <= kvLen=" + kv + " (kvLen counts the new tokens, already appended)");
+            }
+            long need = ((long) kv + spec.blockSize() - 1) / spec.blockSize();
+            if (b.blockRowLength(i) < need) {
+                throw new InvalidRequestException(seq + ".kvLen", kv, "exceeds the blocks given: "
+                        + b.blockRowLength(i) + " blocks x blockSize " + spec.blockSize() + " = "
+                        + (long) b.blockRowLength(i) * spec.blockSize() + " tokens");
+            }
+            for (int j = 0; j < need; j++) {
+                int id = b.blockId(i, j);
+                if (id < 0 || id >= spec.numBlocks()) {
+                    throw new InvalidRequestException(seq + ".blockIds[" + j + "]", id,
+                            "must be in [0, numBlocks=" + spec.numBlocks() + ")");
+                }
+            }
+            tokens += q;
+            blocks += need;
+            if (tokens > Integer.MAX_VALUE) {
+                throw new InvalidRequestException("batch.numTokens", tokens, "at most 2^31-1 query tokens per plan");
+            }
+            qIndptr[i + 1] = (int) tokens;
+            kvLens[i] = kv;
+            blockIndptr[i + 1] = (int) blocks;
+            maxQ = Math.max(maxQ, q);
+            maxKv = Math.max(maxKv, kv);
+        }
+        int[] blockIds = new int[(int) blocks];
+        for (int i = 0; i < n; i++) {
+            for (int j = blockIndptr[i]; j < blockIndptr[i + 1]; j++) {
+                blockIds[j] = b.blockId(i, j - blockIndptr[i]);
+            }
+        }
+        Requirements req = new Requirements(spec.headDim(), r.numQoHeads(), spec.numKvHeads(), spec.kvDtype(),
+                spec.granularity(), spec.layout(), spec.blockSize(), r.queryDtype(), featuresOf(r));
+        backend.check(req).orThrow();
+        return new ValidatedBatch(qIndptr, kvLens, blockIndptr, blockIds, maxQ, maxKv, b);
+    }
+
+    /**
+     * Validates the arguments of prefill / decode against the plan: plan and cache of this backend
+     * and open, the cache's spec equal to the plan's, query and output shapes and dtypes, the LSE.
+     */
+    public static void validateRun(AttentionBackend backend, Plan plan, OpKind expected, Tensor query,
+                                   KvCache cache, Tensor out, Tensor lse) {
+        if (plan == null) {
+            throw new InvalidRequestException("plan", null, "required");
+        }
+        if (plan.backend() != backend) {
+            throw new InvalidRequestException("plan", plan.backend().name(), "was made by another backend instance");
+        }
+        if (plan.isClosed()) {
+            throw new InvalidRequestException("plan", "closed", "the plan has been closed");
+        }
+        if (plan.kind() != expected) {
+            throw new InvalidRequestException("plan.kind", plan.kind(),
+                    expected.name().toLowerCase(java.util.Locale.ROOT) + "() needs a " + expected + " plan");
+        }
+        PlanRequest r = plan.request();
+        KvCacheSpec spec = r.cacheSpec();
+        checkCache(backend, cache, "cache");
+        if (!cache.spec().equals(spec)) {
+            throw new InvalidRequestException("cache.spec", cache.spec(), "does not match the plan's cacheSpec " + spec);
+        }
+        int tokens = (int) plan.numTokens();
+        checkTensor(backend, query, "query", r.queryDtype(), tokens, r.numQoHeads(), spec.headDim());
+        checkTensor(backend, out, "out", r.queryDtype(), tokens, r.numQoHeads(), spec.headDim());
+        if (out == query) {
+            throw new InvalidRequestException("out", out, "must not be the query tensor");
+        }
+        if (lse != null) {
+            checkTensor(backend, lse, "lse", DType.FP32, tokens, r.numQoHeads());
+            if (!backend.capabilities().features().contains(Feature.LSE)) {
+                throw new dev.attn4j.api.UnsupportedConfigurationException(backend.name(),
+                        java.util.List.of("feature=LSE not supported"));
+            }
+        }
+    }
+
+    /**
+     * Validates an append: cache, K and V tensors ({@code [n][numKvHeads][headDim]}, 16-bit, the
+     * cache's dtype for a 16-bit cache), and slots (length n, each -1 or in range, no repeats).
+     *
+     * @return the number of slots written (not -1)
+     */
+    public static int validateAppend(AttentionBackend backend, KvCache cache, Tensor keys, Tensor values, int[] slots) {
+        checkCache(backend, cache, "cache");
+        KvCacheSpec spec = cache.spec();
+        checkTensor(backend, keys, "keys");
+        int[] ks = keys.shape();
+        if (ks.length != 3 || ks[1] != spec.numKvHeads() || ks[2] != spec.headDim()) {
+            throw new InvalidRequestException("keys.shape", Arrays.toString(ks),
+                    "expected [n][numKvHeads=" + spec.numKvHeads() + "][headDim=" + spec.headDim() + "]");
+        }
+        if (!keys.dtype().isHalf()) {
+            throw new InvalidRequestException("keys.dtype", keys.dtype(), "must be BF16 or FP16");
+        }
+        if (!spec.kvDtype().isQuantized() && keys.dtype() != spec.kvDtype().storage()) {
+            throw new InvalidRequestException("keys.dtype", keys.dtype(),
+                    "must equal the cache dtype " + spec.kvDtype() + " (16-bit caches store K and V as given)");
+        }
+        checkTensor(backend, values, "values", keys.dtype(), ks);
+        if (slots == null) {
+            throw new InvalidRequestException("slots", null, "required");
+        }
+        if (slots.length != ks[0]) {
+            throw new InvalidRequestException("slots.length", slots.length, "must equal keys rows n=" + ks[0]);
+        }
+        int numSlots = spec.numSlots();
+        int written = 0;
+        int[] sorted = new int[slots.length];
+        for (int j = 0; j < slots.length; j++) {
+            int s = slots[j];
+            if (s != -1 && (s < 0 || s >= numSlots)) {
+                throw new InvalidRequestException("slots[" + j + "]", s,
+                        "must be -1 (padding) or in [0, numSlots=" + numSlots + ")");
+            }
+            if (s != -1) {
+                sorted[written++] = s;
+            }
+        }
+        Arrays.sort(sorted, 0, written);
+        for (int j = 1; j < written; j++) {
+            if (sorted[j] == sorted[j - 1]) {
+                int first = -1;
+                int second = -1;
+                for (int x = 0; x < slots.length; x++) {
+                    if (slots[x] == sorted[j]) {
+                        if (first < 0) {
+                            first = x;
+                        } else {
+                            second = x;
+                            break;
+                        }
+                    }
+                }
+                throw new InvalidRequestException("slots[" + second + "]", sorted[j],
+                        "repeats slots[" + first + "]; each slot may be written once per append");
+            }
+        }
+        return written;
+    }
+
+    /** A cache argument: present, of this backend, open. */
+    public static void checkCache(AttentionBackend backend, KvCache cache, String field) {
+        if (cache == null) {
+            throw new InvalidRequestException(field, null, "required");
+        }
+        if (cache.backend() != backend) {
+            throw new InvalidRequestException(field, "cache of " + cache.backend().name(),
+                    "was made by another backend instance");
+        }
+        if (cache.isClosed()) {
+            throw new InvalidRequestException(field, "closed", "the cache has been closed");
+        }
+    }
+
+    /** A tensor argument: present, of this backend, open. */
+    public static void checkTensor(AttentionBackend backend, Tensor t, String field) {
+        if (t == null) {
+            throw new InvalidRequestException(field, null, "required");
+        }
+        if (t.backend() != backend) {
+            throw new InvalidRequestException(field, t, "belongs to another backend instance ("
+                    + t.backend().name() + "); tensors are usable only with the backend that made them");
+        }
+        if (t.isClosed()) {
+            throw new InvalidRequestException(field, t, "is closed");
+        }
+    }
+
+    /** A tensor argument with an exact dtype and shape. */
+    public static void checkTensor(AttentionBackend backend, Tensor t, String field, DType dtype, int... shape) {
+        checkTensor(backend, t, field);
+        if (t.dtype() != dtype) {
+            throw new InvalidRequestException(field + ".dtype", t.dtype(), "expected " + dtype);
+        }
+        if (!Arrays.equals(t.shape(), shape)) {
+            throw new InvalidRequestException(field + ".shape", Arrays.toString(t.shape()),
+                    "expected " + Arrays.toString(shape));
+        }
+    }
+}

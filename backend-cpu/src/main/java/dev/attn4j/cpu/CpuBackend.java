@@ -1,0 +1,245 @@
+package dev.attn4j.cpu;
+
+import dev.attn4j.api.Attn4jException;
+import dev.attn4j.api.AttentionBackend;
+import dev.attn4j.api.Capabilities;
+import dev.attn4j.api.DType;
+import dev.attn4j.api.ExternalMemory;
+import dev.attn4j.api.InvalidRequestException;
+import dev.attn4j.api.KvCache;
+import dev.attn4j.api.KvCacheSpec;
+import dev.attn4j.api.KvScales;
+import dev.attn4j.api.OpKind;
+import dev.attn4j.api.Plan;
+import dev.attn4j.api.PlanRequest;
+import dev.attn4j.api.Tensor;
+import dev.attn4j.api.UnsupportedConfigurationException;
+import dev.attn4j.api.support.BackendHealth;
+import dev.attn4j.api.support.RequestValidator;
+import dev.attn4j.api.support.ValidatedBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+
+/**
+ * The cpu backend. Operations run synchronously on the calling thread plus a private pool of
+ * worker threads, so results are visible as soon as a call returns; {@link #synchronize()} has
+ * nothing to wait for. Safe to share between threads: calls touch only their own arguments.
+ */
+public final class CpuBackend implements AttentionBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
+    /** Smallest KV range a split gets (tokens), unless {@code attn4j.cpu.minSplitTokens} says otherwise. */
+    static final int DEFAULT_MIN_SPLIT_TOKENS = 256;
+
+    private final int threads;
+    private final int minSplitTokens;
+    private final ExecutorService pool;
+    private final BackendHealth health = new BackendHealth(CpuBackendProvider.NAME);
+
+    CpuBackend(int threads) {
+        this(threads, Integer.getInteger("attn4j.cpu.minSplitTokens", DEFAULT_MIN_SPLIT_TOKENS));
+    }
+
+    /** A backend with {@code threads} workers whose KV splits are at least {@code minSplitTokens} long. */
+    CpuBackend(int threads, int minSplitTokens) {
+        if (minSplitTokens < 1) {
+            throw new InvalidRequestException("attn4j.cpu.minSplitTokens", minSplitTokens, "must be >= 1");
+        }
+        this.threads = threads;
+        this.minSplitTokens = minSplitTokens;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "attn4j-cpu-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        LOG.debug("cpu backend opened with {} threads", threads);
+    }
+
+    /** Worker threads this backend uses. */
+    public int threads() {
+        return threads;
+    }
+
+    @Override
+    public String name() {
+        return CpuBackendProvider.NAME;
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return CpuBackendProvider.CAPABILITIES;
+    }
+
+    @Override
+    public CpuTensor allocate(DType dtype, int... shape) {
+        health.checkUsable();
+        long bytes = CpuTensor.elements(shape) * dtype.byteSize();
+        if (bytes > Integer.MAX_VALUE) {
+            throw new UnsupportedConfigurationException(name(), List.of("tensor byteSize=" + bytes
+                    + " exceeds the cpu backend's 2 GiB per tensor"));
+        }
+        return new CpuTensor(this, dtype, shape, ByteBuffer.allocate((int) bytes), true);
+    }
+
+    @Override
+    public Tensor wrap(ExternalMemory memory, DType dtype, int... shape) {
+        health.checkUsable();
+        if (memory.kind() != ExternalMemory.Kind.HOST_BUFFER) {
+            throw new UnsupportedConfigurationException(name(), List.of("memory.kind=" + memory.kind()
+                    + " not supported: the cpu backend wraps host ByteBuffers"));
+        }
+        long need = CpuTensor.elements(shape) * dtype.byteSize();
+        if (memory.byteSize() < need) {
+            throw new InvalidRequestException("memory.byteSize", memory.byteSize(),
+                    "smaller than the " + need + " bytes the shape needs");
+        }
+        ByteBuffer b = memory.buffer().slice();
+        b.limit((int) need);
+        return new CpuTensor(this, dtype, shape, b, false);
+    }
+
+    @Override
+    public KvCache createKvCache(KvCacheSpec spec, KvScales scales) {
+        health.checkUsable();
+        RequestValidator.validateCacheCreation(this, spec, scales);
+        return new CpuKvCache(this, spec, scales);
+    }
+
+    @Override
+    public void append(KvCache cache, Tensor keys, Tensor values, int[] slots) {
+        health.checkUsable();
+        RequestValidator.validateAppend(this, cache, keys, values, slots);
+        CpuKvCache c = (CpuKvCache) cache;
+        KvCacheSpec spec = c.spec();
+        CpuQuantizer quantizer = new CpuQuantizer(spec);
+        ByteBuffer k = ((CpuTensor) keys).buf();
+        ByteBuffer v = ((CpuTensor) values).buf();
+        float[] kScales = c.callerScales().k();
+        float[] vScales = c.callerScales().v();
+        ByteBuffer kDyn = c.keyScales == null ? null : c.keyScales.buf();
+        ByteBuffer vDyn = c.valueScales == null ? null : c.valueScales.buf();
+        DType srcType = keys.dtype();
+        int bs = spec.blockSize();
+        parallelFor(slots.length, token -> {
+            int slot = slots[token];
+            if (slot < 0) {
+                return;
+            }
+            float[] row = new float[spec.headDim()];
+            for (int h = 0; h < spec.numKvHeads(); h++) {
+                quantizer.writeRow(k, srcType, token, h, c.keys.buf(), kScales, kDyn, slot / bs, slot % bs, row);
+                quantizer.writeRow(v, srcType, token, h, c.values.buf(), vScales, vDyn, slot / bs, slot % bs, row);
+            }
+        });
+    }
+
+    @Override
+    public Plan plan(PlanRequest request) {
+        health.checkUsable();
+        if (request == null) {
+            throw new InvalidRequestException("request", null, "required");
+        }
+        ValidatedBatch batch = RequestValidator.validatePlan(this, request);
+        return new CpuPlan(this, request, batch, new CpuWorkSplit(request, batch, threads, minSplitTokens));
+    }
+
+    @Override
+    public void prefill(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
+        run(OpKind.PREFILL, plan, query, cache, out, lse);
+    }
+
+    @Override
+    public void decode(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
+        run(OpKind.DECODE, plan, query, cache, out, lse);
+    }
+
+    private void run(OpKind kind, Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
+        health.checkUsable();
+        RequestValidator.validateRun(this, plan, kind, query, cache, out, lse);
+        CpuPlan p = (CpuPlan) plan;
+        CpuKvCache c = (CpuKvCache) cache;
+        KvCacheSpec spec = c.spec();
+        KvScales scales = c.callerScales();
+        boolean caller = spec.granularity().isCallerSet();
+        KvRowReader k = new KvRowReader(spec, c.keys.buf(), caller ? scales.k() : null,
+                c.keyScales == null ? null : c.keyScales.buf());
+        KvRowReader v = new KvRowReader(spec, c.values.buf(), caller ? scales.v() : null,
+                c.valueScales == null ? null : c.valueScales.buf());
+        float[] workspace = new float[Math.toIntExact(p.workspaceBytes() / 4)];
+        CpuAttentionKernel kernel = new CpuAttentionKernel(p, k, v, ((CpuTensor) query).buf(),
+                ((CpuTensor) out).buf(), lse == null ? null : ((CpuTensor) lse).buf(), workspace);
+        parallelFor(p.split.items(), kernel::run);
+        parallelFor(p.split.mergeCount.length, kernel::merge);
+    }
+
+    /** Runs body(0 .. count-1) on the pool, items handed out dynamically; rethrows the first failure. */
+    private void parallelFor(int count, IntConsumer body) {
+        if (pool == null || count <= 1) {
+            for (int i = 0; i < count; i++) {
+                body.accept(i);
+            }
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                body.accept(i);
+            }
+        };
+        int workers = Math.min(threads, count);
+        List<Future<?>> futures = new ArrayList<>(workers);
+        for (int w = 0; w < workers; w++) {
+            futures.add(pool.submit(worker));
+        }
+        Throwable failure = null;
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                failure = failure == null ? e.getCause() : failure;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (failure instanceof RuntimeException) {
+            throw (RuntimeException) failure;
+        }
+        if (failure != null) {
+            throw new Attn4jException("cpu worker failed: " + failure, failure);
+        }
+    }
+
+    @Override
+    public void synchronize() {
+        health.checkUsable();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return health.isClosed() || health.isFailed();
+    }
+
+    @Override
+    public void close() {
+        health.close();
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "cpu backend (" + threads + " threads)";
+    }
+}

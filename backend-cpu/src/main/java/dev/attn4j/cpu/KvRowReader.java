@@ -1,0 +1,110 @@
+package dev.attn4j.cpu;
+
+import dev.attn4j.api.KvCacheSpec;
+import dev.attn4j.api.KvDType;
+import dev.attn4j.api.ScaleGranularity;
+import dev.attn4j.api.numeric.Bf16;
+import dev.attn4j.api.numeric.MiniFloat;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Dequantizes one (block, offset, head) row of K or V, {@code headDim} values, into a float
+ * array: the cpu backend's inner-loop dequantization. Nothing larger than a tile of rows is ever
+ * dequantized; the cache itself is only read.
+ *
+ * <p>One reader is made per cache side (K or V) with that side's own scales, so the V path can
+ * never pick up K's scale.
+ */
+final class KvRowReader {
+    private final KvCacheSpec spec;
+    private final ByteBuffer data;
+    private final float[] callerScales;
+    private final ByteBuffer dynamicScales;
+    private final KvDType kvDtype;
+    private final ScaleGranularity.Kind granularity;
+    private final int headDim;
+    private final int groupSize;
+    private final MiniFloat fp8;
+
+    /**
+     * @param data          the K or V tensor's storage
+     * @param callerScales  that side's caller-set scales (TENSOR, HEAD, CHANNEL), else null
+     * @param dynamicScales that side's dynamic-scale storage (TOKEN, TOKEN_GROUP), else null
+     */
+    KvRowReader(KvCacheSpec spec, ByteBuffer data, float[] callerScales, ByteBuffer dynamicScales) {
+        this.spec = spec;
+        this.data = data;
+        this.callerScales = callerScales;
+        this.dynamicScales = dynamicScales;
+        this.kvDtype = spec.kvDtype();
+        this.granularity = spec.granularity().kind();
+        this.headDim = spec.headDim();
+        this.groupSize = granularity == ScaleGranularity.Kind.TOKEN_GROUP ? spec.granularity().groupSize() : headDim;
+        this.fp8 = kvDtype == KvDType.FP8_E4M3 ? MiniFloat.FP8_E4M3
+                : kvDtype == KvDType.FP8_E5M2 ? MiniFloat.FP8_E5M2 : null;
+    }
+
+    /** Writes the row's {@code headDim} dequantized values to {@code dst[dstOff ..]}. */
+    void read(int block, int offset, int head, float[] dst, int dstOff) {
+        int base = (int) spec.elementIndex(block, offset, head, 0);
+        int d = headDim;
+        switch (kvDtype) {
+            case BF16:
+                for (int c = 0; c < d; c++) {
+                    dst[dstOff + c] = Bf16.toFloat(data.getShort(2 * (base + c)));
+                }
+                return;
+            case FP16:
+                for (int c = 0; c < d; c++) {
+                    dst[dstOff + c] = MiniFloat.FP16.toFloat(data.getShort(2 * (base + c)));
+                }
+                return;
+            case INT8:
+                for (int c = 0; c < d; c++) {
+                    dst[dstOff + c] = data.get(base + c);
+                }
+                break;
+            default:
+                for (int c = 0; c < d; c++) {
+                    dst[dstOff + c] = fp8.toFloat(data.get(base + c));
+                }
+                break;
+        }
+        applyScales(block, offset, head, dst, dstOff);
+    }
+
+    private void applyScales(int block, int offset, int head, float[] dst, int dstOff) {
+        switch (granularity) {
+            case TENSOR:
+                scale(dst, dstOff, headDim, callerScales[0]);
+                break;
+            case HEAD:
+                scale(dst, dstOff, headDim, callerScales[head]);
+                break;
+            case CHANNEL: {
+                int s0 = head * headDim;
+                for (int c = 0; c < headDim; c++) {
+                    dst[dstOff + c] *= callerScales[s0 + c];
+                }
+                break;
+            }
+            case TOKEN:
+            case TOKEN_GROUP: {
+                int s0 = (int) spec.dynamicScaleIndex(block, offset, head, 0);
+                for (int g = 0, c = 0; c < headDim; g++, c += groupSize) {
+                    scale(dst, dstOff + c, groupSize, dynamicScales.getFloat(4 * (s0 + g)));
+                }
+                break;
+            }
+            default:
+                throw new IllegalStateException("no scales for " + granularity);
+        }
+    }
+
+    private static void scale(float[] dst, int off, int n, float s) {
+        for (int c = 0; c < n; c++) {
+            dst[off + c] *= s;
+        }
+    }
+}

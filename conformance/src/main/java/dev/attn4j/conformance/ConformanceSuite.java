@@ -1,0 +1,256 @@
+package dev.attn4j.conformance;
+
+import dev.attn4j.api.AttentionBackend;
+import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.CapabilityCheck;
+import dev.attn4j.api.DType;
+import dev.attn4j.api.Feature;
+import dev.attn4j.api.KvDType;
+import dev.attn4j.api.KvLayout;
+import dev.attn4j.api.OpKind;
+import dev.attn4j.api.Requirements;
+import dev.attn4j.api.ScaleGranularity;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The case matrix and the loop that runs it. {@link #full()} covers DESIGN.md "Numerics and
+ * tests": every KV dtype x granularity x layout x operation, head dims 64/80/96/128/256, group
+ * sizes 1, 4, 5, 6, 7, 8 and MQA, block sizes 1 to 256 with partial last blocks and shuffled
+ * tables, BF16 and FP16 queries, chunked prefill, mixed-length batches, shared prefixes, the
+ * options (non-causal, sliding window, soft-cap, custom scale, no LSE), and the regressions found
+ * in peer kernels' reviews (V read with K's scale; HEAD/CHANNEL scales indexed by query head; group
+ * sizes that are not powers of two). {@link #quick()} is a small subset for start-up validation;
+ * {@link #forRequirements} builds the exact configuration a host asked for.
+ */
+public final class ConformanceSuite {
+    private ConformanceSuite() {
+    }
+
+    /** Every KV format: 16-bit caches, and each quantized dtype with each granularity. */
+    public static List<ConformanceCase.Builder> formats(int headDim) {
+        List<ConformanceCase.Builder> out = new ArrayList<>();
+        out.add(ConformanceCase.builder().format(KvDType.BF16, ScaleGranularity.NONE));
+        out.add(ConformanceCase.builder().format(KvDType.FP16, ScaleGranularity.NONE));
+        for (KvDType t : List.of(KvDType.INT8, KvDType.FP8_E4M3, KvDType.FP8_E5M2)) {
+            for (ScaleGranularity g : granularities(headDim)) {
+                out.add(ConformanceCase.builder().format(t, g));
+            }
+        }
+        return out;
+    }
+
+    private static List<ScaleGranularity> granularities(int headDim) {
+        return List.of(ScaleGranularity.TENSOR, ScaleGranularity.HEAD, ScaleGranularity.CHANNEL,
+                ScaleGranularity.TOKEN, ScaleGranularity.tokenGroup(headDim >= 64 ? 32 : headDim / 2));
+    }
+
+    private static ConformanceCase.Builder fmt(KvDType t, ScaleGranularity g) {
+        return ConformanceCase.builder().format(t, g);
+    }
+
+    /** The full matrix: several hundred cases. */
+    public static List<ConformanceCase> full() {
+        Map<String, ConformanceCase> cases = new LinkedHashMap<>();
+        // 1. Every format x layout x operation (chunked prefill over prefixes; mixed-length decode).
+        for (ConformanceCase.Builder f : formats(128)) {
+            for (KvLayout layout : KvLayout.values()) {
+                add(cases, f.tag("format").layout(layout).prefill(new int[] {13, 1, 40}, new int[] {77, 33, 40}).build());
+                add(cases, f.tag("format").layout(layout).decode(77, 1, 130, 16).build());
+            }
+        }
+        // 2. Every format with FP16 queries (and FP16 outputs).
+        for (ConformanceCase.Builder f : formats(128)) {
+            add(cases, f.tag("fp16-query").queryDtype(DType.FP16).layout(KvLayout.HND)
+                    .prefill(new int[] {9, 20}, new int[] {50, 20}).build());
+            add(cases, f.tag("fp16-query").queryDtype(DType.FP16).decode(45, 90).build());
+        }
+        // 3. Head dims, incl. the 80/96 of real models.
+        for (int d : new int[] {64, 80, 96, 128, 256}) {
+            for (ConformanceCase.Builder f : List.of(fmt(KvDType.BF16, ScaleGranularity.NONE),
+                    fmt(KvDType.INT8, ScaleGranularity.TOKEN), fmt(KvDType.FP8_E4M3, ScaleGranularity.TENSOR),
+                    fmt(KvDType.INT8, ScaleGranularity.tokenGroup(16)))) {
+                for (KvLayout layout : KvLayout.values()) {
+                    add(cases, f.tag("head-dim").headDim(d).layout(layout)
+                            .prefill(new int[] {7, 18}, new int[] {40, 18}).build());
+                    add(cases, f.tag("head-dim").headDim(d).layout(layout).decode(60, 3).build());
+                }
+            }
+        }
+        // 4. Group sizes incl. 5, 6, 7 and MQA; HEAD and CHANNEL scales must follow the KV head.
+        int[][] heads = {{4, 4}, {8, 2}, {10, 2}, {12, 2}, {14, 2}, {16, 2}, {8, 1}, {7, 1}, {32, 8}};
+        for (int[] hv : heads) {
+            for (ConformanceCase.Builder f : List.of(fmt(KvDType.INT8, ScaleGranularity.HEAD),
+                    fmt(KvDType.INT8, ScaleGranularity.CHANNEL), fmt(KvDType.FP8_E4M3, ScaleGranularity.HEAD),
+                    fmt(KvDType.FP8_E5M2, ScaleGranularity.CHANNEL), fmt(KvDType.FP16, ScaleGranularity.NONE))) {
+                add(cases, f.tag("group-size").heads(hv[0], hv[1]).headDim(64)
+                        .prefill(new int[] {11, 6}, new int[] {45, 6}).build());
+                add(cases, f.tag("group-size").heads(hv[0], hv[1]).headDim(64).layout(KvLayout.HND)
+                        .decode(70, 9).build());
+            }
+        }
+        // 5. Block sizes 1..256, partial last blocks, shuffled and ordered tables.
+        for (int bs : new int[] {1, 3, 8, 16, 64, 256}) {
+            for (ConformanceCase.Builder f : List.of(fmt(KvDType.INT8, ScaleGranularity.TOKEN),
+                    fmt(KvDType.FP8_E5M2, ScaleGranularity.CHANNEL), fmt(KvDType.BF16, ScaleGranularity.NONE),
+                    fmt(KvDType.FP8_E4M3, ScaleGranularity.tokenGroup(32)))) {
+                for (KvLayout layout : KvLayout.values()) {
+                    add(cases, f.tag("block-size").blockSize(bs).layout(layout).headDim(64)
+                            .prefill(new int[] {5, 12}, new int[] {bs + 6, 12}).build());
+                    add(cases, f.tag("block-size").blockSize(bs).layout(layout).headDim(64)
+                            .decode(2 * bs + 5, bs - 1 > 0 ? bs - 1 : 1, 300).build());
+                }
+                add(cases, f.tag("block-size").blockSize(bs).headDim(64).shuffleBlocks(false).decode(bs + 1, 7).build());
+            }
+        }
+        // 6. Options: non-causal, sliding windows, soft-caps, custom scale, together; LSE off.
+        List<AttentionOptions> options = List.of(
+                AttentionOptions.NON_CAUSAL,
+                AttentionOptions.builder().slidingWindow(1).build(),
+                AttentionOptions.builder().slidingWindow(7).build(),
+                AttentionOptions.builder().slidingWindow(50).build(),
+                AttentionOptions.builder().softCap(30).build(),
+                AttentionOptions.builder().softCap(2.5).build(),
+                AttentionOptions.builder().softmaxScale(0.05).build(),
+                AttentionOptions.builder().causal(false).slidingWindow(20).softCap(10).build(),
+                AttentionOptions.builder().slidingWindow(16).softCap(20).softmaxScale(0.1).build());
+        for (AttentionOptions o : options) {
+            for (ConformanceCase.Builder f : List.of(fmt(KvDType.INT8, ScaleGranularity.CHANNEL),
+                    fmt(KvDType.FP8_E4M3, ScaleGranularity.TOKEN), fmt(KvDType.BF16, ScaleGranularity.NONE))) {
+                for (KvLayout layout : KvLayout.values()) {
+                    add(cases, f.tag("options").options(o).layout(layout)
+                            .prefill(new int[] {30, 4}, new int[] {90, 4}).build());
+                    add(cases, f.tag("options").options(o).layout(layout).decode(90, 5).build());
+                }
+            }
+        }
+        // 7. Batch shapes: pure prefill, single long prefix, many short decodes, length-1 caches,
+        //    a shared prefix, no LSE.
+        for (ConformanceCase.Builder f : List.of(fmt(KvDType.INT8, ScaleGranularity.TOKEN),
+                fmt(KvDType.FP8_E4M3, ScaleGranularity.HEAD), fmt(KvDType.FP16, ScaleGranularity.NONE))) {
+            for (KvLayout layout : KvLayout.values()) {
+                ConformanceCase.Builder b = f.tag("batch").layout(layout);
+                add(cases, b.prefill(new int[] {150}, new int[] {150}).build());
+                add(cases, b.prefill(new int[] {17}, new int[] {600}).build());
+                add(cases, b.prefill(new int[] {1, 1, 1}, new int[] {1, 2, 3}).build());
+                add(cases, b.decode(1, 700, 5, 33, 64, 65, 2, 129, 17, 300, 8, 1, 90, 4, 250, 31).build());
+                add(cases, b.decode(1).build());
+                add(cases, b.sharedPrefixBlocks(3).prefill(new int[] {10, 7}, new int[] {60, 70}).build());
+                add(cases, b.sharedPrefixBlocks(2).decode(40, 50, 20).build());
+                add(cases, b.sharedPrefixBlocks(0).withLse(false).prefill(new int[] {20, 3}, new int[] {20, 45}).build());
+                b.withLse(true);
+            }
+        }
+        // 8. K scale != V scale, by a lot, in both directions; saturating caller scales.
+        for (KvDType t : List.of(KvDType.INT8, KvDType.FP8_E4M3, KvDType.FP8_E5M2)) {
+            for (ScaleGranularity g : List.of(ScaleGranularity.TENSOR, ScaleGranularity.HEAD, ScaleGranularity.CHANNEL)) {
+                for (double vmag : new double[] {0.05, 20}) {
+                    add(cases, fmt(t, g).tag("kv-scales").vMagnitude(vmag).prefill(new int[] {8, 3}, new int[] {40, 3}).build());
+                    add(cases, fmt(t, g).tag("kv-scales").vMagnitude(vmag).layout(KvLayout.HND).decode(40, 21).build());
+                }
+                add(cases, fmt(t, g).tag("saturating").scaleFactor(0.5).decode(30, 12).build());
+            }
+        }
+        return new ArrayList<>(cases.values());
+    }
+
+    /**
+     * A small subset for start-up validation: each KV dtype, both layouts, prefill and decode,
+     * a group size of 5, dynamic and caller scales.
+     */
+    public static List<ConformanceCase> quick() {
+        List<ConformanceCase> out = new ArrayList<>();
+        out.add(fmt(KvDType.BF16, ScaleGranularity.NONE).tag("quick").headDim(64).prefill(new int[] {9, 4}, new int[] {30, 4}).build());
+        out.add(fmt(KvDType.FP16, ScaleGranularity.NONE).tag("quick").headDim(64).queryDtype(DType.FP16).decode(40, 7).build());
+        out.add(fmt(KvDType.INT8, ScaleGranularity.TOKEN).tag("quick").headDim(64).heads(10, 2).layout(KvLayout.HND)
+                .prefill(new int[] {9, 4}, new int[] {30, 4}).build());
+        out.add(fmt(KvDType.INT8, ScaleGranularity.HEAD).tag("quick").headDim(64).heads(10, 2).decode(40, 7).build());
+        out.add(fmt(KvDType.FP8_E4M3, ScaleGranularity.TENSOR).tag("quick").headDim(64).decode(40, 7).build());
+        out.add(fmt(KvDType.FP8_E4M3, ScaleGranularity.CHANNEL).tag("quick").headDim(64).layout(KvLayout.HND)
+                .prefill(new int[] {9, 4}, new int[] {30, 4}).build());
+        out.add(fmt(KvDType.FP8_E5M2, ScaleGranularity.tokenGroup(16)).tag("quick").headDim(64).decode(40, 7).build());
+        out.add(fmt(KvDType.INT8, ScaleGranularity.TOKEN).tag("quick").headDim(128).blockSize(1).options(
+                AttentionOptions.builder().slidingWindow(8).softCap(20).build()).decode(20, 3).build());
+        return out;
+    }
+
+    /**
+     * The cases that validate exactly one configuration (selection's validation step): a chunked
+     * prefill and a decode when the requirements ask for them (both when they name neither), with
+     * the cache format, heads, layout, block size and query dtype required, and typical values for
+     * the options required (window 32, soft-cap 30).
+     */
+    public static List<ConformanceCase> forRequirements(Requirements r) {
+        AttentionOptions.Builder o = AttentionOptions.builder();
+        if (r.features().contains(Feature.NON_CAUSAL) && !r.features().contains(Feature.CAUSAL)) {
+            o.causal(false);
+        }
+        if (r.features().contains(Feature.SLIDING_WINDOW)) {
+            o.slidingWindow(32);
+        }
+        if (r.features().contains(Feature.SOFT_CAP)) {
+            o.softCap(30);
+        }
+        ConformanceCase.Builder b = ConformanceCase.builder().tag("validate").format(r.kvDtype(), r.granularity())
+                .layout(r.layout()).headDim(r.headDim()).heads(r.numQoHeads(), r.numKvHeads())
+                .blockSize(r.blockSize()).queryDtype(r.queryDtype()).options(o.build())
+                .withLse(r.features().contains(Feature.LSE));
+        boolean prefill = r.features().contains(Feature.PREFILL) || !r.features().contains(Feature.DECODE);
+        boolean decode = r.features().contains(Feature.DECODE) || !r.features().contains(Feature.PREFILL);
+        int bs = r.blockSize();
+        List<ConformanceCase> out = new ArrayList<>();
+        if (prefill) {
+            boolean chunked = r.features().contains(Feature.CHUNKED_PREFILL) || !r.features().contains(Feature.PREFILL);
+            out.add(b.prefill(new int[] {12}, new int[] {chunked ? Math.min(bs, 64) + 20 : 12}).build());
+        }
+        if (decode) {
+            out.add(b.decode(Math.min(bs, 64) + 37, 5).build());
+        }
+        return out;
+    }
+
+    /**
+     * Runs cases on a backend. Cases the backend does not support ({@link AttentionBackend#check})
+     * are SKIPPED with the reasons. Case {@code i} draws its data from {@code seed + i}.
+     */
+    public static SuiteReport run(AttentionBackend backend, List<ConformanceCase> cases, long seed,
+                                  Consumer<CaseResult> onResult) {
+        List<CaseResult> results = new ArrayList<>(cases.size());
+        for (int i = 0; i < cases.size(); i++) {
+            ConformanceCase c = cases.get(i);
+            CaseResult r = runOne(backend, c, seed + i);
+            results.add(r);
+            onResult.accept(r);
+        }
+        return new SuiteReport(backend.name(), seed, results);
+    }
+
+    /** Runs one case, or skips it with the reasons if the backend does not support it. */
+    public static CaseResult runOne(AttentionBackend backend, ConformanceCase c, long seed) {
+        CapabilityCheck check = backend.check(c.requirements());
+        if (!check.supported()) {
+            return new CaseResult(c.id(), CaseResult.Status.SKIPPED, 0, 0, 0, 0, 0,
+                    String.join("; ", check.reasons()), seed, 0);
+        }
+        return CaseRunner.run(backend, c, seed);
+    }
+
+    /** The seed from {@code attn4j.conformance.seed}, else a fresh one (printed with every report). */
+    public static long defaultSeed() {
+        String s = System.getProperty("attn4j.conformance.seed");
+        return s != null ? Long.parseLong(s.trim()) : System.nanoTime();
+    }
+
+    /** Counts ops in a case list, for reports. */
+    static long count(List<ConformanceCase> cases, OpKind op) {
+        return cases.stream().filter(c -> c.op() == op).count();
+    }
+
+    private static void add(Map<String, ConformanceCase> cases, ConformanceCase c) {
+        cases.putIfAbsent(c.id(), c);
+    }
+}
