@@ -38,7 +38,7 @@ final class CpuWorkSplit {
         int numKvHeads = r.cacheSpec().numKvHeads();
         int g = r.numQoHeads() / numKvHeads;
         int headDim = r.cacheSpec().headDim();
-        this.tileRows = Math.max(1, ROWS_TIMES_HEADS / g);
+        this.tileRows = Math.max(1, Math.min(ROWS_TIMES_HEADS / g, b.maxQLen()));
         AttentionOptions o = r.options();
         boolean causal = o.causal();
         int window = o.slidingWindow().orElse(0);

@@ -65,9 +65,11 @@ public final class ConformanceSuite {
         }
         // 2. Every format with FP16 queries (and FP16 outputs).
         for (ConformanceCase.Builder f : formats(128)) {
-            add(cases, f.tag("fp16-query").queryDtype(DType.FP16).layout(KvLayout.HND)
-                    .prefill(new int[] {9, 20}, new int[] {50, 20}).build());
-            add(cases, f.tag("fp16-query").queryDtype(DType.FP16).decode(45, 90).build());
+            for (KvLayout layout : KvLayout.values()) {
+                add(cases, f.tag("fp16-query").queryDtype(DType.FP16).layout(layout)
+                        .prefill(new int[] {9, 20}, new int[] {50, 20}).build());
+                add(cases, f.tag("fp16-query").queryDtype(DType.FP16).layout(layout).decode(45, 90).build());
+            }
         }
         // 3. Head dims, incl. the 80/96 of real models.
         for (int d : new int[] {64, 80, 96, 128, 256}) {

@@ -1,0 +1,82 @@
+package dev.attn4j.cpu;
+
+import dev.attn4j.api.AttentionBackend;
+import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.BatchLayout;
+import dev.attn4j.api.DType;
+import dev.attn4j.api.KvCache;
+import dev.attn4j.api.KvCacheSpec;
+import dev.attn4j.api.KvDType;
+import dev.attn4j.api.KvLayout;
+import dev.attn4j.api.KvScales;
+import dev.attn4j.api.Plan;
+import dev.attn4j.api.PlanRequest;
+import dev.attn4j.api.ScaleGranularity;
+import dev.attn4j.api.Tensor;
+import dev.attn4j.api.numeric.Bf16;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One plan serves every layer of a step: running it over three layers' caches gives each layer
+ * the same answer as a plan made just for it, and the workspace is bounded by the batch, not by
+ * the cache.
+ */
+class CpuPlanReuseTest {
+
+    @Test
+    void onePlanServesEveryLayer() {
+        KvCacheSpec spec = new KvCacheSpec(64, 16, 2, 64, KvDType.INT8, ScaleGranularity.TOKEN, KvLayout.HND);
+        Random rnd = new Random(5);
+        try (CpuBackend b = new CpuBackend(4, 32)) {
+            BatchLayout batch = BatchLayout.decode(new int[] {100, 37}, new int[][] {{0, 1, 2, 3, 4, 5, 6}, {9, 10, 11}});
+            PlanRequest req = PlanRequest.decode(batch, spec, 8, DType.BF16, AttentionOptions.CAUSAL);
+            short[][] outs = new short[3][];
+            try (Plan plan = b.plan(req)) {
+                assertTrue(plan.workspaceBytes() > 0, "the split-KV path is in use: " + plan.describe());
+                assertTrue(plan.workspaceBytes() < 4L * 2 * 8 * 65 * 16, "workspace is bounded by the batch");
+                for (int layer = 0; layer < 3; layer++) {
+                    try (KvCache cache = filled(b, spec, rnd);
+                         Tensor q = random(b, rnd, 2, 8, 64);
+                         Tensor out = b.allocate(DType.BF16, 2, 8, 64);
+                         Tensor fresh = b.allocate(DType.BF16, 2, 8, 64);
+                         Plan own = b.plan(req)) {
+                        b.decode(plan, q, cache, out, null);
+                        b.decode(own, q, cache, fresh, null);
+                        outs[layer] = out.toShortArray();
+                        assertArrayEquals(fresh.toShortArray(), outs[layer], "layer " + layer);
+                    }
+                }
+            }
+            assertFalse(java.util.Arrays.equals(outs[0], outs[1]), "layers saw their own caches");
+        }
+    }
+
+    private static KvCache filled(AttentionBackend b, KvCacheSpec spec, Random rnd) {
+        KvCache cache = b.createKvCache(spec, KvScales.none());
+        int n = spec.numSlots();
+        try (Tensor k = random(b, rnd, n, 2, 64); Tensor v = random(b, rnd, n, 2, 64)) {
+            int[] slots = new int[n];
+            for (int i = 0; i < n; i++) {
+                slots[i] = i;
+            }
+            b.append(cache, k, v, slots);
+        }
+        return cache;
+    }
+
+    private static Tensor random(AttentionBackend b, Random rnd, int... shape) {
+        Tensor t = b.allocate(DType.BF16, shape);
+        short[] bits = new short[(int) t.numElements()];
+        for (int i = 0; i < bits.length; i++) {
+            bits[i] = Bf16.fromFloat((float) rnd.nextGaussian());
+        }
+        t.copyFrom(bits);
+        return t;
+    }
+}
