@@ -65,6 +65,13 @@ public interface AttentionBackend extends AutoCloseable {
     Tensor wrap(ExternalMemory memory, DType dtype, int... shape);
 
     /**
+     * Copies all of {@code src} into {@code dst} on the device (same dtype and element count),
+     * ordered with the backend's other operations. Used to measure the device copy bandwidth that
+     * benchmarks report their figures against, and to move cache pages.
+     */
+    void copy(Tensor src, Tensor dst);
+
+    /**
      * A new, zeroed KV cache. Caller-set scales are validated ({@link KvScales#validateFor}) and the
      * spec is checked against {@link #capabilities()}.
      */

@@ -109,6 +109,16 @@ public final class CpuBackend implements AttentionBackend {
     }
 
     @Override
+    public void copy(Tensor src, Tensor dst) {
+        health.checkUsable();
+        RequestValidator.checkTensor(this, src, "src");
+        RequestValidator.checkTensor(this, dst, "dst", src.dtype(), src.shape());
+        ByteBuffer from = ((CpuTensor) src).buf().duplicate();
+        from.position(0).limit((int) src.byteSize());
+        ((CpuTensor) dst).buf().duplicate().position(0).put(from);
+    }
+
+    @Override
     public KvCache createKvCache(KvCacheSpec spec, KvScales scales) {
         health.checkUsable();
         RequestValidator.validateCacheCreation(this, spec, scales);

@@ -87,6 +87,20 @@ class CpuProviderTest {
     }
 
     @Test
+    void copiesBetweenTensorsOfOneShape() {
+        try (AttentionBackend b = new CpuBackendProvider().open(BackendOptions.defaults());
+             Tensor src = b.allocate(DType.FP32, 2, 3);
+             Tensor dst = b.allocate(DType.FP32, 2, 3)) {
+            src.copyFrom(new float[] {1, 2, 3, 4, 5, 6});
+            b.copy(src, dst);
+            assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, dst.toFloatArray());
+            InvalidRequestException e = assertThrows(InvalidRequestException.class,
+                    () -> b.copy(src, b.allocate(DType.FP32, 3, 2)));
+            assertEquals("dst.shape", e.field());
+        }
+    }
+
+    @Test
     void closedBackendFailsFast() {
         AttentionBackend b = new CpuBackendProvider().open(BackendOptions.defaults());
         b.close();

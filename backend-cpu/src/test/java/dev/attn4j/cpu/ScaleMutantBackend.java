@@ -124,6 +124,11 @@ final class ScaleMutantBackend implements AttentionBackend {
     }
 
     @Override
+    public void copy(Tensor src, Tensor dst) {
+        delegate.copy(src, dst);
+    }
+
+    @Override
     public KvCache createKvCache(KvCacheSpec spec, KvScales scales) {
         return delegate.createKvCache(spec, scales);
     }
