@@ -18,7 +18,9 @@ public record Requirements(int headDim, int numQoHeads, int numKvHeads, KvDType 
         Objects.requireNonNull(granularity, "granularity");
         Objects.requireNonNull(layout, "layout");
         Objects.requireNonNull(queryDtype, "queryDtype");
-        features = features.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(features));
+        // An unmodifiable EnumSet: iteration (and so toString, and every report) in declaration order.
+        features = java.util.Collections.unmodifiableSet(
+                features.isEmpty() ? EnumSet.noneOf(Feature.class) : EnumSet.copyOf(features));
         if (numKvHeads < 1) {
             throw new InvalidRequestException("numKvHeads", numKvHeads, "must be >= 1");
         }

@@ -1,0 +1,118 @@
+package dev.attn4j.cli;
+
+import dev.attn4j.api.KvDType;
+import dev.attn4j.api.ScaleGranularity;
+import dev.attn4j.selector.Selection;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code attn4j bench}: decode bandwidth and prefill throughput of one configuration on the selected
+ * (and validated) backend, each next to a ceiling measured in the same run, so a figure can be read
+ * without knowing the hardware.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measures decode (GB/s of KV read) and causal prefill (TFLOP/s) on a backend, each with its "
+                + "ratio to a ceiling measured in the same run (backend.copy bandwidth; on cpu, the host's float32 rate).",
+                "The defaults finish in seconds on the cpu backend; give GPUs larger sizes."})
+final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "Backend (or comma-separated order); default: -Dattn4j.backend, ATTN4J_BACKEND, else priority.")
+    String backend;
+
+    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "llama3-8b", converter = ModelShape.Converter.class,
+            completionCandidates = ModelShape.Names.class,
+            description = "Attention shape: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    ModelShape model;
+
+    @Option(names = "--kv", paramLabel = "DTYPE", defaultValue = "int8", converter = KvConverter.class,
+            description = "KV cache dtype: int8, fp8-e4m3, fp8-e5m2, bf16, fp16 (default: ${DEFAULT-VALUE}).")
+    KvDType kv;
+
+    @Option(names = "--granularity", paramLabel = "G", converter = GranularityConverter.class,
+            description = "Scales: token, tensor, head, channel, token_group(32); default: token for int8, "
+                    + "tensor for fp8, none for 16-bit. Caller-set scales are 0.05 for fp8 and 1/127 for int8 "
+                    + "(data is uniform in [-1, 1)).")
+    ScaleGranularity granularity;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "" + BenchConfig.DEFAULT_BATCH,
+            description = "Decode batch: sequences (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--context", paramLabel = "N",
+            description = "Cached tokens per decode sequence (default: " + BenchConfig.DEFAULT_CONTEXT + ").")
+    Integer context;
+
+    @Option(names = "--prefill-len", paramLabel = "N",
+            description = "Prefill prompt length; default: the --context value when one is given, else "
+                    + BenchConfig.DEFAULT_PREFILL + ".")
+    Integer prefillLen;
+
+    @Option(names = "--block-size", paramLabel = "N", defaultValue = "" + BenchConfig.DEFAULT_BLOCK,
+            description = "Tokens per cache block (default: ${DEFAULT-VALUE}).")
+    int blockSize;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "" + BenchConfig.DEFAULT_WARMUP,
+            description = "Untimed runs before timing (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--iters", paramLabel = "N", defaultValue = "" + BenchConfig.DEFAULT_ITERS,
+            description = "Timed runs; the median is reported (default: ${DEFAULT-VALUE}).")
+    int iters;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the table.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        BenchConfig config = config();
+        try (Selection selection = Selections.select(backend, config.requirements())) {
+            String name = selection.backend().name();
+            BenchResult r = new Benchmark(selection.backend(), config, Probes.deviceName(name), err).run();
+            out.print(json ? r.json() + "\n" : r.table());
+            out.flush();
+        }
+        return CommandLine.ExitCode.OK;
+    }
+
+    /**
+     * The run's configuration. A prefill as long as a given context is what a GPU run wants; with
+     * neither given, prefill stays at 512 so the default run is short on cpu (prefill work grows
+     * with the square of its length).
+     */
+    BenchConfig config() {
+        int ctx = context != null ? context : BenchConfig.DEFAULT_CONTEXT;
+        int pre = prefillLen != null ? prefillLen : context != null ? context : BenchConfig.DEFAULT_PREFILL;
+        ScaleGranularity g = granularity != null ? granularity : BenchConfig.defaultGranularity(kv);
+        return new BenchConfig(model, kv, g, blockSize, batch, ctx, pre, warmup, iters);
+    }
+
+    /** picocli: {@code --kv fp8-e4m3}. */
+    static final class KvConverter implements ITypeConverter<KvDType> {
+        @Override
+        public KvDType convert(String value) {
+            return KvDType.parse(value);
+        }
+    }
+
+    /** picocli: {@code --granularity token_group(32)}. */
+    static final class GranularityConverter implements ITypeConverter<ScaleGranularity> {
+        @Override
+        public ScaleGranularity convert(String value) {
+            return ScaleGranularity.parse(value);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.attn4j.cli;
+
+import java.util.Locale;
+
+/**
+ * The figures of one bench run, each next to the ceiling measured in the same run:
+ * <ul>
+ *   <li>decode: KV bytes read once ({@link BenchConfig#decodeBytes}) per second, against the
+ *       backend's copy bandwidth;
+ *   <li>prefill: causal FLOP/s ({@link BenchConfig#prefillFlops}), against the host's float32
+ *       multiply-add rate on cpu; n/a on other backends (no device compute ceiling is measured).
+ * </ul>
+ */
+record BenchResult(String backend, String device, BenchConfig config, CopyCeiling copy, HostFlopsCeiling flops,
+                   Timing decode, Timing prefill) {
+
+    double decodeGbPerSecond() {
+        return config.decodeBytes() / decode.medianNanos();
+    }
+
+    double decodeRatio() {
+        return decodeGbPerSecond() / copy.gbPerSecond();
+    }
+
+    double prefillTflopsPerSecond() {
+        return config.prefillFlops() / prefill.medianNanos() / 1e3;
+    }
+
+    /** NaN when there is no compute ceiling. */
+    double prefillRatio() {
+        return flops == null ? Double.NaN : prefillTflopsPerSecond() / flops.tflopsPerSecond();
+    }
+
+    String table() {
+        ModelShape m = config.model();
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "bench on %s (%s)%n", backend, device));
+        b.append(String.format(Locale.ROOT, "model %s: %d query / %d KV heads, head dim %d%s; KV %s/%s, NHD, block %d, "
+                        + "BF16 queries; %d warm-up + %d timed runs, median%n",
+                m.id, m.numQoHeads, m.numKvHeads, m.headDim, m.softCap > 0 ? ", soft-cap " + fmt(m.softCap) : "",
+                config.kv(), config.granularity(), config.blockSize(), config.warmup(), config.iters()));
+        b.append(String.format(Locale.ROOT, "memory ceiling: backend.copy of %d MiB: %.2f GB/s (read + written)%n",
+                copy.tensorBytes() >> 20, copy.gbPerSecond()));
+        b.append(flops == null
+                ? "compute ceiling: n/a (not measured for " + backend + ")\n"
+                : String.format(Locale.ROOT, "compute ceiling: host %.1f GFLOP/s (%s)%n",
+                        flops.flopsPerSecond() / 1e9, flops.method()));
+        TextTable t = new TextTable("op", "shape", "median ms", "achieved", "ceiling", "ratio").alignRight(2, 3, 4, 5);
+        t.row("decode", config.batch() + " seq x " + config.context() + " tokens",
+                fmt(decode.medianNanos() / 1e6), String.format(Locale.ROOT, "%.2f GB/s", decodeGbPerSecond()),
+                String.format(Locale.ROOT, "%.2f GB/s", copy.gbPerSecond()), String.format(Locale.ROOT, "%.3f", decodeRatio()));
+        t.row("prefill", "1 seq x " + config.prefillLen() + " tokens, causal",
+                fmt(prefill.medianNanos() / 1e6), String.format(Locale.ROOT, "%.4f TFLOP/s", prefillTflopsPerSecond()),
+                flops == null ? "n/a" : String.format(Locale.ROOT, "%.4f TFLOP/s", flops.tflopsPerSecond()),
+                flops == null ? "n/a" : String.format(Locale.ROOT, "%.3f", prefillRatio()));
+        b.append(t.render());
+        b.append(String.format(Locale.ROOT, "decode counts %d KV bytes per step (K and V once, plus dynamic scales); "
+                + "prefill counts 4*S*S/2*Hq*D = %d FLOP%n", config.decodeBytes(), config.prefillFlops()));
+        return b.toString();
+    }
+
+    String json() {
+        ModelShape m = config.model();
+        Json.Obj shape = Json.object().put("model", m.id).put("num_qo_heads", m.numQoHeads)
+                .put("num_kv_heads", m.numKvHeads).put("head_dim", m.headDim)
+                .put("soft_cap", m.softCap > 0 ? m.softCap : null)
+                .put("kv_dtype", config.kv().name()).put("granularity", config.granularity().toString())
+                .put("layout", "NHD").put("block_size", config.blockSize()).put("query_dtype", "BF16");
+        Json.Obj ceiling = Json.object()
+                .put("copy_bytes", copy.bytesMoved()).put("copy_ms", copy.medianNanos() / 1e6)
+                .put("copy_gbps", copy.gbPerSecond())
+                .put("compute_tflops", flops == null ? null : flops.tflopsPerSecond())
+                .put("compute_method", flops == null ? null : flops.method());
+        Json.Obj dec = Json.object().put("batch", config.batch()).put("context", config.context())
+                .put("median_ms", decode.medianNanos() / 1e6).put("min_ms", decode.minNanos() / 1e6)
+                .put("kv_bytes", config.decodeBytes()).put("gbps", decodeGbPerSecond())
+                .put("ceiling_gbps", copy.gbPerSecond()).put("ratio", decodeRatio());
+        Json.Obj pre = Json.object().put("prefill_len", config.prefillLen()).put("causal", true)
+                .put("median_ms", prefill.medianNanos() / 1e6).put("min_ms", prefill.minNanos() / 1e6)
+                .put("flops", config.prefillFlops()).put("tflops", prefillTflopsPerSecond())
+                .put("ceiling_tflops", flops == null ? null : flops.tflopsPerSecond())
+                .put("ratio", flops == null ? null : prefillRatio());
+        return Json.object().put("backend", backend).put("device", device).put("shape", shape)
+                .put("warmup", config.warmup()).put("iters", config.iters()).put("statistic", "median")
+                .put("ceiling", ceiling).put("decode", dec).put("prefill", pre).toString();
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.3f", v);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.attn4j.it;
+
+import dev.attn4j.api.AttentionBackend;
+import dev.attn4j.api.spi.AttentionBackendProvider;
+import dev.attn4j.api.spi.Availability;
+import dev.attn4j.api.spi.BackendOptions;
+import dev.attn4j.conformance.BadInputSuite;
+import dev.attn4j.conformance.CaseResult;
+import dev.attn4j.conformance.ConformanceCase;
+import dev.attn4j.conformance.ConformanceSuite;
+import dev.attn4j.selector.ProbeCache;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The backend matrix: the full conformance suite and the bad-input suite on every backend present
+ * on this machine (cpu always). A backend that is known but absent, or present but unavailable,
+ * appears as a skipped test whose message is the cause: never silently left out.
+ */
+class BackendMatrixTest {
+    private static final Logger LOG = LoggerFactory.getLogger(BackendMatrixTest.class);
+    /** Every backend attn4j ships, whether or not its module is on this class path. */
+    static final List<String> KNOWN = List.of("cuda", "ilu", "xpu", "cpu");
+    private static final List<AttentionBackend> OPENED = new ArrayList<>();
+    private static final long SEED = ConformanceSuite.defaultSeed();
+
+    @AfterAll
+    static void close() {
+        OPENED.forEach(AttentionBackend::close);
+    }
+
+    @TestFactory
+    Stream<DynamicNode> everyBackend() {
+        Map<String, AttentionBackendProvider> found = new LinkedHashMap<>();
+        ServiceLoader.load(AttentionBackendProvider.class).forEach(p -> found.put(p.name(), p));
+        List<DynamicNode> nodes = new ArrayList<>();
+        LOG.info("backend matrix, conformance seed {}:", SEED);
+        for (String name : KNOWN) {
+            if (!found.containsKey(name)) {
+                LOG.info("  {}: module not on the class path", name);
+                nodes.add(DynamicTest.dynamicTest(name + ": absent",
+                        () -> Assumptions.abort(name + ": module attn4j-backend-" + name + " is not on the class path")));
+            }
+        }
+        for (AttentionBackendProvider p : found.values()) {
+            ProbeCache.clear();
+            Availability a = ProbeCache.probe(p);
+            if (!a.isAvailable()) {
+                LOG.info("  {}: unavailable: {}", p.name(), a.unavailabilityCause());
+                nodes.add(DynamicTest.dynamicTest(p.name() + ": unavailable",
+                        () -> Assumptions.abort(p.name() + " unavailable: " + a.unavailabilityCause())));
+                continue;
+            }
+            LOG.info("  {}: available on {}", p.name(), a.devices());
+            AttentionBackend b = p.open(BackendOptions.defaults());
+            AttentionBackend other = p.open(BackendOptions.defaults());
+            OPENED.add(b);
+            OPENED.add(other);
+            List<DynamicNode> tests = new ArrayList<>();
+            List<ConformanceCase> cases = ConformanceSuite.full();
+            for (int i = 0; i < cases.size(); i++) {
+                ConformanceCase c = cases.get(i);
+                long seed = SEED + i;
+                tests.add(DynamicTest.dynamicTest(c.id(), () -> {
+                    CaseResult r = ConformanceSuite.runOne(b, c, seed);
+                    Assumptions.assumeFalse(r.status() == CaseResult.Status.SKIPPED, r::detail);
+                    assertEquals(CaseResult.Status.PASSED, r.status(), r::toString);
+                }));
+            }
+            for (BadInputSuite.BadInputCase c : BadInputSuite.cases()) {
+                tests.add(DynamicTest.dynamicTest("bad input: " + c.name(),
+                        () -> assertEquals("", BadInputSuite.check(b, other, c))));
+            }
+            nodes.add(DynamicContainer.dynamicContainer(p.name(), tests));
+        }
+        return nodes.stream();
+    }
+}

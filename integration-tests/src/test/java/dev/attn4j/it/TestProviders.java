@@ -1,0 +1,190 @@
+package dev.attn4j.it;
+
+import dev.attn4j.api.AttentionBackend;
+import dev.attn4j.api.Capabilities;
+import dev.attn4j.api.DType;
+import dev.attn4j.api.DeviceException;
+import dev.attn4j.api.Feature;
+import dev.attn4j.api.KvCache;
+import dev.attn4j.api.KvDType;
+import dev.attn4j.api.KvLayout;
+import dev.attn4j.api.Plan;
+import dev.attn4j.api.ScaleGranularity;
+import dev.attn4j.api.SupportedInts;
+import dev.attn4j.api.Tensor;
+import dev.attn4j.api.numeric.Bf16;
+import dev.attn4j.api.spi.AttentionBackendProvider;
+import dev.attn4j.api.spi.Availability;
+import dev.attn4j.api.spi.BackendOptions;
+import dev.attn4j.cpu.CpuBackendProvider;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Test-only providers, one class per misbehaviour (the probe cache is per class). Each ranks
+ * above cpu so selection tries it first. Those that open something open the real cpu backend
+ * and break one thing on top.
+ */
+final class TestProviders {
+    private TestProviders() {
+    }
+
+    /** Common parts: a name, a priority above cpu, cpu's capabilities. */
+    abstract static class Base implements AttentionBackendProvider {
+        private final String name;
+
+        Base(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public int priority() {
+            return 50;
+        }
+
+        @Override
+        public Availability probe() {
+            return Availability.available(List.of());
+        }
+
+        @Override
+        public Capabilities capabilities() {
+            return new CpuBackendProvider().capabilities();
+        }
+
+        @Override
+        public AttentionBackend open(BackendOptions options) {
+            return new DelegatingBackend(name, new CpuBackendProvider().open(options));
+        }
+    }
+
+    /** Its probe finds no device. */
+    static final class Unavailable extends Base {
+        Unavailable() {
+            super("t-unavailable");
+        }
+
+        @Override
+        public int priority() {
+            return 60;
+        }
+
+        @Override
+        public Availability probe() {
+            return Availability.unavailable("no t-device found (test)");
+        }
+    }
+
+    /** Its probe throws. */
+    static final class ProbeThrows extends Base {
+        ProbeThrows() {
+            super("t-probe-throws");
+        }
+
+        @Override
+        public Availability probe() {
+            throw new UnsatisfiedLinkError("libtdevice.so: cannot open shared object file (test)");
+        }
+    }
+
+    /** Its open throws. */
+    static final class OpenThrows extends Base {
+        OpenThrows() {
+            super("t-open-throws");
+        }
+
+        @Override
+        public AttentionBackend open(BackendOptions options) {
+            throw new IllegalStateException("context creation failed (test)");
+        }
+    }
+
+    /** Supports only head dim 64, BF16 KV, HND: a mismatch on several fields at once. */
+    static final class Narrow extends Base {
+        Narrow() {
+            super("t-narrow");
+        }
+
+        @Override
+        public Capabilities capabilities() {
+            return Capabilities.builder(name())
+                    .kvDtypes(EnumSet.of(KvDType.BF16))
+                    .granularities(EnumSet.of(ScaleGranularity.Kind.NONE))
+                    .layouts(EnumSet.of(KvLayout.HND))
+                    .headDims(SupportedInts.of(64))
+                    .blockSizes(SupportedInts.any())
+                    .groupSizes(SupportedInts.any())
+                    .queryDtypes(EnumSet.of(DType.BF16))
+                    .features(EnumSet.allOf(Feature.class))
+                    .build();
+        }
+    }
+
+    /** Computes outputs 5 % too large: validation must catch it. */
+    static final class WrongNumbers extends Base {
+        WrongNumbers() {
+            super("t-wrong-numbers");
+        }
+
+        @Override
+        public AttentionBackend open(BackendOptions options) {
+            return new DelegatingBackend(name(), new CpuBackendProvider().open(options)) {
+                @Override
+                public void prefill(Plan plan, Tensor q, KvCache cache, Tensor out, Tensor lse) {
+                    super.prefill(plan, q, cache, out, lse);
+                    skew(out);
+                }
+
+                @Override
+                public void decode(Plan plan, Tensor q, KvCache cache, Tensor out, Tensor lse) {
+                    super.decode(plan, q, cache, out, lse);
+                    skew(out);
+                }
+            };
+        }
+
+        private static void skew(Tensor out) {
+            short[] bits = out.toShortArray();
+            for (int i = 0; i < bits.length; i++) {
+                bits[i] = Bf16.fromFloat(Bf16.toFloat(bits[i]) * 1.05f);
+            }
+            out.copyFrom(bits);
+        }
+    }
+
+    /** Shares cpu's name from another class: a duplicate. */
+    static final class DuplicateCpu extends Base {
+        DuplicateCpu() {
+            super("cpu");
+        }
+    }
+
+    /** Works until {@link #FAULT} is set, then every decode raises a device fault. */
+    static final class Faulty extends Base {
+        static final AtomicBoolean FAULT = new AtomicBoolean();
+
+        Faulty() {
+            super("t-faulty");
+        }
+
+        @Override
+        public AttentionBackend open(BackendOptions options) {
+            return new DelegatingBackend(name(), new CpuBackendProvider().open(options)) {
+                @Override
+                public void decode(Plan plan, Tensor q, KvCache cache, Tensor out, Tensor lse) {
+                    if (FAULT.get()) {
+                        throw new DeviceException(name(), "tLaunchKernel", 700, "T_ERROR_ILLEGAL_ADDRESS");
+                    }
+                    super.decode(plan, q, cache, out, lse);
+                }
+            };
+        }
+    }
+}
