@@ -1,22 +1,19 @@
 package dev.attn4j.cpu;
 
-import dev.attn4j.api.AttentionBackend;
-import dev.attn4j.api.Capabilities;
-import dev.attn4j.api.DType;
-import dev.attn4j.api.ExternalMemory;
 import dev.attn4j.api.KvCache;
 import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvScales;
 import dev.attn4j.api.Plan;
 import dev.attn4j.api.ScaleGranularity;
 import dev.attn4j.api.Tensor;
+import dev.attn4j.api.support.ForwardingBackend;
 
 /**
  * A deliberately broken backend for testing the tests: the cpu backend, except that attention
  * dequantizes with the wrong scales, reproducing bugs found in peer kernels' reviews. Append is
  * left correct (as it was in those kernels), so only the attention check can catch them.
  */
-final class ScaleMutantBackend implements AttentionBackend {
+final class ScaleMutantBackend extends ForwardingBackend {
     /** The reproduced bugs. */
     enum Bug {
         /** The V path reads K's scale (FP8 chunked prefill for Intel GPUs). */
@@ -25,11 +22,10 @@ final class ScaleMutantBackend implements AttentionBackend {
         SCALE_BY_QUERY_HEAD
     }
 
-    private final CpuBackend delegate;
     private final Bug bug;
 
     ScaleMutantBackend(CpuBackend delegate, Bug bug) {
-        this.delegate = delegate;
+        super(delegate);
         this.bug = bug;
     }
 
@@ -106,55 +102,5 @@ final class ScaleMutantBackend implements AttentionBackend {
     @Override
     public String name() {
         return "cpu-mutant";
-    }
-
-    @Override
-    public Capabilities capabilities() {
-        return delegate.capabilities();
-    }
-
-    @Override
-    public Tensor allocate(DType dtype, int... shape) {
-        return delegate.allocate(dtype, shape);
-    }
-
-    @Override
-    public Tensor wrap(ExternalMemory memory, DType dtype, int... shape) {
-        return delegate.wrap(memory, dtype, shape);
-    }
-
-    @Override
-    public void copy(Tensor src, Tensor dst) {
-        delegate.copy(src, dst);
-    }
-
-    @Override
-    public KvCache createKvCache(KvCacheSpec spec, KvScales scales) {
-        return delegate.createKvCache(spec, scales);
-    }
-
-    @Override
-    public void append(KvCache cache, Tensor keys, Tensor values, int[] slots) {
-        delegate.append(cache, keys, values, slots);
-    }
-
-    @Override
-    public Plan plan(dev.attn4j.api.PlanRequest request) {
-        return delegate.plan(request);
-    }
-
-    @Override
-    public void synchronize() {
-        delegate.synchronize();
-    }
-
-    @Override
-    public boolean isClosed() {
-        return delegate.isClosed();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

@@ -64,7 +64,9 @@ public final class ProviderRegistry {
         } catch (SecurityException e) {
             where = "unknown location";
         }
-        int slash = where.lastIndexOf('/', where.length() - 2);
-        return p.getClass().getName() + " (" + (slash >= 0 ? where.substring(slash + 1) : where) + ")";
+        // A jar is named by its file name; a class directory (an IDE or reactor build) by its full path.
+        int slash = where.lastIndexOf('/');
+        boolean jar = where.endsWith(".jar") && slash >= 0;
+        return p.getClass().getName() + " (" + (jar ? where.substring(slash + 1) : where) + ")";
     }
 }
