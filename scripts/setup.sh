@@ -11,5 +11,5 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${need[@]}"
 fi
-java -version 2>&1 | head -1
-mvn -v 2>/dev/null | head -1
+java -version 2>&1 | sed -n 1p   # sed reads to the end: no SIGPIPE under pipefail
+mvn -v 2>/dev/null | sed -n 1p
