@@ -5,12 +5,13 @@ import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.numeric.HalfFormat;
 import dev.attn4j.api.support.ValidatedBatch;
+import dev.attn4j.api.support.WorkSplit;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * Attention over one work item of a {@link CpuWorkSplit}: a tile of query rows x the G query
+ * Attention over one work item of a {@link WorkSplit}: a tile of query rows x the G query
  * heads of one KV head, against one KV range, with an online softmax in float32. KV is read a
  * tile of {@link #KV_TILE} tokens at a time, each row dequantized once into scratch and reused by
  * every query of the item. Results go to the output (and LSE) directly, or to a partial region
@@ -21,7 +22,7 @@ final class CpuAttentionKernel {
 
     private final PlanRequest request;
     private final ValidatedBatch batch;
-    private final CpuWorkSplit split;
+    private final WorkSplit split;
     private final KvCacheSpec spec;
     private final KvRowReader keys;
     private final KvRowReader values;

@@ -17,6 +17,7 @@ import dev.attn4j.api.UnsupportedConfigurationException;
 import dev.attn4j.api.support.BackendHealth;
 import dev.attn4j.api.support.RequestValidator;
 import dev.attn4j.api.support.ValidatedBatch;
+import dev.attn4j.api.support.WorkSplit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,8 @@ public final class CpuBackend implements AttentionBackend {
     private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
     /** Smallest KV range a split gets (tokens), unless {@code attn4j.cpu.minSplitTokens} says otherwise. */
     static final int DEFAULT_MIN_SPLIT_TOKENS = 256;
+    /** Query rows x heads per work item: bounds the per-item float scratch. */
+    static final int ROWS_TIMES_HEADS = 128;
 
     private final int threads;
     private final int minSplitTokens;
@@ -160,7 +163,7 @@ public final class CpuBackend implements AttentionBackend {
             throw new InvalidRequestException("request", null, "required");
         }
         ValidatedBatch batch = RequestValidator.validatePlan(this, request);
-        return new CpuPlan(this, request, batch, new CpuWorkSplit(request, batch, threads, minSplitTokens));
+        return new CpuPlan(this, request, batch, new WorkSplit(request, batch, threads == 1 ? 1 : threads * 4, minSplitTokens, ROWS_TIMES_HEADS));
     }
 
     @Override

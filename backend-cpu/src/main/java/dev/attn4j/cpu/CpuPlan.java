@@ -3,12 +3,13 @@ package dev.attn4j.cpu;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.support.AbstractPlan;
 import dev.attn4j.api.support.ValidatedBatch;
+import dev.attn4j.api.support.WorkSplit;
 
-/** A cpu plan: the validated batch and its {@link CpuWorkSplit}. */
+/** A cpu plan: the validated batch and its {@link WorkSplit}. */
 final class CpuPlan extends AbstractPlan {
-    final CpuWorkSplit split;
+    final WorkSplit split;
 
-    CpuPlan(CpuBackend backend, PlanRequest request, ValidatedBatch batch, CpuWorkSplit split) {
+    CpuPlan(CpuBackend backend, PlanRequest request, ValidatedBatch batch, WorkSplit split) {
         super(backend, request, batch);
         this.split = split;
     }
@@ -20,6 +21,6 @@ final class CpuPlan extends AbstractPlan {
 
     @Override
     public String describe() {
-        return split.describe();
+        return "cpu: " + split.describe();
     }
 }

@@ -1,44 +1,50 @@
-package dev.attn4j.cpu;
+package dev.attn4j.api.support;
 
 import dev.attn4j.api.AttentionOptions;
 import dev.attn4j.api.PlanRequest;
-import dev.attn4j.api.support.ValidatedBatch;
 
 import java.util.Arrays;
 
 /**
- * The cpu plan's schedule. The unit of work is (sequence, query tile, KV head): a tile of up to
- * {@link #tileRows} query rows times all G query heads of one KV head, so each dequantized KV row
- * is reused G x rows times. Each unit's visible KV range (after the causal and window bounds) is
- * cut into splits when there are too few units to keep every thread busy (flash decoding); split
- * results are partial outputs plus LSEs in a workspace, merged afterwards.
+ * A plan's schedule, computed once on the host (FlashInfer's plan step) and shared by backends.
+ * The unit of work is (sequence, query tile, KV head): a tile of up to {@link #tileRows} query
+ * rows times all G query heads of one KV head, so each KV row loaded is reused G x rows times
+ * (GQA packing). Each unit's visible KV range (after the causal and window bounds) is cut into
+ * splits when there are too few units to fill the machine (flash decoding); split results are
+ * partial outputs plus LSEs in a workspace, merged afterwards.
+ *
+ * <p>Items of one unit are consecutive; the merges list those units that were split.
  */
-final class CpuWorkSplit {
-    /** Query rows x heads per work item: bounds the per-item scratch. */
-    static final int ROWS_TIMES_HEADS = 128;
+public final class WorkSplit {
 
-    final int tileRows;
+    public final int tileRows;
     // Work items, parallel arrays.
-    final int[] seq;
-    final int[] kvHead;
-    final int[] qRow0;
-    final int[] qRows;
-    final int[] kvLo;
-    final int[] kvHi;
+    public final int[] seq;
+    public final int[] kvHead;
+    public final int[] qRow0;
+    public final int[] qRows;
+    public final int[] kvLo;
+    public final int[] kvHi;
     /** Index of the item's partial-result region, or -1 when it writes the output directly. */
-    final int[] partial;
+    public final int[] partial;
     // Merges: units with more than one split; their items are consecutive.
-    final int[] mergeFirstItem;
-    final int[] mergeCount;
-    final int partialCount;
+    public final int[] mergeFirstItem;
+    public final int[] mergeCount;
+    public final int partialCount;
     /** Floats per partial region: tileRows x G x (headDim + 1). */
-    final int partialFloats;
+    public final int partialFloats;
 
-    CpuWorkSplit(PlanRequest r, ValidatedBatch b, int threads, int minSplitTokens) {
+    /**
+     * @param targetItems    about how many items keep the machine busy (threads x 4 on cpu,
+     *                       multiprocessors x a few on a GPU); 1 disables splitting
+     * @param minSplitTokens the shortest KV range a split gets
+     * @param rowsTimesHeads query rows x G per item: bounds per-item scratch or registers
+     */
+    public WorkSplit(PlanRequest r, ValidatedBatch b, int targetItems, int minSplitTokens, int rowsTimesHeads) {
         int numKvHeads = r.cacheSpec().numKvHeads();
         int g = r.numQoHeads() / numKvHeads;
         int headDim = r.cacheSpec().headDim();
-        this.tileRows = Math.max(1, Math.min(ROWS_TIMES_HEADS / g, b.maxQLen()));
+        this.tileRows = Math.max(1, Math.min(rowsTimesHeads / g, b.maxQLen()));
         AttentionOptions o = r.options();
         boolean causal = o.causal();
         int window = o.slidingWindow().orElse(0);
@@ -75,9 +81,8 @@ final class CpuWorkSplit {
                 }
             }
         }
-        // Second pass: splits per unit so that there are about 4 items per thread.
-        int wantItems = threads * 4;
-        int perUnit = threads == 1 ? 1 : Math.max(1, ceilDiv(wantItems, units));
+        // Second pass: splits per unit so that there are about targetItems items.
+        int perUnit = targetItems <= 1 ? 1 : Math.max(1, ceilDiv(targetItems, units));
         int[] splits = new int[units];
         int items = 0;
         int merges = 0;
@@ -125,17 +130,20 @@ final class CpuWorkSplit {
         this.partialFloats = tileRows * g * (headDim + 1);
     }
 
-    int items() {
+    /** Number of work items. */
+    public int items() {
         return seq.length;
     }
 
-    long workspaceBytes() {
+    /** Bytes of partial outputs and LSEs the split needs (float32). */
+    public long workspaceBytes() {
         return 4L * partialCount * partialFloats;
     }
 
-    String describe() {
+    /** e.g. {@code 96 items (tile 1 rows x heads of a KV group), 32 units split up to 3 ways}. */
+    public String describe() {
         int maxSplits = Arrays.stream(mergeCount).max().orElse(1);
-        return "cpu: " + items() + " items (tile " + tileRows + " rows x heads of a KV group), "
+        return items() + " items (tile " + tileRows + " rows x heads of a KV group), "
                 + mergeCount.length + " units split up to " + maxSplits + " ways";
     }
 
