@@ -1,0 +1,204 @@
+// Attention over the work items of a host-made WorkSplit (see dev.attn4j.api.support.WorkSplit):
+// an item is (sequence, tile of query rows, KV head, KV range). Each warp owns query rows of the
+// item (row x query head of the KV group); lanes hold headDim/32 channels each, dequantize their
+// channels of every visible K and V row in registers (codes x scale) and keep an online softmax.
+// Results go to the output (and LSE) or, for a split unit, to a partial region merged afterwards.
+//
+// This is the first, generic kernel: correct for every KV dtype, granularity, layout, head dim up
+// to 256 and group size, used for decode and prefill alike. Its KV rows are re-read per query row
+// (from L1/L2), so it is far from the bandwidth and tensor-core ceilings; the specialized decode
+// (GQA-packed, 16-byte loads) and FA2 prefill kernels replace it on their shapes.
+#pragma once
+#include "formats.cuh"
+
+namespace attn4j {
+
+struct AttnParams {
+    const void* q;            // [numTokens][numQoHeads][headDim]
+    void* out;                // same
+    float* lse;               // [numTokens][numQoHeads] or null
+    const void* k_cache;
+    const void* v_cache;
+    const float* k_scale;     // caller scales or dynamic-scale tensor (null for 16-bit caches)
+    const float* v_scale;
+    const int* q_indptr;      // [numSeq + 1]
+    const int* kv_lens;       // [numSeq]
+    const int* block_indptr;  // [numSeq + 1]
+    const int* block_ids;     // referenced blocks
+    const int* item_seq;      // work items
+    const int* item_head;
+    const int* item_row0;
+    const int* item_rows;
+    const int* item_lo;
+    const int* item_hi;
+    const int* item_partial;
+    float* workspace;
+    int partial_floats;
+    int num_qo_heads, num_kv_heads, head_dim, block_size, group, layout, gran, group_size;
+    float sm_scale, soft_cap;
+    int causal, window;
+};
+
+template <int KV>
+__device__ __forceinline__ float kv_scale(const AttnParams& p, const float* scales, int block, int off, int head, int c) {
+    switch (p.gran) {
+        case G_TENSOR: return scales[0];
+        case G_HEAD: return scales[head];
+        case G_CHANNEL: return scales[head * p.head_dim + c];
+        case G_TOKEN:
+            return scales[paged_index(p.layout, block, off, head, 0, p.block_size, p.num_kv_heads, 1)];
+        case G_TOKEN_GROUP: {
+            int groups = p.head_dim / p.group_size;
+            return scales[paged_index(p.layout, block, off, head, c / p.group_size, p.block_size, p.num_kv_heads, groups)];
+        }
+        default: return 1.f;
+    }
+}
+
+template <int KV, int Q, int CPL>
+__device__ __forceinline__ void attention_kernel(const AttnParams& p) {
+    using Kv = typename KvTraits<KV>::T;
+    using QT = typename QTraits<Q>::T;
+    const int it = blockIdx.x;
+    const int seq = p.item_seq[it];
+    const int head = p.item_head[it];
+    const int row0 = p.item_row0[it];
+    const int rows = p.item_rows[it];
+    const int lo = p.item_lo[it];
+    const int hi = p.item_hi[it];
+    const int part = p.item_partial[it];
+    const int q_len = p.q_indptr[seq + 1] - p.q_indptr[seq];
+    const int kv_len = p.kv_lens[seq];
+    const int pos0 = kv_len - q_len + (row0 - p.q_indptr[seq]);
+    const int* blocks = p.block_ids + p.block_indptr[seq];
+    const int warp = threadIdx.x / 32;
+    const int lane = threadIdx.x % 32;
+    const int warps = blockDim.x / 32;
+    const int r_total = rows * p.group;
+    const Kv* kc = (const Kv*)p.k_cache;
+    const Kv* vc = (const Kv*)p.v_cache;
+
+    for (int qr = warp; qr < r_total; qr += warps) {
+        const int i = qr / p.group;
+        const int j = qr % p.group;
+        const int row = row0 + i;
+        const int qh = head * p.group + j;
+        const int pos = pos0 + i;
+        const int first = max(lo, p.window > 0 ? pos - p.window + 1 : 0);
+        const int last = min(hi - 1, p.causal ? pos : kv_len - 1);
+        float qv[CPL], acc[CPL];
+        const QT* qp = (const QT*)p.q + ((int64_t)row * p.num_qo_heads + qh) * p.head_dim;
+#pragma unroll
+        for (int x = 0; x < CPL; x++) {
+            int c = lane + 32 * x;
+            qv[x] = c < p.head_dim ? QTraits<Q>::to_float(qp[c]) * p.sm_scale : 0.f;
+            acc[x] = 0.f;
+        }
+        float m = -INFINITY, l = 0.f;
+        for (int pidx = first; pidx <= last; pidx++) {
+            const int block = blocks[pidx / p.block_size];
+            const int off = pidx % p.block_size;
+            const int64_t base = paged_index(p.layout, block, off, head, 0, p.block_size, p.num_kv_heads, p.head_dim);
+            float dot = 0.f;
+#pragma unroll
+            for (int x = 0; x < CPL; x++) {
+                int c = lane + 32 * x;
+                if (c < p.head_dim) {
+                    float kx = KvTraits<KV>::decode(kc[base + c]);
+                    if constexpr (KvTraits<KV>::quantized) kx *= kv_scale<KV>(p, p.k_scale, block, off, head, c);
+                    dot += qv[x] * kx;
+                }
+            }
+            float s = warp_sum(dot);
+            if (p.soft_cap > 0.f) s = p.soft_cap * tanhf(s / p.soft_cap);
+            const float m_new = fmaxf(m, s);
+            const float corr = __expf(m - m_new);
+            const float e = __expf(s - m_new);
+            l = l * corr + e;
+#pragma unroll
+            for (int x = 0; x < CPL; x++) {
+                int c = lane + 32 * x;
+                float vx = 0.f;
+                if (c < p.head_dim) {
+                    vx = KvTraits<KV>::decode(vc[base + c]);
+                    if constexpr (KvTraits<KV>::quantized) vx *= kv_scale<KV>(p, p.v_scale, block, off, head, c);
+                }
+                acc[x] = acc[x] * corr + e * vx;
+            }
+            m = m_new;
+        }
+        if (part >= 0) {
+            float* ws = p.workspace + (int64_t)part * p.partial_floats;
+            const float inv = l > 0.f ? 1.f / l : 0.f;
+#pragma unroll
+            for (int x = 0; x < CPL; x++) {
+                int c = lane + 32 * x;
+                if (c < p.head_dim) ws[qr * p.head_dim + c] = acc[x] * inv;
+            }
+            if (lane == 0) ws[r_total * p.head_dim + qr] = l > 0.f ? m + logf(l) : -INFINITY;
+        } else {
+            QT* op = (QT*)p.out + ((int64_t)row * p.num_qo_heads + qh) * p.head_dim;
+            const float inv = 1.f / l;
+#pragma unroll
+            for (int x = 0; x < CPL; x++) {
+                int c = lane + 32 * x;
+                if (c < p.head_dim) op[c] = QTraits<Q>::from_float(acc[x] * inv);
+            }
+            if (lane == 0 && p.lse != nullptr) p.lse[(int64_t)row * p.num_qo_heads + qh] = m + logf(l);
+        }
+    }
+}
+
+struct MergeParams {
+    void* out;
+    float* lse;
+    const float* workspace;
+    const int* merge_first;   // first item of each split unit
+    const int* merge_count;   // its number of items
+    const int* item_head;
+    const int* item_row0;
+    const int* item_rows;
+    const int* item_partial;
+    int partial_floats, num_qo_heads, head_dim, group;
+};
+
+// Combines the partial outputs of one split unit per block: weights exp(lse_k - max), renormalized.
+template <int Q>
+__device__ __forceinline__ void merge_kernel(const MergeParams& p) {
+    using QT = typename QTraits<Q>::T;
+    const int first = p.merge_first[blockIdx.x];
+    const int count = p.merge_count[blockIdx.x];
+    const int head = p.item_head[first];
+    const int row0 = p.item_row0[first];
+    const int r_total = p.item_rows[first] * p.group;
+    const int warp = threadIdx.x / 32;
+    const int lane = threadIdx.x % 32;
+    for (int qr = warp; qr < r_total; qr += blockDim.x / 32) {
+        float mx = -INFINITY;
+        for (int k = 0; k < count; k++) {
+            const float* ws = p.workspace + (int64_t)p.item_partial[first + k] * p.partial_floats;
+            mx = fmaxf(mx, ws[r_total * p.head_dim + qr]);
+        }
+        float sum = 0.f;
+        for (int k = 0; k < count; k++) {
+            const float* ws = p.workspace + (int64_t)p.item_partial[first + k] * p.partial_floats;
+            float lk = ws[r_total * p.head_dim + qr];
+            if (lk != -INFINITY) sum += __expf(lk - mx);
+        }
+        const int i = qr / p.group;
+        const int j = qr % p.group;
+        const int64_t orow = ((int64_t)(row0 + i) * p.num_qo_heads + head * p.group + j);
+        for (int c = lane; c < p.head_dim; c += 32) {
+            float o = 0.f;
+            for (int k = 0; k < count; k++) {
+                const float* ws = p.workspace + (int64_t)p.item_partial[first + k] * p.partial_floats;
+                float lk = ws[r_total * p.head_dim + qr];
+                if (lk != -INFINITY) o += __expf(lk - mx) * ws[qr * p.head_dim + c];
+            }
+            ((QT*)p.out)[orow * p.head_dim + c] = QTraits<Q>::from_float(o / sum);
+        }
+        if (lane == 0 && p.lse != nullptr) p.lse[orow] = mx + logf(sum);
+    }
+}
+
+}  // namespace attn4j

@@ -1,0 +1,37 @@
+// The one translation unit nvcc builds into attn4j's fatbin. Kernels are templates; this file
+// instantiates each specialization under a stable extern "C" name that the Java launchers
+// (dev.attn4j.cuda.CudaKernels) look up with cuModuleGetFunction:
+//   attn4j_append_<in>_<kv>            in: bf16|fp16, kv: bf16|fp16|int8|e4m3|e5m2
+//   attn4j_attention_<kv>_<q>_c<cpl>   cpl: channels per lane, 2|4|8 (head dim <= 64|128|256)
+//   attn4j_merge_<q>
+#include "append.cuh"
+#include "attention.cuh"
+
+using namespace attn4j;
+
+#define APPEND(IN, INNAME, KV, KVNAME) \
+    extern "C" __global__ void attn4j_append_##INNAME##_##KVNAME(AppendParams p) { append_kernel<IN, KV>(p); }
+
+#define APPEND_ALL_KV(IN, INNAME)                                                       \
+    APPEND(IN, INNAME, KV_BF16, bf16) APPEND(IN, INNAME, KV_FP16, fp16) APPEND(IN, INNAME, KV_INT8, int8) \
+    APPEND(IN, INNAME, KV_E4M3, e4m3) APPEND(IN, INNAME, KV_E5M2, e5m2)
+
+APPEND_ALL_KV(Q_BF16, bf16)
+APPEND_ALL_KV(Q_FP16, fp16)
+
+#define ATTN(KV, KVNAME, Q, QNAME, CPL) \
+    extern "C" __global__ void __launch_bounds__(128) attn4j_attention_##KVNAME##_##QNAME##_c##CPL(AttnParams p) { \
+        attention_kernel<KV, Q, CPL>(p);                                                  \
+    }
+
+#define ATTN_CPL(KV, KVNAME, Q, QNAME) ATTN(KV, KVNAME, Q, QNAME, 2) ATTN(KV, KVNAME, Q, QNAME, 4) ATTN(KV, KVNAME, Q, QNAME, 8)
+#define ATTN_Q(KV, KVNAME) ATTN_CPL(KV, KVNAME, Q_BF16, bf16) ATTN_CPL(KV, KVNAME, Q_FP16, fp16)
+
+ATTN_Q(KV_BF16, bf16)
+ATTN_Q(KV_FP16, fp16)
+ATTN_Q(KV_INT8, int8)
+ATTN_Q(KV_E4M3, e4m3)
+ATTN_Q(KV_E5M2, e5m2)
+
+extern "C" __global__ void attn4j_merge_bf16(MergeParams p) { merge_kernel<Q_BF16>(p); }
+extern "C" __global__ void attn4j_merge_fp16(MergeParams p) { merge_kernel<Q_FP16>(p); }

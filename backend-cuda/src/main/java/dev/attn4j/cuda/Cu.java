@@ -1,0 +1,34 @@
+package dev.attn4j.cuda;
+
+import dev.attn4j.api.DeviceException;
+import jcuda.driver.CUresult;
+
+import java.util.Set;
+
+/** Checks driver return codes: anything but success becomes a {@link DeviceException} naming the call. */
+final class Cu {
+    /**
+     * Errors after which the context is unusable (the CUDA docs call them sticky): the backend is
+     * marked failed when one occurs.
+     */
+    private static final Set<Integer> STICKY = Set.of(
+            CUresult.CUDA_ERROR_ILLEGAL_ADDRESS, CUresult.CUDA_ERROR_LAUNCH_FAILED,
+            CUresult.CUDA_ERROR_LAUNCH_TIMEOUT, CUresult.CUDA_ERROR_HARDWARE_STACK_ERROR,
+            CUresult.CUDA_ERROR_ILLEGAL_INSTRUCTION, CUresult.CUDA_ERROR_MISALIGNED_ADDRESS,
+            CUresult.CUDA_ERROR_INVALID_ADDRESS_SPACE, CUresult.CUDA_ERROR_INVALID_PC,
+            CUresult.CUDA_ERROR_ECC_UNCORRECTABLE, CUresult.CUDA_ERROR_UNKNOWN);
+
+    private Cu() {
+    }
+
+    /** Throws a DeviceException for a failed call. */
+    static void check(int result, String call) {
+        if (result != CUresult.CUDA_SUCCESS) {
+            throw new DeviceException(CudaBackendProvider.NAME, call, result, CUresult.stringFor(result));
+        }
+    }
+
+    static boolean isSticky(DeviceException e) {
+        return STICKY.contains((int) e.errorCode());
+    }
+}

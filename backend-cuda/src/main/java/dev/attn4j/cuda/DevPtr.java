@@ -1,0 +1,30 @@
+package dev.attn4j.cuda;
+
+import jcuda.driver.CUdeviceptr;
+
+/**
+ * A device pointer whose address Java can read: kernel parameter blocks hold raw addresses, and
+ * memory the host already owns arrives as one ({@link dev.attn4j.api.ExternalMemory}).
+ */
+final class DevPtr extends CUdeviceptr {
+    DevPtr() {
+    }
+
+    private DevPtr(DevPtr base, long offset) {
+        super(base, offset);
+    }
+
+    /** A pointer to an address allocated elsewhere (not owned). */
+    static DevPtr at(long address) {
+        return new DevPtr(new DevPtr(), address);
+    }
+
+    /** This pointer plus {@code bytes}. */
+    DevPtr plus(long bytes) {
+        return new DevPtr(this, bytes);
+    }
+
+    long address() {
+        return getNativePointer() + getByteOffset();
+    }
+}
