@@ -53,8 +53,17 @@ class CudaConformanceTest {
 
     @TestFactory
     Stream<DynamicTest> fullSuite() {
+        return cases(ConformanceSuite.full());
+    }
+
+    /** The quick subset alone: what the compute-sanitizer runs go through. */
+    @TestFactory
+    Stream<DynamicTest> quickSuite() {
+        return cases(ConformanceSuite.quick());
+    }
+
+    private static Stream<DynamicTest> cases(List<ConformanceCase> cases) {
         List<DynamicTest> tests = new ArrayList<>();
-        List<ConformanceCase> cases = ConformanceSuite.full();
         for (int i = 0; i < cases.size(); i++) {
             ConformanceCase c = cases.get(i);
             long seed = SEED + i;
