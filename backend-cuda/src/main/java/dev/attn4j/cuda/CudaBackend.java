@@ -209,7 +209,7 @@ public final class CudaBackend implements AttentionBackend {
         }
         ValidatedBatch batch = RequestValidator.validatePlan(this, request);
         WorkSplit split = new WorkSplit(request, batch, multiprocessors * 4, MIN_SPLIT_TOKENS, ROWS_TIMES_HEADS);
-        return new CudaPlan(this, request, batch, split);
+        return new CudaPlan(this, request, batch, split, CudaKernels.attentionFor(request));
     }
 
     @Override
@@ -248,7 +248,7 @@ public final class CudaBackend implements AttentionBackend {
                     .f32((float) r.options().softCap().orElse(0))
                     .i32(r.options().causal() ? 1 : 0).i32(r.options().slidingWindow().orElse(0))
                     .bytes();
-            launch(CudaKernels.attention(spec.kvDtype(), r.queryDtype(), spec.headDim()), p.split.items(), params);
+            launch(p.kernel, p.split.items(), params);
             int merges = p.split.mergeCount.length;
             if (merges > 0) {
                 byte[] mp = new ParamBlock()

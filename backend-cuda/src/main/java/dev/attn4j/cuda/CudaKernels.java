@@ -76,6 +76,24 @@ final class CudaKernels {
         return "attn4j_attention_" + kv(kv) + "_" + half(q) + "_c" + channelsPerLane(headDim);
     }
 
+    /** The GQA-packed decode kernel's head dims (its row mapping needs headDim / (16 / element size) lanes). */
+    static boolean hasDecodeKernel(int headDim) {
+        return headDim == 64 || headDim == 128 || headDim == 256;
+    }
+
+    static String decode(KvDType kv, DType q, int headDim) {
+        return "attn4j_decode_" + kv(kv) + "_" + half(q) + "_d" + headDim;
+    }
+
+    /** The kernel a plan uses: the specialized decode where it applies, else the generic kernel. */
+    static String attentionFor(dev.attn4j.api.PlanRequest r) {
+        int d = r.cacheSpec().headDim();
+        if (r.kind() == dev.attn4j.api.OpKind.DECODE && hasDecodeKernel(d)) {
+            return decode(r.cacheSpec().kvDtype(), r.queryDtype(), d);
+        }
+        return attention(r.cacheSpec().kvDtype(), r.queryDtype(), d);
+    }
+
     static String merge(DType q) {
         return "attn4j_merge_" + half(q);
     }

@@ -12,6 +12,8 @@ import dev.attn4j.api.support.WorkSplit;
  */
 final class CudaPlan extends AbstractPlan {
     final WorkSplit split;
+    /** The attention kernel this plan launches (see {@link CudaKernels#attentionFor}). */
+    final String kernel;
     final CudaTensor metadata;
     final CudaTensor workspace;
     // Offsets (in ints) of each array inside metadata.
@@ -29,9 +31,10 @@ final class CudaPlan extends AbstractPlan {
     final int mergeFirst;
     final int mergeCount;
 
-    CudaPlan(CudaBackend backend, PlanRequest request, ValidatedBatch b, WorkSplit split) {
+    CudaPlan(CudaBackend backend, PlanRequest request, ValidatedBatch b, WorkSplit split, String kernel) {
         super(backend, request, b);
         this.split = split;
+        this.kernel = kernel;
         int[][] parts = {b.qIndptr(), b.kvLens(), b.blockIndptr(), b.blockIds(), split.seq, split.kvHead, split.qRow0,
             split.qRows, split.kvLo, split.kvHi, split.partial, split.mergeFirstItem, split.mergeCount};
         int[] offsets = new int[parts.length];
@@ -85,7 +88,7 @@ final class CudaPlan extends AbstractPlan {
 
     @Override
     public String describe() {
-        return "cuda generic kernel: " + split.describe();
+        return "cuda " + kernel + ": " + split.describe();
     }
 
     @Override
