@@ -5,6 +5,7 @@ import com.google.inject.Injector;
 import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.BackendUnavailableException;
 import dev.attn4j.api.DType;
+import dev.attn4j.cpu.CpuBackendProvider;
 import dev.attn4j.selector.Attn4jModule;
 import dev.attn4j.selector.Outcome;
 import dev.attn4j.selector.ProbeCache;
@@ -24,7 +25,9 @@ class GuiceModuleTest {
     void bindsTheSelectedBackendAsASingleton() {
         ProbeCache.clear();
         Injector injector = Guice.createInjector(
-                new Attn4jModule(SelectionScenariosTest.REQ, b -> b.environment(Map.of()).backendProperty(null)),
+                new Attn4jModule(SelectionScenariosTest.REQ,
+                        b -> b.discover(false).environment(Map.of()).backendProperty(null)),
+                binder -> Attn4jModule.providers(binder).addBinding().to(CpuBackendProvider.class),
                 binder -> Attn4jModule.providers(binder).addBinding().to(TestProviders.Unavailable.class),
                 binder -> Attn4jModule.providers(binder).addBinding().to(TestProviders.Faulty.class));
         AttentionBackend backend = injector.getInstance(AttentionBackend.class);

@@ -20,6 +20,7 @@ import dev.attn4j.api.Requirements;
 import dev.attn4j.api.ScaleGranularity;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.spi.AttentionBackendProvider;
+import dev.attn4j.cpu.CpuBackendProvider;
 import dev.attn4j.selector.BackendSelector;
 import dev.attn4j.selector.CandidateReport;
 import dev.attn4j.selector.Outcome;
@@ -53,9 +54,13 @@ class SelectionScenariosTest {
         TestProviders.Faulty.FAULT.set(false);
     }
 
-    /** A selector over cpu (ServiceLoader) plus the given test providers, ignoring the environment. */
+    /**
+     * A selector over cpu plus the given test providers, ignoring the environment and whatever
+     * else is on the class path (so the scenarios hold on a GPU host too).
+     */
     private static BackendSelector.Builder selector(AttentionBackendProvider... extra) {
-        return BackendSelector.builder().register(extra).environment(Map.of()).backendProperty(null);
+        return BackendSelector.builder().discover(false).register(new CpuBackendProvider()).register(extra)
+                .environment(Map.of()).backendProperty(null);
     }
 
     private static CandidateReport line(SelectionReport r, String name) {
