@@ -14,6 +14,7 @@ import dev.attn4j.api.Plan;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
+import dev.attn4j.api.support.AbstractTensor;
 import dev.attn4j.api.support.BackendHealth;
 import dev.attn4j.api.support.RequestValidator;
 import dev.attn4j.api.support.ValidatedBatch;
@@ -86,7 +87,7 @@ public final class CpuBackend implements AttentionBackend {
     @Override
     public CpuTensor allocate(DType dtype, int... shape) {
         health.checkUsable();
-        long bytes = CpuTensor.elements(shape) * dtype.byteSize();
+        long bytes = AbstractTensor.elements(shape) * dtype.byteSize();
         if (bytes > Integer.MAX_VALUE) {
             throw new UnsupportedConfigurationException(name(), List.of("tensor byteSize=" + bytes
                     + " exceeds the cpu backend's 2 GiB per tensor"));
@@ -101,7 +102,7 @@ public final class CpuBackend implements AttentionBackend {
             throw new UnsupportedConfigurationException(name(), List.of("memory.kind=" + memory.kind()
                     + " not supported: the cpu backend wraps host ByteBuffers"));
         }
-        long need = CpuTensor.elements(shape) * dtype.byteSize();
+        long need = AbstractTensor.elements(shape) * dtype.byteSize();
         if (memory.byteSize() < need) {
             throw new InvalidRequestException("memory.byteSize", memory.byteSize(),
                     "smaller than the " + need + " bytes the shape needs");

@@ -14,6 +14,7 @@ import dev.attn4j.api.Plan;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
+import dev.attn4j.api.support.AbstractTensor;
 import dev.attn4j.api.support.BackendHealth;
 import dev.attn4j.api.support.RequestValidator;
 import dev.attn4j.api.support.ValidatedBatch;
@@ -105,12 +106,12 @@ public final class CudaBackend implements AttentionBackend {
 
     @Override
     public CudaTensor allocate(DType dtype, int... shape) {
-        long n = CudaTensor.elements(shape);
+        long n = AbstractTensor.elements(shape);
         long bytes = n * dtype.byteSize();
         return op(() -> {
             DevPtr p = new DevPtr();
             Cu.check(JCudaDriver.cuMemAlloc(p, bytes), "cuMemAlloc(" + bytes + ")");
-            return new CudaTensor(this, dtype, shape, n, p,
+            return new CudaTensor(this, dtype, shape, p,
                     new DeviceFree(context, p, dtype + java.util.Arrays.toString(shape), health));
         });
     }
@@ -121,12 +122,12 @@ public final class CudaBackend implements AttentionBackend {
             throw new UnsupportedConfigurationException(name(), List.of("memory.kind=" + memory.kind()
                     + " not supported: the cuda backend wraps device pointers of its device"));
         }
-        long n = CudaTensor.elements(shape);
+        long n = AbstractTensor.elements(shape);
         if (memory.byteSize() < n * dtype.byteSize()) {
             throw new InvalidRequestException("memory.byteSize", memory.byteSize(),
                     "smaller than the " + n * dtype.byteSize() + " bytes the shape needs");
         }
-        return op(() -> new CudaTensor(this, dtype, shape, n, DevPtr.at(memory.address()), null));
+        return op(() -> new CudaTensor(this, dtype, shape, DevPtr.at(memory.address()), null));
     }
 
     CudaTensor allocateZeroed(DType dtype, int... shape) {

@@ -1,0 +1,91 @@
+package dev.attn4j.api.support;
+
+import dev.attn4j.api.AttentionBackend;
+import dev.attn4j.api.DType;
+import dev.attn4j.api.InvalidRequestException;
+import dev.attn4j.api.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * What every backend's tensor holds the same way: dtype, shape (checked: every dimension >= 1),
+ * element count, owning backend, whether it owns its memory, and the closed flag. Subclasses add
+ * the storage, the host copies and what closing frees.
+ */
+public abstract class AbstractTensor implements Tensor {
+    private final AttentionBackend backend;
+    private final DType dtype;
+    private final int[] shape;
+    private final long numElements;
+    private final boolean owns;
+    private volatile boolean closed;
+
+    protected AbstractTensor(AttentionBackend backend, DType dtype, int[] shape, boolean owns) {
+        this.backend = backend;
+        this.dtype = dtype;
+        this.shape = shape.clone();
+        this.numElements = elements(shape);
+        this.owns = owns;
+    }
+
+    /** The element count of a shape; every dimension must be >= 1. */
+    public static long elements(int[] shape) {
+        long n = 1;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] < 1) {
+                throw new InvalidRequestException("shape[" + i + "]", shape[i], "dimensions must be >= 1");
+            }
+            n = Math.multiplyExact(n, shape[i]);
+        }
+        return n;
+    }
+
+    @Override
+    public DType dtype() {
+        return dtype;
+    }
+
+    @Override
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    @Override
+    public long numElements() {
+        return numElements;
+    }
+
+    @Override
+    public AttentionBackend backend() {
+        return backend;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public boolean ownsMemory() {
+        return owns;
+    }
+
+    /** Marks the tensor closed; true the first time only (so subclasses free once). */
+    protected final boolean markClosed() {
+        boolean first = !closed;
+        closed = true;
+        return first;
+    }
+
+    /** Throws the "is closed" rejection if closed. */
+    protected final void checkOpen() {
+        if (closed) {
+            throw new InvalidRequestException("tensor", this, "is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return backend.name() + " " + dtype + Arrays.toString(shape) + (closed ? " (closed)" : "");
+    }
+}
