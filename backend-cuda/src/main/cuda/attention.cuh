@@ -4,10 +4,10 @@
 // channels of every visible K and V row in registers (codes x scale) and keep an online softmax.
 // Results go to the output (and LSE) or, for a split unit, to a partial region merged afterwards.
 //
-// This is the first, generic kernel: correct for every KV dtype, granularity, layout, head dim up
-// to 256 and group size, used for decode and prefill alike. Its KV rows are re-read per query row
-// (from L1/L2), so it is far from the bandwidth and tensor-core ceilings; the specialized decode
-// (GQA-packed, 16-byte loads) and FA2 prefill kernels replace it on their shapes.
+// The generic kernel: correct for every KV dtype, granularity, layout, head dim up to 256 and group
+// size. Its KV rows are re-read per query row (from L1/L2), so it is far from the bandwidth and
+// tensor-core ceilings: decode uses decode.cuh where the head dim allows (CudaKernels.attentionFor),
+// and prefill runs here until the FA2 tensor-core kernel lands.
 #pragma once
 #include "formats.cuh"
 

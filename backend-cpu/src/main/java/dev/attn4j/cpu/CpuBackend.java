@@ -126,7 +126,7 @@ public final class CpuBackend implements AttentionBackend {
     public KvCache createKvCache(KvCacheSpec spec, KvScales scales) {
         health.checkUsable();
         RequestValidator.validateCacheCreation(this, spec, scales);
-        return new CpuKvCache(this, spec, scales);
+        return CpuKvCache.create(this, spec, scales);
     }
 
     @Override
@@ -160,9 +160,6 @@ public final class CpuBackend implements AttentionBackend {
     @Override
     public Plan plan(PlanRequest request) {
         health.checkUsable();
-        if (request == null) {
-            throw new InvalidRequestException("request", null, "required");
-        }
         ValidatedBatch batch = RequestValidator.validatePlan(this, request);
         return new CpuPlan(this, request, batch, new WorkSplit(request, batch, threads == 1 ? 1 : threads * 4, minSplitTokens, ROWS_TIMES_HEADS));
     }

@@ -1,81 +1,33 @@
 package dev.attn4j.cpu;
 
-import dev.attn4j.api.AttentionBackend;
-import dev.attn4j.api.KvCache;
+import dev.attn4j.api.DType;
 import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvScales;
-import dev.attn4j.api.Tensor;
-
-import java.util.Optional;
+import dev.attn4j.api.support.AbstractKvCache;
 
 /** A cpu KV cache: K and V tensors, and FP32 dynamic-scale tensors for TOKEN / TOKEN_GROUP. */
-final class CpuKvCache implements KvCache {
-    private final CpuBackend backend;
-    private final KvCacheSpec spec;
-    private final KvScales scales;
+final class CpuKvCache extends AbstractKvCache {
     final CpuTensor keys;
     final CpuTensor values;
+    /** Dynamic scales, or null (caller scales are read from {@link #callerScales()}). */
     final CpuTensor keyScales;
     final CpuTensor valueScales;
 
-    CpuKvCache(CpuBackend backend, KvCacheSpec spec, KvScales scales) {
-        this.backend = backend;
-        this.spec = spec;
-        this.scales = scales;
-        this.keys = backend.allocate(spec.kvDtype().storage(), spec.cacheShape());
-        this.values = backend.allocate(spec.kvDtype().storage(), spec.cacheShape());
+    private CpuKvCache(CpuBackend backend, KvCacheSpec spec, KvScales scales, CpuTensor keys, CpuTensor values,
+                       CpuTensor keyScales, CpuTensor valueScales) {
+        super(backend, spec, scales, keys, values, keyScales, valueScales);
+        this.keys = keys;
+        this.values = values;
+        this.keyScales = keyScales;
+        this.valueScales = valueScales;
+    }
+
+    static CpuKvCache create(CpuBackend backend, KvCacheSpec spec, KvScales scales) {
         int[] scaleShape = spec.dynamicScaleShape();
-        this.keyScales = scaleShape == null ? null : backend.allocate(dev.attn4j.api.DType.FP32, scaleShape);
-        this.valueScales = scaleShape == null ? null : backend.allocate(dev.attn4j.api.DType.FP32, scaleShape);
-    }
-
-    @Override
-    public KvCacheSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public Tensor keys() {
-        return keys;
-    }
-
-    @Override
-    public Tensor values() {
-        return values;
-    }
-
-    @Override
-    public Optional<Tensor> keyScales() {
-        return Optional.ofNullable(keyScales);
-    }
-
-    @Override
-    public Optional<Tensor> valueScales() {
-        return Optional.ofNullable(valueScales);
-    }
-
-    @Override
-    public KvScales callerScales() {
-        return scales;
-    }
-
-    @Override
-    public AttentionBackend backend() {
-        return backend;
-    }
-
-    @Override
-    public boolean isClosed() {
-        return keys.isClosed();
-    }
-
-    @Override
-    public void close() {
-        keys.close();
-        values.close();
-        if (keyScales != null) {
-            keyScales.close();
-            valueScales.close();
-        }
+        return new CpuKvCache(backend, spec, scales,
+                backend.allocate(spec.kvDtype().storage(), spec.cacheShape()),
+                backend.allocate(spec.kvDtype().storage(), spec.cacheShape()),
+                scaleShape == null ? null : backend.allocate(DType.FP32, scaleShape),
+                scaleShape == null ? null : backend.allocate(DType.FP32, scaleShape));
     }
 }

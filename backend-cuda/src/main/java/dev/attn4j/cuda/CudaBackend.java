@@ -164,7 +164,7 @@ public final class CudaBackend implements AttentionBackend {
     public KvCache createKvCache(KvCacheSpec spec, KvScales scales) {
         health.checkUsable();
         RequestValidator.validateCacheCreation(this, spec, scales);
-        return new CudaKvCache(this, spec, scales);
+        return CudaKvCache.create(this, spec, scales);
     }
 
     @Override
@@ -205,9 +205,6 @@ public final class CudaBackend implements AttentionBackend {
     @Override
     public Plan plan(PlanRequest request) {
         health.checkUsable();
-        if (request == null) {
-            throw new InvalidRequestException("request", null, "required");
-        }
         ValidatedBatch batch = RequestValidator.validatePlan(this, request);
         WorkSplit split = new WorkSplit(request, batch, multiprocessors * 4, MIN_SPLIT_TOKENS, ROWS_TIMES_HEADS);
         return new CudaPlan(this, request, batch, split, CudaKernels.attentionFor(request));

@@ -7,7 +7,6 @@ import dev.attn4j.api.DType;
 import dev.attn4j.api.Feature;
 import dev.attn4j.api.KvDType;
 import dev.attn4j.api.KvLayout;
-import dev.attn4j.api.OpKind;
 import dev.attn4j.api.Requirements;
 import dev.attn4j.api.ScaleGranularity;
 
@@ -245,11 +244,6 @@ public final class ConformanceSuite {
     public static long defaultSeed() {
         String s = System.getProperty("attn4j.conformance.seed");
         return s != null ? Long.parseLong(s.trim()) : System.nanoTime();
-    }
-
-    /** Counts ops in a case list, for reports. */
-    static long count(List<ConformanceCase> cases, OpKind op) {
-        return cases.stream().filter(c -> c.op() == op).count();
     }
 
     private static void add(Map<String, ConformanceCase> cases, ConformanceCase c) {

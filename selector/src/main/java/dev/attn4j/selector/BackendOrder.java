@@ -8,7 +8,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -60,9 +59,5 @@ public record BackendOrder(List<String> names, String source) {
     private static List<String> split(String s) {
         return Arrays.stream(s.split(",")).map(x -> x.trim().toLowerCase(Locale.ROOT)).filter(x -> !x.isEmpty())
                 .collect(Collectors.toList());
-    }
-
-    Optional<String> first() {
-        return names.stream().findFirst();
     }
 }

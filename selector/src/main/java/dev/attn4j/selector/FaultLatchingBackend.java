@@ -2,8 +2,6 @@ package dev.attn4j.selector;
 
 import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.BackendUnavailableException;
-import dev.attn4j.api.Capabilities;
-import dev.attn4j.api.CapabilityCheck;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.DeviceException;
 import dev.attn4j.api.ExternalMemory;
@@ -12,9 +10,9 @@ import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvScales;
 import dev.attn4j.api.Plan;
 import dev.attn4j.api.PlanRequest;
-import dev.attn4j.api.Requirements;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.support.BackendHealth;
+import dev.attn4j.api.support.ForwardingBackend;
 
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -26,20 +24,14 @@ import java.util.function.Supplier;
  * the backend as {@link Outcome#FAILED_AT_RUN_TIME}. Backends latch their own faults too; this
  * makes the behaviour the same for every backend and puts it in the report.
  */
-final class FaultLatchingBackend implements AttentionBackend {
-    private final AttentionBackend delegate;
+final class FaultLatchingBackend extends ForwardingBackend {
     private final BackendHealth health;
     private final Consumer<DeviceException> onFault;
 
     FaultLatchingBackend(AttentionBackend delegate, Consumer<DeviceException> onFault) {
-        this.delegate = delegate;
+        super(delegate);
         this.health = new BackendHealth(delegate.name());
         this.onFault = onFault;
-    }
-
-    /** The backend behind the latch. */
-    AttentionBackend delegate() {
-        return delegate;
     }
 
     private <T> T call(Supplier<T> op) {
@@ -58,21 +50,6 @@ final class FaultLatchingBackend implements AttentionBackend {
             op.run();
             return null;
         });
-    }
-
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public Capabilities capabilities() {
-        return delegate.capabilities();
-    }
-
-    @Override
-    public CapabilityCheck check(Requirements requirements) {
-        return delegate.check(requirements);
     }
 
     @Override

@@ -66,9 +66,9 @@ public record SelectionReport(String requirements, String orderSource, List<Cand
     /** The report as a JSON object. */
     public String json() {
         StringBuilder b = new StringBuilder("{");
-        b.append("\"requirements\":").append(quote(requirements));
-        b.append(",\"order\":").append(quote(orderSource));
-        b.append(",\"chosen\":").append(chosen == null ? "null" : quote(chosen));
+        b.append("\"requirements\":").append(JsonText.quote(requirements));
+        b.append(",\"order\":").append(JsonText.quote(orderSource));
+        b.append(",\"chosen\":").append(chosen == null ? "null" : JsonText.quote(chosen));
         b.append(String.format(Locale.ROOT, ",\"ms\":%.3f", nanos / 1e6));
         b.append(",\"candidates\":[");
         for (int i = 0; i < candidates.size(); i++) {
@@ -76,17 +76,13 @@ public record SelectionReport(String requirements, String orderSource, List<Cand
             if (i > 0) {
                 b.append(',');
             }
-            b.append("{\"name\":").append(quote(c.name()))
+            b.append("{\"name\":").append(JsonText.quote(c.name()))
                     .append(",\"priority\":").append(c.priority())
-                    .append(",\"source\":").append(quote(c.source()))
-                    .append(",\"outcome\":").append(quote(c.outcome().name()))
-                    .append(",\"reason\":").append(quote(c.reason()))
+                    .append(",\"source\":").append(JsonText.quote(c.source()))
+                    .append(",\"outcome\":").append(JsonText.quote(c.outcome().name()))
+                    .append(",\"reason\":").append(JsonText.quote(c.reason()))
                     .append(String.format(Locale.ROOT, ",\"ms\":%.3f}", c.millis()));
         }
         return b.append("]}").toString();
-    }
-
-    static String quote(String s) {
-        return dev.attn4j.selector.JsonText.quote(s);
     }
 }

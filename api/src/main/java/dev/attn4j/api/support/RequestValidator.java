@@ -70,6 +70,9 @@ public final class RequestValidator {
      * spec, then the backend's capabilities.
      */
     public static ValidatedBatch validatePlan(AttentionBackend backend, PlanRequest r) {
+        if (r == null) {
+            throw new InvalidRequestException("request", null, "required");
+        }
         KvCacheSpec spec = r.cacheSpec();
         if (r.numQoHeads() < 1 || r.numQoHeads() % spec.numKvHeads() != 0) {
             throw new InvalidRequestException("numQoHeads", r.numQoHeads(),

@@ -28,9 +28,4 @@ public record ValidatedBatch(int[] qIndptr, int[] kvLens, int[] blockIndptr, int
     public int qLen(int seq) {
         return qIndptr[seq + 1] - qIndptr[seq];
     }
-
-    /** Number of distinct blocks referenced by the whole batch. */
-    public int distinctBlocks() {
-        return (int) java.util.Arrays.stream(blockIds).distinct().count();
-    }
 }
