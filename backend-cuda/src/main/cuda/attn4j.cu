@@ -3,11 +3,11 @@
 // (dev.attn4j.cuda.CudaKernels) look up with cuModuleGetFunction:
 //   attn4j_append_<in>_<kv>            in: bf16|fp16, kv: bf16|fp16|int8|e4m3|e5m2
 //   attn4j_attention_<kv>_<q>_c<cpl>   cpl: channels per lane, 2|4|8 (head dim <= 64|128|256)
-//   attn4j_decode_<kv>_<q>_d<headDim>  headDim: 64|128|256 (GQA-packed split-KV decode)
+//   attn4j_flash_<kv>_<q>_d<headDim>   headDim: 64|128|256 (tensor-core prefill and decode, flash.cuh)
 //   attn4j_merge_<q>
 #include "append.cuh"
 #include "attention.cuh"
-#include "decode.cuh"
+#include "flash.cuh"
 
 using namespace attn4j;
 
@@ -38,15 +38,19 @@ ATTN_Q(KV_E5M2, e5m2)
 extern "C" __global__ void attn4j_merge_bf16(MergeParams p) { merge_kernel<Q_BF16>(p); }
 extern "C" __global__ void attn4j_merge_fp16(MergeParams p) { merge_kernel<Q_FP16>(p); }
 
-#define DECODE(KV, KVNAME, Q, QNAME, D) \
-    extern "C" __global__ void __launch_bounds__(128) attn4j_decode_##KVNAME##_##QNAME##_d##D(AttnParams p) { \
-        decode_kernel<KV, Q, D>(p);                                                        \
+// Each flash kernel comes with the dynamic shared memory it needs, read by the launcher
+// (CudaKernels.sharedBytes) so the size is defined once, here.
+#define FLASH(KV, KVNAME, Q, QNAME, D)                                                              \
+    extern "C" __device__ int attn4j_flash_##KVNAME##_##QNAME##_d##D##_smem = Flash<KV, Q, D>::SMEM_BYTES; \
+    extern "C" __global__ void __launch_bounds__(128) attn4j_flash_##KVNAME##_##QNAME##_d##D(AttnParams p) { \
+        flash_kernel<KV, Q, D>(p);                                                                  \
     }
-#define DECODE_D(KV, KVNAME, Q, QNAME) DECODE(KV, KVNAME, Q, QNAME, 64) DECODE(KV, KVNAME, Q, QNAME, 128) DECODE(KV, KVNAME, Q, QNAME, 256)
-#define DECODE_Q(KV, KVNAME) DECODE_D(KV, KVNAME, Q_BF16, bf16) DECODE_D(KV, KVNAME, Q_FP16, fp16)
+#define FLASH_D(KV, KVNAME, Q, QNAME) FLASH(KV, KVNAME, Q, QNAME, 64) FLASH(KV, KVNAME, Q, QNAME, 128) FLASH(KV, KVNAME, Q, QNAME, 256)
+#define FLASH_Q(KV, KVNAME) FLASH_D(KV, KVNAME, Q_BF16, bf16) FLASH_D(KV, KVNAME, Q_FP16, fp16)
 
-DECODE_Q(KV_BF16, bf16)
-DECODE_Q(KV_FP16, fp16)
-DECODE_Q(KV_INT8, int8)
-DECODE_Q(KV_E4M3, e4m3)
-DECODE_Q(KV_E5M2, e5m2)
+// 16-bit caches go through the flash kernel with queries of their own type only.
+FLASH_D(KV_BF16, bf16, Q_BF16, bf16)
+FLASH_D(KV_FP16, fp16, Q_FP16, fp16)
+FLASH_Q(KV_INT8, int8)
+FLASH_Q(KV_E4M3, e4m3)
+FLASH_Q(KV_E5M2, e5m2)

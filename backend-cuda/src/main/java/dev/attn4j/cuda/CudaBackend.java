@@ -206,8 +206,29 @@ public final class CudaBackend implements AttentionBackend {
     public Plan plan(PlanRequest request) {
         health.checkUsable();
         ValidatedBatch batch = RequestValidator.validatePlan(this, request);
-        WorkSplit split = new WorkSplit(request, batch, multiprocessors * 4, MIN_SPLIT_TOKENS, ROWS_TIMES_HEADS);
-        return new CudaPlan(this, request, batch, split, CudaKernels.attentionFor(request));
+        String kernel = CudaKernels.attentionFor(request);
+        int slots = multiprocessors * op(() -> kernels.residentBlocks(kernel, THREADS));
+        return new CudaPlan(this, request, batch, splitForWaves(request, batch, slots), kernel);
+    }
+
+    /**
+     * The split whose items fill whole waves of the device best: {@code slots} blocks run at once,
+     * and a last wave that is mostly empty wastes its share of the run (decode items are all about
+     * equally long). Tries 1 to 4 waves' worth of items and keeps the first clearly better fill.
+     */
+    static WorkSplit splitForWaves(PlanRequest request, ValidatedBatch batch, int slots) {
+        WorkSplit best = null;
+        double bestFill = -1;
+        for (int waves = 1; waves <= 4; waves++) {
+            WorkSplit s = new WorkSplit(request, batch, slots * waves, MIN_SPLIT_TOKENS, ROWS_TIMES_HEADS);
+            double w = s.items() / (double) slots;
+            double fill = w / Math.ceil(w);
+            if (fill > bestFill + 0.02) {
+                best = s;
+                bestFill = fill;
+            }
+        }
+        return best;
     }
 
     @Override
@@ -246,7 +267,13 @@ public final class CudaBackend implements AttentionBackend {
                     .f32((float) r.options().softCap().orElse(0))
                     .i32(r.options().causal() ? 1 : 0).i32(r.options().slidingWindow().orElse(0))
                     .bytes();
-            launch(p.kernel, p.split.items(), params);
+            boolean aligned = (((CudaTensor) query).ptr().address() % 16 == 0)
+                    && (((CudaTensor) out).ptr().address() % 16 == 0);
+            if (aligned) {
+                launch(p.kernel, p.split.items(), params);
+            } else {
+                launch(p.fallbackKernel, p.split.items(), params);
+            }
             int merges = p.split.mergeCount.length;
             if (merges > 0) {
                 byte[] mp = new ParamBlock()
@@ -265,7 +292,8 @@ public final class CudaBackend implements AttentionBackend {
             return;
         }
         CUfunction f = kernels.get(kernel);
-        Cu.check(JCudaDriver.cuLaunchKernel(f, blocks, 1, 1, THREADS, 1, 1, 0, stream,
+        int sharedBytes = kernels.sharedBytes(kernel);
+        Cu.check(JCudaDriver.cuLaunchKernel(f, blocks, 1, 1, THREADS, 1, 1, sharedBytes, stream,
                 Pointer.to(Pointer.to(params)), null), "cuLaunchKernel(" + kernel + ")");
     }
 

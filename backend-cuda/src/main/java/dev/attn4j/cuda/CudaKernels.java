@@ -24,6 +24,7 @@ final class CudaKernels {
 
     private final CUmodule module = new CUmodule();
     private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
+    private final Map<String, Integer> sharedBytes = new ConcurrentHashMap<>();
 
     /** The fatbin's bytes, or empty if the module was built without nvcc. */
     static Optional<byte[]> fatbin() {
@@ -45,6 +46,36 @@ final class CudaKernels {
             Cu.check(JCudaDriver.cuModuleGetFunction(f, module, n), "cuModuleGetFunction(" + n + ")");
             return f;
         });
+    }
+
+    /**
+     * The dynamic shared memory a kernel needs: for flash kernels the value attn4j.cu stores beside
+     * each one ({@code <name>_smem}), 0 for the others. Read once per kernel, which is also when a
+     * size above 48 KiB is opted into.
+     */
+    int sharedBytes(String name) {
+        return sharedBytes.computeIfAbsent(name, n -> {
+            if (!n.startsWith("attn4j_flash_")) {
+                return 0;
+            }
+            jcuda.driver.CUdeviceptr at = new jcuda.driver.CUdeviceptr();
+            long[] size = new long[1];
+            Cu.check(JCudaDriver.cuModuleGetGlobal(at, size, module, n + "_smem"), "cuModuleGetGlobal(" + n + "_smem)");
+            int[] bytes = new int[1];
+            Cu.check(JCudaDriver.cuMemcpyDtoH(jcuda.Pointer.to(bytes), at, 4), "cuMemcpyDtoH(" + n + "_smem)");
+            Cu.check(JCudaDriver.cuFuncSetAttribute(get(n),
+                    jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes[0]),
+                    "cuFuncSetAttribute(" + n + ", MAX_DYNAMIC_SHARED_SIZE_BYTES=" + bytes[0] + ")");
+            return bytes[0];
+        });
+    }
+
+    /** How many blocks of {@code threads} threads of a kernel an SM holds at once (its occupancy). */
+    int residentBlocks(String name, int threads) {
+        int[] n = new int[1];
+        Cu.check(JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor(n, get(name), threads, sharedBytes(name)),
+                "cuOccupancyMaxActiveBlocksPerMultiprocessor(" + name + ")");
+        return Math.max(1, n[0]);
     }
 
     void unload() {
@@ -76,22 +107,41 @@ final class CudaKernels {
         return "attn4j_attention_" + kv(kv) + "_" + half(q) + "_c" + channelsPerLane(headDim);
     }
 
-    /** The GQA-packed decode kernel's head dims (its row mapping needs headDim / (16 / element size) lanes). */
-    static boolean hasDecodeKernel(int headDim) {
-        return headDim == 64 || headDim == 128 || headDim == 256;
-    }
-
-    static String decode(KvDType kv, DType q, int headDim) {
-        return "attn4j_decode_" + kv(kv) + "_" + half(q) + "_d" + headDim;
-    }
-
-    /** The kernel a plan uses: the specialized decode where it applies, else the generic kernel. */
-    static String attentionFor(dev.attn4j.api.PlanRequest r) {
-        int d = r.cacheSpec().headDim();
-        if (r.kind() == dev.attn4j.api.OpKind.DECODE && hasDecodeKernel(d)) {
-            return decode(r.cacheSpec().kvDtype(), r.queryDtype(), d);
+    /**
+     * Whether the tensor-core kernel (flash.cuh) serves a configuration: head dims 64, 128 and 256
+     * (its lanes hold D/4 and D/8 contiguous dims); 8-bit caches with TENSOR, HEAD or TOKEN scales
+     * (scales it can apply to scores and probabilities in fp32, keeping codes exact in the MMA);
+     * 16-bit caches of the queries' own type. The rest goes through the generic kernel.
+     */
+    static boolean hasFlashKernel(dev.attn4j.api.KvCacheSpec spec, DType query) {
+        int d = spec.headDim();
+        if (d != 64 && d != 128 && d != 256) {
+            return false;
         }
-        return attention(r.cacheSpec().kvDtype(), r.queryDtype(), d);
+        KvDType kv = spec.kvDtype();
+        if (kv == KvDType.BF16 || kv == KvDType.FP16) {
+            return kv.name().equals(query.name());
+        }
+        dev.attn4j.api.ScaleGranularity.Kind g = spec.granularity().kind();
+        return g == dev.attn4j.api.ScaleGranularity.Kind.TENSOR || g == dev.attn4j.api.ScaleGranularity.Kind.HEAD
+                || g == dev.attn4j.api.ScaleGranularity.Kind.TOKEN;
+    }
+
+    static String flash(KvDType kv, DType q, int headDim) {
+        return "attn4j_flash_" + kv(kv) + "_" + half(q) + "_d" + headDim;
+    }
+
+    /** The kernel a plan uses: the tensor-core kernel where it applies, else the generic kernel. */
+    static String attentionFor(dev.attn4j.api.PlanRequest r) {
+        dev.attn4j.api.KvCacheSpec spec = r.cacheSpec();
+        if (hasFlashKernel(spec, r.queryDtype())) {
+            return flash(spec.kvDtype(), r.queryDtype(), spec.headDim());
+        }
+        return genericFor(r);
+    }
+
+    static String genericFor(dev.attn4j.api.PlanRequest r) {
+        return attention(r.cacheSpec().kvDtype(), r.queryDtype(), r.cacheSpec().headDim());
     }
 
     static String merge(DType q) {

@@ -14,6 +14,8 @@ final class CudaPlan extends AbstractPlan {
     final WorkSplit split;
     /** The attention kernel this plan launches (see {@link CudaKernels#attentionFor}). */
     final String kernel;
+    /** The generic kernel, for queries or outputs not aligned to 16 bytes (wrapped memory). */
+    final String fallbackKernel;
     final CudaTensor metadata;
     final CudaTensor workspace;
     // Offsets (in ints) of each array inside metadata.
@@ -35,6 +37,7 @@ final class CudaPlan extends AbstractPlan {
         super(backend, request, b);
         this.split = split;
         this.kernel = kernel;
+        this.fallbackKernel = CudaKernels.genericFor(request);
         int[][] parts = {b.qIndptr(), b.kvLens(), b.blockIndptr(), b.blockIds(), split.seq, split.kvHead, split.qRow0,
             split.qRows, split.kvLo, split.kvHi, split.partial, split.mergeFirstItem, split.mergeCount};
         int[] offsets = new int[parts.length];

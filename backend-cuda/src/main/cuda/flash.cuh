@@ -1,0 +1,415 @@
+// The tensor-core attention kernel (FlashAttention-2 style, mma.sync m16n8k16) for head dims 64,
+// 128 and 256: prefill, chunked prefill and decode over the paged, quantized cache.
+//
+// Work: one block (4 warps) per WorkSplit item (sequence, tile of query rows, KV head, KV range).
+// The item's rows are (query token, query head of the KV group) pairs, so every KV byte loaded is
+// used by all G heads of the group (GQA packing). A warp owns 16 rows (one MMA row tile). Items of
+// fewer than 64 rows (decode: G rows) give the spare warps other 16-token chunks of the same KV
+// range instead; the warps' softmax states are merged in shared memory at the end.
+//
+// Loads: the block copies stages of TOKENS tokens of raw K and V (codes as stored, plus per-token
+// scales) from the paged cache into a shared-memory ring with 16-byte cp.async, STAGES - 1 stages
+// ahead of the math, so many bytes are in flight without holding registers. Each warp then reads
+// its fragments from shared memory and decodes them in registers right before the MMA: 8-bit codes
+// are never expanded in shared or global memory.
+//
+// Register layouts. m16n8k16 fragments: lane = 4g + c. Q.K^T sums over the head dim, so any
+// permutation of dims applied to both Q and K gives the same scores: lane (g, c) holds the dims
+// [c*D/4, (c+1)*D/4) of Q rows g, g+8 and of K token g of each 8-token tile; MMA k-step kk takes
+// dims 4kk..4kk+3 of that range (contiguous reads). P.V sums over tokens in the order of the score
+// fragment's columns (tokens 2c, 2c+1 of each 8-token tile), and output dims may be permuted as
+// long as they are written back in place: lane (g, c) holds V dims [g*D/8, (g+1)*D/8) of tokens
+// 2c, 2c+1, 8+2c, 9+2c, and n-tile nt of the product is dim g*D/8 + nt.
+//
+// Scales. 8-bit codes are exact in bf16 and fp16, so K codes enter the MMA unscaled and the
+// (per-token, per-head or per-tensor) K scale multiplies the fp32 score; with bf16 queries the V
+// scale likewise multiplies the probability (bf16 has fp32's range; fp16 has not, so with fp16
+// queries it multiplies the V element). Scales that change along the head dim (CHANNEL,
+// TOKEN_GROUP) would have to be rounded into the operands: those caches use the generic kernel
+// (CudaKernels.attentionFor), as do 16-bit caches of the other 16-bit type than the queries.
+#pragma once
+#include "attention.cuh"
+#include "mma.cuh"
+
+namespace attn4j {
+
+template <int KV, int Q, int D>
+struct Flash {
+    using Kv = typename KvTraits<KV>::T;
+    using QT = typename QTraits<Q>::T;
+    static constexpr int E = (int)sizeof(Kv);
+    static constexpr int WARPS = 4;
+    static constexpr int THREADS = 32 * WARPS;
+    static constexpr int SUB = 16;                    // tokens of one MMA step of P.V
+    static constexpr int K_DIMS = D / 4;              // K dims a lane holds per token
+    static constexpr int V_DIMS = D / 8;              // V dims a lane holds per token
+    static constexpr int K_WORDS = K_DIMS * E / 4;
+    static constexpr int V_WORDS = V_DIMS * E / 4;
+    static constexpr int Q_WORDS = K_DIMS / 2;        // 16-bit queries
+    static constexpr int KSTEPS = D / 16;
+    static constexpr int NTILES = D / 8;
+    // The shared-memory ring: rows padded by 16 bytes so fragment reads spread over the banks.
+    static constexpr int ROW_BYTES = D * E + 16;
+    static constexpr int TOKENS = D * E <= 256 ? 64 : 32;
+    static constexpr int STAGES = D * E <= 128 ? 4 : 3;
+    static constexpr int STAGE_BYTES = 2 * TOKENS * ROW_BYTES + 2 * TOKENS * 4;
+    static constexpr int RING_BYTES = STAGES * STAGE_BYTES;
+    // The epilogue's use of the same memory: per warp 16 rows of fp32 output (a padding float after
+    // every V_DIMS dims, row stride = 8 mod 32: fragment-order stores nearly conflict-free), m and l.
+    static constexpr int O_STRIDE = D + 8;
+    static constexpr int EPILOGUE_BYTES = WARPS * 16 * O_STRIDE * 4 + 2 * WARPS * 16 * 4;
+    static constexpr int SMEM_BYTES = RING_BYTES > EPILOGUE_BYTES ? RING_BYTES : EPILOGUE_BYTES;
+    static constexpr float LOG2E = 1.4426950408889634f;
+};
+
+// Copies stage `s` (tokens lo + s*TOKENS ...) of raw K, V and per-token scales into ring slot `slot`.
+// Tokens at or past `hi` are zero-filled.
+// Block-table position of token t0 + k given t0's (t0_block, t0_off): a float reciprocal and one
+// correction step instead of an integer division per token (k < 2^16, block sizes up to 2^16).
+struct BlockPos {
+    int idx, off;
+};
+__device__ __forceinline__ BlockPos block_pos(int t0_block, int t0_off, int k, int block_size, float inv_block) {
+    const int o = t0_off + k;
+    int q = __float2int_rz((float)o * inv_block);
+    int r = o - q * block_size;
+    if (r < 0) { q--; r += block_size; }
+    if (r >= block_size) { q++; r -= block_size; }
+    return {t0_block + q, r};
+}
+
+template <int KV, int Q, int D>
+__device__ __forceinline__ void load_stage(const AttnParams& p, const int* blocks, int head, int t0, int hi,
+                                           bool per_token, float inv_block, char* slot) {
+    using F = Flash<KV, Q, D>;
+    constexpr int PIECES = D * F::E / 16;   // 16-byte pieces of one row
+    const char* kc = (const char*)p.k_cache;
+    const char* vc = (const char*)p.v_cache;
+    const int t0_block = t0 / p.block_size;
+    const int t0_off = t0 - t0_block * p.block_size;
+#pragma unroll
+    for (int x = threadIdx.x; x < F::TOKENS * PIECES; x += F::THREADS) {
+        const int k = x / PIECES;
+        const int piece = x % PIECES;
+        int64_t off = 0;
+        int bytes = 0;
+        if (t0 + k < hi) {
+            const BlockPos at = block_pos(t0_block, t0_off, k, p.block_size, inv_block);
+            off = paged_index(p.layout, __ldg(blocks + at.idx), at.off, head, 0, p.block_size, p.num_kv_heads, D) * F::E
+                    + piece * 16;
+            bytes = 16;
+        }
+        cp_async16(slot + k * F::ROW_BYTES + piece * 16, kc + off, bytes);
+        cp_async16(slot + (F::TOKENS + k) * F::ROW_BYTES + piece * 16, vc + off, bytes);
+    }
+    if (per_token && threadIdx.x < F::TOKENS) {
+        const int k = threadIdx.x;
+        int64_t off = 0;
+        int bytes = 0;
+        if (t0 + k < hi) {
+            const BlockPos at = block_pos(t0_block, t0_off, k, p.block_size, inv_block);
+            off = paged_index(p.layout, __ldg(blocks + at.idx), at.off, head, 0, p.block_size, p.num_kv_heads, 1);
+            bytes = 4;
+        }
+        float* scales = reinterpret_cast<float*>(slot + 2 * F::TOKENS * F::ROW_BYTES);
+        cp_async4(scales + k, p.k_scale + off, bytes);
+        cp_async4(scales + F::TOKENS + k, p.v_scale + off, bytes);
+    }
+}
+
+// Packs two stored values that are exact in the MMA type (8-bit codes in bf16: drop the low half).
+template <int Q>
+__device__ __forceinline__ uint32_t pack_exact(float lo, float hi) {
+    if constexpr (Q == Q_BF16) return __byte_perm(__float_as_uint(lo), __float_as_uint(hi), 0x7632);
+    else return Mma<Q>::pack(lo, hi);
+}
+
+template <int KV, int Q, int D>
+__device__ __forceinline__ void flash_kernel(const AttnParams& p) {
+    using F = Flash<KV, Q, D>;
+    using QT = typename F::QT;
+    using M = Mma<Q>;
+    constexpr bool QUANTIZED = KvTraits<KV>::quantized;
+    static_assert(!QUANTIZED || F::E == 1, "quantized caches hold 8-bit codes");
+    static_assert(QUANTIZED || (KV == KV_BF16) == (Q == Q_BF16), "16-bit caches match the query type");
+    extern __shared__ __align__(16) char smem[];
+
+    const int it = blockIdx.x;
+    const int seq = p.item_seq[it];
+    const int head = p.item_head[it];
+    const int row0 = p.item_row0[it];
+    const int rows = p.item_rows[it] * p.group;
+    const int lo = p.item_lo[it];
+    const int hi = p.item_hi[it];
+    const int part_out = p.item_partial[it];
+    const int q_len = p.q_indptr[seq + 1] - p.q_indptr[seq];
+    const int pos0 = p.kv_lens[seq] - q_len + (row0 - p.q_indptr[seq]);
+    const int* blocks = p.block_ids + p.block_indptr[seq];
+    const int warp = threadIdx.x / 32;
+    const int lane = threadIdx.x % 32;
+    const int g = lane / 4;
+    const int c = lane % 4;
+
+    const int row_tiles = (rows + 15) / 16;
+    const int kv_parts = row_tiles == 1 ? 4 : row_tiles == 2 ? 2 : 1;
+    const bool active = warp < row_tiles * kv_parts;
+    const int rt = warp % row_tiles;
+    const int kv_part = warp / row_tiles;
+
+    const bool per_token = QUANTIZED && p.gran == G_TOKEN;
+    const float ks0 = QUANTIZED && p.gran == G_TENSOR ? p.k_scale[0] : QUANTIZED && p.gran == G_HEAD ? p.k_scale[head] : 1.f;
+    const float vs0 = QUANTIZED && p.gran == G_TENSOR ? p.v_scale[0] : QUANTIZED && p.gran == G_HEAD ? p.v_scale[head] : 1.f;
+
+    const float inv_block = 1.f / (float)p.block_size;
+    // Positions of the first and last query token of the warp's rows: a 16-token step entirely
+    // inside every row's visible range skips the per-element mask.
+    const int warp_pos_min = pos0 + (rt * 16) / p.group;
+    const int warp_pos_max = pos0 + (min(rows, rt * 16 + 16) - 1) / p.group;
+    // Score multiplier into log2 units (soft-capping needs natural units first).
+    const float to_log2 = p.soft_cap > 0.f ? 1.f : F::LOG2E;
+
+    // This lane's two rows (g and g + 8 of the warp's row tile): query token, head, position.
+    int pos[2];
+    uint32_t qa[F::KSTEPS][4];
+#pragma unroll
+    for (int h = 0; h < 2; h++) {
+        const int r = rt * 16 + g + 8 * h;
+        const int i = r / p.group;
+        pos[h] = pos0 + i;
+        uint32_t w[F::Q_WORDS];
+        if (active && r < rows) {
+            const QT* qp = (const QT*)p.q + ((int64_t)(row0 + i) * p.num_qo_heads + head * p.group + r % p.group) * D;
+            load_words<F::Q_WORDS * 4>(w, qp + c * F::K_DIMS);
+        } else {
+#pragma unroll
+            for (int x = 0; x < F::Q_WORDS; x++) w[x] = 0;
+        }
+#pragma unroll
+        for (int kk = 0; kk < F::KSTEPS; kk++) {
+            qa[kk][h] = w[2 * kk];          // a0 / a1: row g / g+8, dims 4kk, 4kk+1
+            qa[kk][2 + h] = w[2 * kk + 1];  // a2 / a3: dims 4kk+2, 4kk+3
+        }
+    }
+
+    float o[F::NTILES][4];
+#pragma unroll
+    for (int nt = 0; nt < F::NTILES; nt++) o[nt][0] = o[nt][1] = o[nt][2] = o[nt][3] = 0.f;
+    float m[2] = {-INFINITY, -INFINITY};
+    float l[2] = {0.f, 0.f};
+
+    const int stages = (hi - lo + F::TOKENS - 1) / F::TOKENS;
+#pragma unroll
+    for (int s = 0; s < F::STAGES - 1; s++) {
+        if (s < stages) load_stage<KV, Q, D>(p, blocks, head, lo + s * F::TOKENS, hi, per_token, inv_block, smem + s * F::STAGE_BYTES);
+        cp_async_commit();
+    }
+    for (int s = 0; s < stages; s++) {
+        cp_async_wait<F::STAGES - 2>();
+        __syncthreads();   // stage s is visible to all warps, and slot (s - 1) % STAGES is free again
+        {
+            const int ahead = s + F::STAGES - 1;
+            if (ahead < stages)
+                load_stage<KV, Q, D>(p, blocks, head, lo + ahead * F::TOKENS, hi, per_token, inv_block,
+                                     smem + (ahead % F::STAGES) * F::STAGE_BYTES);
+            cp_async_commit();
+        }
+        const char* slot = smem + (s % F::STAGES) * F::STAGE_BYTES;
+        const float* sk = reinterpret_cast<const float*>(slot + 2 * F::TOKENS * F::ROW_BYTES);
+        const float* sv = sk + F::TOKENS;
+#pragma unroll 1
+        for (int sub = 0; sub < F::TOKENS / F::SUB; sub++) {
+            if (!active || (s * (F::TOKENS / F::SUB) + sub) % kv_parts != kv_part) continue;
+            const int k0 = sub * F::SUB;                 // first token of the sub-chunk in the stage
+            const int t0 = lo + s * F::TOKENS + k0;      // and in the sequence
+            if (t0 >= hi) continue;
+
+            // S = Q K^T: two 8-token tiles.
+            float sc[2][4];
+#pragma unroll
+            for (int n = 0; n < 2; n++) {
+                uint32_t kw[F::K_WORDS];
+                lds_words<F::K_WORDS * 4>(kw, slot + (k0 + 8 * n + g) * F::ROW_BYTES + c * F::K_DIMS * F::E);
+                bias_codes<KV, F::K_WORDS>(kw);
+                sc[n][0] = sc[n][1] = sc[n][2] = sc[n][3] = 0.f;
+#pragma unroll
+                for (int kk = 0; kk < F::KSTEPS; kk++) {
+                    uint32_t b0, b1;
+                    if constexpr (!QUANTIZED) {
+                        b0 = kw[2 * kk];
+                        b1 = kw[2 * kk + 1];
+                    } else {
+                        b0 = pack_exact<Q>(kv_element<KV>(kw, 4 * kk), kv_element<KV>(kw, 4 * kk + 1));
+                        b1 = pack_exact<Q>(kv_element<KV>(kw, 4 * kk + 2), kv_element<KV>(kw, 4 * kk + 3));
+                    }
+                    M::mma(sc[n], qa[kk], b0, b1);
+                }
+            }
+            // Per-token scales of this lane's score columns (tokens 8n + 2c + j).
+            float ks[2][2], vs[2][2];
+#pragma unroll
+            for (int n = 0; n < 2; n++)
+#pragma unroll
+                for (int j = 0; j < 2; j++) {
+                    const int k = k0 + 8 * n + 2 * c + j;
+                    ks[n][j] = per_token ? sk[k] : ks0;
+                    vs[n][j] = per_token ? sv[k] : vs0;
+                }
+            // Scale, soft-cap, mask; logits kept in log2 units.
+#pragma unroll
+            for (int n = 0; n < 2; n++)
+#pragma unroll
+                for (int x = 0; x < 4; x++) {
+                    sc[n][x] *= p.sm_scale * to_log2 * ks[n][x & 1];
+                    if (p.soft_cap > 0.f) sc[n][x] = p.soft_cap * tanhf(sc[n][x] / p.soft_cap) * F::LOG2E;
+                }
+            const bool unmasked = t0 + F::SUB <= hi && (!p.causal || t0 + F::SUB - 1 <= warp_pos_min)
+                    && (p.window <= 0 || t0 > warp_pos_max - p.window);
+            if (!unmasked) {
+#pragma unroll
+                for (int n = 0; n < 2; n++)
+#pragma unroll
+                    for (int x = 0; x < 4; x++) {
+                        const int t = t0 + 8 * n + 2 * c + (x & 1);
+                        const int pp = pos[x >> 1];
+                        const bool visible = t < hi && (!p.causal || t <= pp) && (p.window <= 0 || t > pp - p.window);
+                        if (!visible) sc[n][x] = -INFINITY;
+                    }
+            }
+            // Online softmax per row; the four lanes of a row (same g) agree on its max.
+            float corr[2];
+#pragma unroll
+            for (int h = 0; h < 2; h++) {
+                float mx = fmaxf(fmaxf(sc[0][2 * h], sc[0][2 * h + 1]), fmaxf(sc[1][2 * h], sc[1][2 * h + 1]));
+                mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+                mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+                const float m_new = fmaxf(m[h], mx);
+                const float base = m_new == -INFINITY ? 0.f : m_new;
+                corr[h] = exp2f(m[h] - base);
+                float sum = 0.f;
+#pragma unroll
+                for (int n = 0; n < 2; n++) {
+                    sc[n][2 * h] = exp2f(sc[n][2 * h] - base);
+                    sc[n][2 * h + 1] = exp2f(sc[n][2 * h + 1] - base);
+                    sum += sc[n][2 * h] + sc[n][2 * h + 1];
+                }
+                l[h] = l[h] * corr[h] + sum;
+                m[h] = m_new;
+            }
+            if (corr[0] != 1.f || corr[1] != 1.f) {
+#pragma unroll
+                for (int nt = 0; nt < F::NTILES; nt++) {
+                    o[nt][0] *= corr[0];
+                    o[nt][1] *= corr[0];
+                    o[nt][2] *= corr[1];
+                    o[nt][3] *= corr[1];
+                }
+            }
+            // P as the A operand (the score fragment's layout is the A fragment's); with bf16
+            // queries the V scale is folded in here.
+            const bool v_on_p = QUANTIZED && Q == Q_BF16;
+            uint32_t pa[4];
+            pa[0] = M::pack(sc[0][0] * (v_on_p ? vs[0][0] : 1.f), sc[0][1] * (v_on_p ? vs[0][1] : 1.f));
+            pa[1] = M::pack(sc[0][2] * (v_on_p ? vs[0][0] : 1.f), sc[0][3] * (v_on_p ? vs[0][1] : 1.f));
+            pa[2] = M::pack(sc[1][0] * (v_on_p ? vs[1][0] : 1.f), sc[1][1] * (v_on_p ? vs[1][1] : 1.f));
+            pa[3] = M::pack(sc[1][2] * (v_on_p ? vs[1][0] : 1.f), sc[1][3] * (v_on_p ? vs[1][1] : 1.f));
+            // O += P V: n-tile nt is dim g*V_DIMS + nt of this lane's tokens.
+            uint32_t vw[2][2][F::V_WORDS];
+#pragma unroll
+            for (int n = 0; n < 2; n++)
+#pragma unroll
+                for (int j = 0; j < 2; j++)
+                    lds_words<F::V_WORDS * 4>(vw[n][j], slot + (F::TOKENS + k0 + 8 * n + 2 * c + j) * F::ROW_BYTES
+                                                           + g * F::V_DIMS * F::E);
+#pragma unroll
+            for (int n = 0; n < 2; n++)
+#pragma unroll
+                for (int j = 0; j < 2; j++) bias_codes<KV, F::V_WORDS>(vw[n][j]);
+#pragma unroll
+            for (int nt = 0; nt < F::NTILES; nt++) {
+                uint32_t b[2];
+#pragma unroll
+                for (int n = 0; n < 2; n++) {
+                    if constexpr (!QUANTIZED) {
+                        b[n] = __byte_perm(vw[n][0][nt / 2], vw[n][1][nt / 2], nt % 2 == 0 ? 0x5410 : 0x7632);
+                    } else if constexpr (Q == Q_BF16) {
+                        b[n] = pack_exact<Q>(kv_element<KV>(vw[n][0], nt), kv_element<KV>(vw[n][1], nt));
+                    } else {
+                        b[n] = M::pack(kv_element<KV>(vw[n][0], nt) * vs[n][0], kv_element<KV>(vw[n][1], nt) * vs[n][1]);
+                    }
+                }
+                M::mma(o[nt], pa, b[0], b[1]);
+            }
+        }
+    }
+    cp_async_wait<0>();
+    __syncthreads();   // the ring is reused by the epilogue
+
+    // Epilogue: row sums over the row's four lanes, then every warp's state to shared memory.
+    float* sm_o = reinterpret_cast<float*>(smem);             // [WARPS][16][O_STRIDE]
+    float* sm_m = sm_o + F::WARPS * 16 * F::O_STRIDE;         // [WARPS][16]
+    float* sm_l = sm_m + F::WARPS * 16;                       // [WARPS][16]
+#pragma unroll
+    for (int h = 0; h < 2; h++) {
+        l[h] += __shfl_xor_sync(0xffffffffu, l[h], 1);
+        l[h] += __shfl_xor_sync(0xffffffffu, l[h], 2);
+    }
+    if (active) {
+        float* so = sm_o + warp * 16 * F::O_STRIDE;
+#pragma unroll
+        for (int nt = 0; nt < F::NTILES; nt++) {
+#pragma unroll
+            for (int x = 0; x < 4; x++) {
+                const int r = g + 8 * (x >> 1);
+                const int seg = 2 * c + (x & 1);   // dim = seg * V_DIMS + nt; one pad float per segment
+                so[r * F::O_STRIDE + seg * (F::V_DIMS + 1) + nt] = o[nt][x];
+            }
+        }
+        if (c == 0) {
+            sm_m[warp * 16 + g] = m[0];
+            sm_m[warp * 16 + g + 8] = m[1];
+            sm_l[warp * 16 + g] = l[0];
+            sm_l[warp * 16 + g + 8] = l[1];
+        }
+    }
+    __syncthreads();
+    // Merge the KV parts of each row and write 8 consecutive dims per thread.
+    constexpr int PER_ROW = D / 8;
+    for (int x = threadIdx.x; x < rows * PER_ROW; x += blockDim.x) {
+        const int r = x / PER_ROW;
+        const int d0 = (x % PER_ROW) * 8;
+        const int tile = r / 16, rr = r % 16;
+        float mx = -INFINITY;
+        for (int k = 0; k < kv_parts; k++) mx = fmaxf(mx, sm_m[(tile + k * row_tiles) * 16 + rr]);
+        const float base = mx == -INFINITY ? 0.f : mx;
+        float lsum = 0.f, acc[8] = {0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f};
+        for (int k = 0; k < kv_parts; k++) {
+            const int w = tile + k * row_tiles;
+            const float wt = exp2f(sm_m[w * 16 + rr] - base);
+            lsum += wt * sm_l[w * 16 + rr];
+            const float* so = sm_o + (w * 16 + rr) * F::O_STRIDE;
+#pragma unroll
+            for (int e = 0; e < 8; e++) {
+                const int d = d0 + e;
+                acc[e] += wt * so[(d / F::V_DIMS) * (F::V_DIMS + 1) + d % F::V_DIMS];
+            }
+        }
+        const float inv = lsum > 0.f ? 1.f / lsum : 0.f;
+        const float lse = lsum > 0.f ? mx / F::LOG2E + logf(lsum) : -INFINITY;
+        if (part_out >= 0) {
+            float* ws = p.workspace + (int64_t)part_out * p.partial_floats;
+#pragma unroll
+            for (int e = 0; e < 8; e++) ws[r * D + d0 + e] = acc[e] * inv;
+            if (d0 == 0) ws[rows * D + r] = lse;
+        } else {
+            const int i = r / p.group;
+            const int64_t orow = (int64_t)(row0 + i) * p.num_qo_heads + head * p.group + r % p.group;
+            uint32_t packed[4];
+#pragma unroll
+            for (int e = 0; e < 4; e++) packed[e] = M::pack(acc[2 * e] * inv, acc[2 * e + 1] * inv);
+            *reinterpret_cast<uint4*>((QT*)p.out + orow * D + d0) = make_uint4(packed[0], packed[1], packed[2], packed[3]);
+            if (d0 == 0 && p.lse != nullptr) p.lse[orow] = lse;
+        }
+    }
+}
+
+}  // namespace attn4j

@@ -1,0 +1,129 @@
+// Tensor-core and register primitives of the flash kernel (flash.cuh): the m16n8k16 MMA in the
+// query's 16-bit type, packing floats into its operands, vector loads of raw KV bytes, and the
+// decoding of KV elements out of those raw words.
+#pragma once
+#include "formats.cuh"
+
+namespace attn4j {
+
+// The 16-bit type the tensor cores multiply in is the query's own dtype (bf16 or fp16), so queries
+// enter the MMA unchanged; K and V are decoded into it.
+template <int Q> struct Mma;
+template <> struct Mma<Q_BF16> {
+    __device__ static __forceinline__ uint32_t pack(float lo, float hi) {
+        __nv_bfloat162 h = __floats2bfloat162_rn(lo, hi);
+        return *reinterpret_cast<uint32_t*>(&h);
+    }
+    // d += a (16x16, row-major) * b (16x8, column-major), fp32 accumulation.
+    __device__ static __forceinline__ void mma(float (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
+        asm volatile(
+            "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+            "{%0,%1,%2,%3};\n"
+            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+    }
+};
+template <> struct Mma<Q_FP16> {
+    __device__ static __forceinline__ uint32_t pack(float lo, float hi) {
+        __half2 h = __floats2half2_rn(lo, hi);
+        return *reinterpret_cast<uint32_t*>(&h);
+    }
+    __device__ static __forceinline__ void mma(float (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
+        asm volatile(
+            "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+            "{%0,%1,%2,%3};\n"
+            : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+    }
+};
+
+// Loads BYTES bytes (a multiple of 4, aligned to min(16, BYTES)) into 32-bit words with the widest
+// vector loads the size allows: 16-byte loads for every row segment of 16 bytes or more.
+template <int BYTES>
+__device__ __forceinline__ void load_words(uint32_t* dst, const void* src) {
+    if constexpr (BYTES % 16 == 0) {
+#pragma unroll
+        for (int i = 0; i < BYTES / 16; i++) {
+            const uint4 v = __ldg(reinterpret_cast<const uint4*>(src) + i);
+            dst[4 * i] = v.x;
+            dst[4 * i + 1] = v.y;
+            dst[4 * i + 2] = v.z;
+            dst[4 * i + 3] = v.w;
+        }
+    } else if constexpr (BYTES == 8) {
+        const uint2 v = __ldg(reinterpret_cast<const uint2*>(src));
+        dst[0] = v.x;
+        dst[1] = v.y;
+    } else {
+        static_assert(BYTES % 4 == 0, "row segments are whole words");
+#pragma unroll
+        for (int i = 0; i < BYTES / 4; i++) dst[i] = __ldg(reinterpret_cast<const uint32_t*>(src) + i);
+    }
+}
+
+// Asynchronous 16-byte copy global -> shared (bypassing L1); src_bytes = 0 fills zeros instead.
+__device__ __forceinline__ void cp_async16(void* dst, const void* src, int src_bytes) {
+    const uint32_t d = (uint32_t)__cvta_generic_to_shared(dst);
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(d), "l"(src), "r"(src_bytes));
+}
+// The same for one 4-byte word (scales).
+__device__ __forceinline__ void cp_async4(void* dst, const void* src, int src_bytes) {
+    const uint32_t d = (uint32_t)__cvta_generic_to_shared(dst);
+    asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(d), "l"(src), "r"(src_bytes));
+}
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+template <int N>
+__device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N)); }
+
+// Loads BYTES bytes of shared memory (16-byte aligned) into 32-bit words.
+template <int BYTES>
+__device__ __forceinline__ void lds_words(uint32_t* dst, const void* src) {
+    if constexpr (BYTES % 16 == 0) {
+#pragma unroll
+        for (int i = 0; i < BYTES / 16; i++) {
+            const uint4 v = reinterpret_cast<const uint4*>(src)[i];
+            dst[4 * i] = v.x;
+            dst[4 * i + 1] = v.y;
+            dst[4 * i + 2] = v.z;
+            dst[4 * i + 3] = v.w;
+        }
+    } else if constexpr (BYTES == 8) {
+        const uint2 v = *reinterpret_cast<const uint2*>(src);
+        dst[0] = v.x;
+        dst[1] = v.y;
+    } else {
+#pragma unroll
+        for (int i = 0; i < BYTES / 4; i++) dst[i] = reinterpret_cast<const uint32_t*>(src)[i];
+    }
+}
+
+// Prepares raw words for kv_element: int8 codes x become the unsigned bytes x + 128 (one XOR per
+// four codes); other types are left as they are.
+template <int KV, int WORDS>
+__device__ __forceinline__ void bias_codes(uint32_t* w) {
+    if constexpr (KV == KV_INT8) {
+#pragma unroll
+        for (int i = 0; i < WORDS; i++) w[i] ^= 0x80808080u;
+    }
+}
+
+// Element i of a run of raw KV words (int8 words passed through bias_codes first), as a float: the
+// stored value; scales are applied by the caller.
+template <int KV>
+__device__ __forceinline__ float kv_element(const uint32_t* w, int i) {
+    if constexpr (KV == KV_INT8) {
+        // Exact and cheap: put the biased byte x + 128 into the mantissa of 2^23 (one byte permute),
+        // then subtract 2^23 + 128. Avoids the quarter-rate integer-to-float conversion.
+        return __uint_as_float(__byte_perm(w[i / 4], 0x4B000000u, 0x7440u | (i % 4))) - 8388736.f;
+    } else if constexpr (KV == KV_E4M3 || KV == KV_E5M2) {
+        const uint32_t byte = (w[i / 4] >> (8 * (i % 4))) & 0xffu;
+        return KvTraits<KV>::decode((uint8_t)byte);
+    } else {
+        const uint32_t half = (w[i / 2] >> (16 * (i % 2))) & 0xffffu;
+        typename KvTraits<KV>::T x;
+        *reinterpret_cast<uint16_t*>(&x) = (uint16_t)half;
+        return KvTraits<KV>::decode(x);
+    }
+}
+
+}  // namespace attn4j
