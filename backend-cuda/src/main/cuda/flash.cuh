@@ -21,12 +21,16 @@
 // long as they are written back in place: lane (g, c) holds V dims [g*D/8, (g+1)*D/8) of tokens
 // 2c, 2c+1, 8+2c, 9+2c, and n-tile nt of the product is dim g*D/8 + nt.
 //
-// Scales. 8-bit codes are exact in bf16 and fp16, so K codes enter the MMA unscaled and the
-// (per-token, per-head or per-tensor) K scale multiplies the fp32 score; with bf16 queries the V
-// scale likewise multiplies the probability (bf16 has fp32's range; fp16 has not, so with fp16
-// queries it multiplies the V element). Scales that change along the head dim (CHANNEL,
-// TOKEN_GROUP) would have to be rounded into the operands: those caches use the generic kernel
-// (CudaKernels.attentionFor), as do 16-bit caches of the other 16-bit type than the queries.
+// 8-bit caches multiply in fp16 whatever the query type: every int8, e4m3 and e5m2 code is exact in
+// fp16 and decodes in about one instruction per element (a byte permute into 1024 + code and a
+// packed subtract; a paired fp8 convert), where bf16 would need a float round trip. Queries are
+// brought into fp16 range exactly by a power of two per row, undone on the fp32 score. Scales
+// never touch the operands: the K scale multiplies the fp32 score; a per-token V scale enters
+// the exponent of the probability, p * vs = 2^(s + log2 vs), under a second running max, so the
+// fp16 probabilities stay in [0, 1]; TENSOR and HEAD V scales multiply the output. Scales that
+// change along the head dim (CHANNEL, TOKEN_GROUP) would have to be rounded into operands: those
+// caches use the generic kernel (CudaKernels.attentionFor), as do 16-bit caches of the other
+// 16-bit type than the queries.
 #pragma once
 #include "attention.cuh"
 #include "mma.cuh"
@@ -55,9 +59,9 @@ struct Flash {
     static constexpr int STAGE_BYTES = 2 * TOKENS * ROW_BYTES + 2 * TOKENS * 4;
     static constexpr int RING_BYTES = STAGES * STAGE_BYTES;
     // The epilogue's use of the same memory: per warp 16 rows of fp32 output (a padding float after
-    // every V_DIMS dims, row stride = 8 mod 32: fragment-order stores nearly conflict-free), m and l.
+    // every V_DIMS dims, row stride = 8 mod 32: fragment-order stores nearly conflict-free), m, l, mv.
     static constexpr int O_STRIDE = D + 8;
-    static constexpr int EPILOGUE_BYTES = WARPS * 16 * O_STRIDE * 4 + 2 * WARPS * 16 * 4;
+    static constexpr int EPILOGUE_BYTES = WARPS * 16 * O_STRIDE * 4 + 3 * WARPS * 16 * 4;
     static constexpr int SMEM_BYTES = RING_BYTES > EPILOGUE_BYTES ? RING_BYTES : EPILOGUE_BYTES;
     static constexpr float LOG2E = 1.4426950408889634f;
 };
@@ -117,18 +121,15 @@ __device__ __forceinline__ void load_stage(const AttnParams& p, const int* block
     }
 }
 
-// Packs two stored values that are exact in the MMA type (8-bit codes in bf16: drop the low half).
-template <int Q>
-__device__ __forceinline__ uint32_t pack_exact(float lo, float hi) {
-    if constexpr (Q == Q_BF16) return __byte_perm(__float_as_uint(lo), __float_as_uint(hi), 0x7632);
-    else return Mma<Q>::pack(lo, hi);
-}
+// The MMA type: fp16 for 8-bit caches, the query type for 16-bit caches (header comment).
+template <int KV, int Q>
+using FlashMma = Mma<KvTraits<KV>::quantized ? (int)Q_FP16 : Q>;
 
 template <int KV, int Q, int D>
 __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     using F = Flash<KV, Q, D>;
     using QT = typename F::QT;
-    using M = Mma<Q>;
+    using M = FlashMma<KV, Q>;
     constexpr bool QUANTIZED = KvTraits<KV>::quantized;
     static_assert(!QUANTIZED || F::E == 1, "quantized caches hold 8-bit codes");
     static_assert(QUANTIZED || (KV == KV_BF16) == (Q == Q_BF16), "16-bit caches match the query type");
@@ -161,6 +162,7 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     const float vs0 = QUANTIZED && p.gran == G_TENSOR ? p.v_scale[0] : QUANTIZED && p.gran == G_HEAD ? p.v_scale[head] : 1.f;
 
     const float inv_block = 1.f / (float)p.block_size;
+    const float vs_out = per_token ? 1.f : vs0;
     // Positions of the first and last query token of the warp's rows: a 16-token step entirely
     // inside every row's visible range skips the per-element mask.
     const int warp_pos_min = pos0 + (rt * 16) / p.group;
@@ -171,6 +173,7 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     // This lane's two rows (g and g + 8 of the warp's row tile): query token, head, position.
     int pos[2];
     uint32_t qa[F::KSTEPS][4];
+    float q_unscale[2];   // undoes the power of two that brought the row into fp16 range
 #pragma unroll
     for (int h = 0; h < 2; h++) {
         const int r = rt * 16 + g + 8 * h;
@@ -184,6 +187,8 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
 #pragma unroll
             for (int x = 0; x < F::Q_WORDS; x++) w[x] = 0;
         }
+        q_unscale[h] = 1.f;
+        if constexpr (QUANTIZED) q_unscale[h] = queries_to_fp16<Q, F::Q_WORDS>(w);
 #pragma unroll
         for (int kk = 0; kk < F::KSTEPS; kk++) {
             qa[kk][h] = w[2 * kk];          // a0 / a1: row g / g+8, dims 4kk, 4kk+1
@@ -194,8 +199,9 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     float o[F::NTILES][4];
 #pragma unroll
     for (int nt = 0; nt < F::NTILES; nt++) o[nt][0] = o[nt][1] = o[nt][2] = o[nt][3] = 0.f;
-    float m[2] = {-INFINITY, -INFINITY};
-    float l[2] = {0.f, 0.f};
+    float m[2] = {-INFINITY, -INFINITY};   // running max of the scores (log2 units)
+    float l[2] = {0.f, 0.f};               // running sum of 2^(s - m)
+    float mv[2] = {-INFINITY, -INFINITY};  // running max of s + log2 vs (per-token V scales; else m)
 
     const int stages = (hi - lo + F::TOKENS - 1) / F::TOKENS;
 #pragma unroll
@@ -238,28 +244,23 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
                         b0 = kw[2 * kk];
                         b1 = kw[2 * kk + 1];
                     } else {
-                        b0 = pack_exact<Q>(kv_element<KV>(kw, 4 * kk), kv_element<KV>(kw, 4 * kk + 1));
-                        b1 = pack_exact<Q>(kv_element<KV>(kw, 4 * kk + 2), kv_element<KV>(kw, 4 * kk + 3));
+                        codes_to_half2<KV>(kw[kk], b0, b1);
                     }
                     M::mma(sc[n], qa[kk], b0, b1);
                 }
             }
             // Per-token scales of this lane's score columns (tokens 8n + 2c + j).
-            float ks[2][2], vs[2][2];
+            float ks[2][2];
 #pragma unroll
             for (int n = 0; n < 2; n++)
 #pragma unroll
-                for (int j = 0; j < 2; j++) {
-                    const int k = k0 + 8 * n + 2 * c + j;
-                    ks[n][j] = per_token ? sk[k] : ks0;
-                    vs[n][j] = per_token ? sv[k] : vs0;
-                }
+                for (int j = 0; j < 2; j++) ks[n][j] = per_token ? sk[k0 + 8 * n + 2 * c + j] : ks0;
             // Scale, soft-cap, mask; logits kept in log2 units.
 #pragma unroll
             for (int n = 0; n < 2; n++)
 #pragma unroll
                 for (int x = 0; x < 4; x++) {
-                    sc[n][x] *= p.sm_scale * to_log2 * ks[n][x & 1];
+                    sc[n][x] *= p.sm_scale * to_log2 * ks[n][x & 1] * q_unscale[x >> 1];
                     if (p.soft_cap > 0.f) sc[n][x] = p.soft_cap * tanhf(sc[n][x] / p.soft_cap) * F::LOG2E;
                 }
             const bool unmasked = t0 + F::SUB <= hi && (!p.causal || t0 + F::SUB - 1 <= warp_pos_min)
@@ -274,6 +275,13 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
                         const bool visible = t < hi && (!p.causal || t <= pp) && (p.window <= 0 || t > pp - p.window);
                         if (!visible) sc[n][x] = -INFINITY;
                     }
+            }
+            float pv[2][4];   // log2 scores, kept for the V weights of per-token V scales
+            if (per_token) {
+#pragma unroll
+                for (int n = 0; n < 2; n++)
+#pragma unroll
+                    for (int x = 0; x < 4; x++) pv[n][x] = sc[n][x];
             }
             // Online softmax per row; the four lanes of a row (same g) agree on its max.
             float corr[2];
@@ -295,6 +303,33 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
                 l[h] = l[h] * corr[h] + sum;
                 m[h] = m_new;
             }
+            if (!per_token) mv[0] = m[0], mv[1] = m[1];
+            if (per_token) {
+                // The weights of V: 2^(s + log2 vs - mv), under their own running max. sc still
+                // holds log2 units in pv until here; the probabilities above went into l only.
+#pragma unroll
+                for (int h = 0; h < 2; h++) {
+                    float mx = -INFINITY;
+#pragma unroll
+                    for (int n = 0; n < 2; n++)
+#pragma unroll
+                        for (int j = 0; j < 2; j++) {
+                            pv[n][2 * h + j] += __log2f(sv[k0 + 8 * n + 2 * c + j]);
+                            mx = fmaxf(mx, pv[n][2 * h + j]);
+                        }
+                    mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+                    mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+                    const float m_new = fmaxf(mv[h], mx);
+                    const float base = m_new == -INFINITY ? 0.f : m_new;
+                    corr[h] = exp2f(mv[h] - base);
+#pragma unroll
+                    for (int n = 0; n < 2; n++) {
+                        sc[n][2 * h] = exp2f(pv[n][2 * h] - base);
+                        sc[n][2 * h + 1] = exp2f(pv[n][2 * h + 1] - base);
+                    }
+                    mv[h] = m_new;
+                }
+            }
             if (corr[0] != 1.f || corr[1] != 1.f) {
 #pragma unroll
                 for (int nt = 0; nt < F::NTILES; nt++) {
@@ -304,14 +339,12 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
                     o[nt][3] *= corr[1];
                 }
             }
-            // P as the A operand (the score fragment's layout is the A fragment's); with bf16
-            // queries the V scale is folded in here.
-            const bool v_on_p = QUANTIZED && Q == Q_BF16;
+            // P as the A operand (the score fragment's layout is the A fragment's).
             uint32_t pa[4];
-            pa[0] = M::pack(sc[0][0] * (v_on_p ? vs[0][0] : 1.f), sc[0][1] * (v_on_p ? vs[0][1] : 1.f));
-            pa[1] = M::pack(sc[0][2] * (v_on_p ? vs[0][0] : 1.f), sc[0][3] * (v_on_p ? vs[0][1] : 1.f));
-            pa[2] = M::pack(sc[1][0] * (v_on_p ? vs[1][0] : 1.f), sc[1][1] * (v_on_p ? vs[1][1] : 1.f));
-            pa[3] = M::pack(sc[1][2] * (v_on_p ? vs[1][0] : 1.f), sc[1][3] * (v_on_p ? vs[1][1] : 1.f));
+            pa[0] = M::pack(sc[0][0], sc[0][1]);
+            pa[1] = M::pack(sc[0][2], sc[0][3]);
+            pa[2] = M::pack(sc[1][0], sc[1][1]);
+            pa[3] = M::pack(sc[1][2], sc[1][3]);
             // O += P V: n-tile nt is dim g*V_DIMS + nt of this lane's tokens.
             uint32_t vw[2][2][F::V_WORDS];
 #pragma unroll
@@ -331,10 +364,8 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
                 for (int n = 0; n < 2; n++) {
                     if constexpr (!QUANTIZED) {
                         b[n] = __byte_perm(vw[n][0][nt / 2], vw[n][1][nt / 2], nt % 2 == 0 ? 0x5410 : 0x7632);
-                    } else if constexpr (Q == Q_BF16) {
-                        b[n] = pack_exact<Q>(kv_element<KV>(vw[n][0], nt), kv_element<KV>(vw[n][1], nt));
                     } else {
-                        b[n] = M::pack(kv_element<KV>(vw[n][0], nt) * vs[n][0], kv_element<KV>(vw[n][1], nt) * vs[n][1]);
+                        b[n] = code_pair_to_half2<KV>(vw[n][0][nt / 4], vw[n][1][nt / 4], nt % 4);
                     }
                 }
                 M::mma(o[nt], pa, b[0], b[1]);
@@ -348,6 +379,7 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     float* sm_o = reinterpret_cast<float*>(smem);             // [WARPS][16][O_STRIDE]
     float* sm_m = sm_o + F::WARPS * 16 * F::O_STRIDE;         // [WARPS][16]
     float* sm_l = sm_m + F::WARPS * 16;                       // [WARPS][16]
+    float* sm_mv = sm_l + F::WARPS * 16;                      // [WARPS][16]
 #pragma unroll
     for (int h = 0; h < 2; h++) {
         l[h] += __shfl_xor_sync(0xffffffffu, l[h], 1);
@@ -369,6 +401,8 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
             sm_m[warp * 16 + g + 8] = m[1];
             sm_l[warp * 16 + g] = l[0];
             sm_l[warp * 16 + g + 8] = l[1];
+            sm_mv[warp * 16 + g] = mv[0];
+            sm_mv[warp * 16 + g + 8] = mv[1];
         }
     }
     __syncthreads();
@@ -378,14 +412,18 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
         const int r = x / PER_ROW;
         const int d0 = (x % PER_ROW) * 8;
         const int tile = r / 16, rr = r % 16;
-        float mx = -INFINITY;
-        for (int k = 0; k < kv_parts; k++) mx = fmaxf(mx, sm_m[(tile + k * row_tiles) * 16 + rr]);
+        float mx = -INFINITY, mvx = -INFINITY;
+        for (int k = 0; k < kv_parts; k++) {
+            mx = fmaxf(mx, sm_m[(tile + k * row_tiles) * 16 + rr]);
+            mvx = fmaxf(mvx, sm_mv[(tile + k * row_tiles) * 16 + rr]);
+        }
         const float base = mx == -INFINITY ? 0.f : mx;
+        const float base_v = mvx == -INFINITY ? 0.f : mvx;
         float lsum = 0.f, acc[8] = {0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f};
         for (int k = 0; k < kv_parts; k++) {
             const int w = tile + k * row_tiles;
-            const float wt = exp2f(sm_m[w * 16 + rr] - base);
-            lsum += wt * sm_l[w * 16 + rr];
+            const float wt = exp2f(sm_mv[w * 16 + rr] - base_v);
+            lsum += exp2f(sm_m[w * 16 + rr] - base) * sm_l[w * 16 + rr];
             const float* so = sm_o + (w * 16 + rr) * F::O_STRIDE;
 #pragma unroll
             for (int e = 0; e < 8; e++) {
@@ -393,7 +431,8 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
                 acc[e] += wt * so[(d / F::V_DIMS) * (F::V_DIMS + 1) + d % F::V_DIMS];
             }
         }
-        const float inv = lsum > 0.f ? 1.f / lsum : 0.f;
+        // O / l, with the V weights' max brought back to the scores' max and a TENSOR / HEAD V scale.
+        const float inv = lsum > 0.f ? exp2f(base_v - base) * vs_out / lsum : 0.f;
         const float lse = lsum > 0.f ? mx / F::LOG2E + logf(lsum) : -INFINITY;
         if (part_out >= 0) {
             float* ws = p.workspace + (int64_t)part_out * p.partial_floats;
@@ -405,7 +444,7 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
             const int64_t orow = (int64_t)(row0 + i) * p.num_qo_heads + head * p.group + r % p.group;
             uint32_t packed[4];
 #pragma unroll
-            for (int e = 0; e < 4; e++) packed[e] = M::pack(acc[2 * e] * inv, acc[2 * e + 1] * inv);
+            for (int e = 0; e < 4; e++) packed[e] = Mma<Q>::pack(acc[2 * e] * inv, acc[2 * e + 1] * inv);
             *reinterpret_cast<uint4*>((QT*)p.out + orow * D + d0) = make_uint4(packed[0], packed[1], packed[2], packed[3]);
             if (d0 == 0 && p.lse != nullptr) p.lse[orow] = lse;
         }

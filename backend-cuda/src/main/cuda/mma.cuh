@@ -97,6 +97,70 @@ __device__ __forceinline__ void lds_words(uint32_t* dst, const void* src) {
     }
 }
 
+// 4 int8 codes (biased by bias_codes) or 4 fp8 codes in a word -> two fp16 pairs, exactly.
+// int8: the byte x + 128 under fp16's exponent of 1024 is 1024 + 128 + x; one packed subtract.
+template <int KV>
+__device__ __forceinline__ void codes_to_half2(uint32_t w, uint32_t& lo, uint32_t& hi) {
+    if constexpr (KV == KV_INT8) {
+        const __half2 bias = __halves2half2(__ushort_as_half(0x6480), __ushort_as_half(0x6480));   // 1152
+        const uint32_t a = __byte_perm(w, 0x64646464u, 0x4140);   // bytes 0, 1 -> 1024 + u
+        const uint32_t b = __byte_perm(w, 0x64646464u, 0x4342);   // bytes 2, 3
+        const __half2 ha = __hsub2(*reinterpret_cast<const __half2*>(&a), bias);
+        const __half2 hb = __hsub2(*reinterpret_cast<const __half2*>(&b), bias);
+        lo = *reinterpret_cast<const uint32_t*>(&ha);
+        hi = *reinterpret_cast<const uint32_t*>(&hb);
+    } else {
+        constexpr __nv_fp8_interpretation_t FMT = KV == KV_E4M3 ? __NV_E4M3 : __NV_E5M2;
+        const __half2_raw a = __nv_cvt_fp8x2_to_halfraw2((__nv_fp8x2_storage_t)(w & 0xffffu), FMT);
+        const __half2_raw b = __nv_cvt_fp8x2_to_halfraw2((__nv_fp8x2_storage_t)(w >> 16), FMT);
+        lo = (uint32_t)a.x | ((uint32_t)a.y << 16);
+        hi = (uint32_t)b.x | ((uint32_t)b.y << 16);
+    }
+}
+
+// Byte i of word a and byte i of word b (two tokens, one dim) -> one fp16 pair, exactly.
+template <int KV>
+__device__ __forceinline__ uint32_t code_pair_to_half2(uint32_t a, uint32_t b, int i) {
+    const uint32_t pair = __byte_perm(a, b, ((4 + i) << 4) | i);   // byte 0 = a[i], byte 1 = b[i]
+    if constexpr (KV == KV_INT8) {
+        const __half2 bias = __halves2half2(__ushort_as_half(0x6480), __ushort_as_half(0x6480));
+        const uint32_t x = __byte_perm(pair, 0x64646464u, 0x4140);
+        const __half2 h = __hsub2(*reinterpret_cast<const __half2*>(&x), bias);
+        return *reinterpret_cast<const uint32_t*>(&h);
+    } else {
+        constexpr __nv_fp8_interpretation_t FMT = KV == KV_E4M3 ? __NV_E4M3 : __NV_E5M2;
+        const __half2_raw h = __nv_cvt_fp8x2_to_halfraw2((__nv_fp8x2_storage_t)(pair & 0xffffu), FMT);
+        return (uint32_t)h.x | ((uint32_t)h.y << 16);
+    }
+}
+
+// Brings one row's slice of 16-bit queries (this lane's part; the row spans the 4 lanes of a quad)
+// into fp16 in place, scaled by a power of two that puts the row's largest magnitude in
+// [2^14, 2^15): exact for every element within 2^-28 of it. Returns the inverse scale.
+template <int Q, int WORDS>
+__device__ __forceinline__ float queries_to_fp16(uint32_t* w) {
+    float f[2 * WORDS];
+    float mx = 0.f;
+#pragma unroll
+    for (int i = 0; i < WORDS; i++) {
+        const typename QTraits<Q>::T* e = reinterpret_cast<const typename QTraits<Q>::T*>(&w[i]);
+        f[2 * i] = QTraits<Q>::to_float(e[0]);
+        f[2 * i + 1] = QTraits<Q>::to_float(e[1]);
+        mx = fmaxf(mx, fmaxf(fabsf(f[2 * i]), fabsf(f[2 * i + 1])));
+    }
+    mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+    mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+    const int ex = (int)((__float_as_uint(mx) >> 23) & 0xff);     // biased exponent of the max
+    const int e = mx > 0.f ? min(253, max(1, 127 + 14 - (ex - 127))) : 127;   // biased exponent of the scale
+    const float scale = __uint_as_float((uint32_t)e << 23);
+#pragma unroll
+    for (int i = 0; i < WORDS; i++) {
+        const __half2 h = __floats2half2_rn(f[2 * i] * scale, f[2 * i + 1] * scale);
+        w[i] = *reinterpret_cast<const uint32_t*>(&h);
+    }
+    return __uint_as_float((uint32_t)(254 - e) << 23);   // 2^-(e - 127), exact
+}
+
 // Prepares raw words for kv_element: int8 codes x become the unsigned bytes x + 128 (one XOR per
 // four codes); other types are left as they are.
 template <int KV, int WORDS>
