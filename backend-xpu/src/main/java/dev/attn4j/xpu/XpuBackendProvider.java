@@ -29,7 +29,8 @@ public final class XpuBackendProvider implements AttentionBackendProvider {
     /**
      * Every KV dtype, granularity and layout; head dims up to 256 in steps of 8 (the kernels hold
      * 16 x 1/2/4/8/16 channels per sub-group); any block size up to 1024 and group size up to 128
-     * (the attention kernel serves a KV group's heads in passes).
+     * (the attention kernel serves a KV group's heads in passes); every feature but EXTERNAL_MEMORY
+     * ({@link XpuBackend#wrap} is not implemented).
      */
     static final Capabilities CAPABILITIES = Capabilities.builder(NAME)
             .kvDtypes(EnumSet.allOf(KvDType.class))
@@ -40,7 +41,7 @@ public final class XpuBackendProvider implements AttentionBackendProvider {
             .blockSizes(SupportedInts.range(1, 1024))
             .groupSizes(SupportedInts.range(1, 128))
             .queryDtypes(EnumSet.of(DType.BF16, DType.FP16))
-            .features(EnumSet.allOf(Feature.class))
+            .features(EnumSet.complementOf(EnumSet.of(Feature.EXTERNAL_MEMORY)))
             .build();
 
     @Override

@@ -10,11 +10,11 @@ import org.junit.jupiter.api.Assumptions;
  * How the xpu tests reach an OpenCL device: with {@code attn4j.xpu.allowAnyOpenClDevice=true}
  * (PoCL on the CPU here) and the Level Zero path left out, so the kernels run through OpenCL even on
  * a machine whose Level Zero loader has a driver. Where there is none the tests skip, unless
- * {@code attn4j.xpu.requireOpenCl=true} (set by .ci/run, where PoCL is installed): then they fail,
- * so CI cannot pass without running the kernels.
+ * {@code attn4j.xpu.strictTests=true} (set by .ci/run, after scripts/setup.sh installed PoCL): then
+ * they fail, so CI cannot pass without running the kernels.
  */
 final class OpenClDevices {
-    static final String REQUIRE = "attn4j.xpu.requireOpenCl";
+    static final String STRICT = "attn4j.xpu.strictTests";
 
     private OpenClDevices() {
     }
@@ -32,10 +32,18 @@ final class OpenClDevices {
 
     /** Skips (or, with the CI guard, fails) when no OpenCL device is there. */
     static void assume(Availability a) {
-        if (!a.isAvailable() && Boolean.getBoolean(REQUIRE)) {
-            Assertions.fail(REQUIRE + "=true but xpu has no OpenCL device: " + a.unavailabilityCause());
+        require(a.isAvailable(), "xpu has no OpenCL device: " + a.unavailabilityCause());
+    }
+
+    /**
+     * Skips the test when what it needs is missing, or fails it under {@code attn4j.xpu.strictTests=true}:
+     * there everything scripts/setup.sh installs must be present.
+     */
+    static void require(boolean present, String whatIsMissing) {
+        if (!present && Boolean.getBoolean(STRICT)) {
+            Assertions.fail(STRICT + "=true but " + whatIsMissing);
         }
-        Assumptions.assumeTrue(a.isAvailable(), () -> "xpu has no OpenCL device: " + a.unavailabilityCause());
+        Assumptions.assumeTrue(present, whatIsMissing);
     }
 
     /** An opened backend, or null when no device is there. */
