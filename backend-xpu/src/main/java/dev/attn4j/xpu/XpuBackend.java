@@ -15,6 +15,7 @@ import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
 import dev.attn4j.api.support.AbstractTensor;
 import dev.attn4j.api.support.BackendHealth;
+import dev.attn4j.api.support.PlanMetadata;
 import dev.attn4j.api.support.RequestValidator;
 import dev.attn4j.api.support.ValidatedBatch;
 import dev.attn4j.api.support.WorkSplit;
@@ -209,12 +210,13 @@ final class XpuBackend implements AttentionBackend {
         int hasLse = lse == null ? 0 : 1;
         DeviceBuffer meta = p.metadata.buffer();
         DeviceBuffer ws = orDummy(p.workspace);
+        PlanMetadata m = p.layout;
         run(() -> {
             runtime.launch(p.kernel, p.split.items(), XpuKernels.GROUP_SIZE,
                     ((XpuTensor) query).buffer(), ((XpuTensor) out).buffer(), lseBuf, hasLse,
                     c.keys.buffer(), c.values.buffer(), orDummy(c.keyScale), orDummy(c.valueScale),
-                    meta, p.qIndptr, p.kvLens, p.blockIndptr, p.blockIds,
-                    p.itemSeq, p.itemHead, p.itemRow0, p.itemRows, p.itemLo, p.itemHi, p.itemPartial,
+                    meta, m.qIndptr, m.kvLens, m.blockIndptr, m.blockIds,
+                    m.itemSeq, m.itemHead, m.itemRow0, m.itemRows, m.itemLo, m.itemHi, m.itemPartial,
                     ws, p.split.partialFloats,
                     r.numQoHeads(), spec.numKvHeads(), spec.headDim(), spec.blockSize(), group,
                     spec.layout().ordinal(), spec.granularity().kind().ordinal(), spec.granularity().groupSize(),
@@ -223,8 +225,8 @@ final class XpuBackend implements AttentionBackend {
             int merges = p.split.mergeCount.length;
             if (merges > 0) {
                 runtime.launch(XpuKernels.merge(r.queryDtype()), merges, XpuKernels.GROUP_SIZE,
-                        ((XpuTensor) out).buffer(), lseBuf, hasLse, ws, meta, p.mergeFirst, p.mergeCount,
-                        p.itemHead, p.itemRow0, p.itemRows, p.itemPartial, p.split.partialFloats,
+                        ((XpuTensor) out).buffer(), lseBuf, hasLse, ws, meta, m.mergeFirst, m.mergeCount,
+                        m.itemHead, m.itemRow0, m.itemRows, m.itemPartial, p.split.partialFloats,
                         r.numQoHeads(), spec.headDim(), group);
             }
         });
