@@ -43,6 +43,7 @@
     X(zeEventHostReset, (ze_event_handle_t))                                                         \
     X(zeMemAllocDevice, (ze_context_handle_t, const ze_device_mem_alloc_desc_t *, size_t, size_t,    \
                          ze_device_handle_t, void **))                                               \
+    X(zeMemAllocHost, (ze_context_handle_t, const ze_host_mem_alloc_desc_t *, size_t, size_t, void **)) \
     X(zeMemFree, (ze_context_handle_t, void *))                                                      \
     X(zeModuleCreate, (ze_context_handle_t, ze_device_handle_t, const ze_module_desc_t *,            \
                        ze_module_handle_t *, ze_module_build_log_handle_t *))                        \

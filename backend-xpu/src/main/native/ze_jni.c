@@ -326,9 +326,23 @@ JNIEXPORT void JNICALL Java_dev_attn4j_xpu_ZeNative_memFree(JNIEnv *env, jclass 
     ok(env, "zeMemFree", API(api)->zeMemFree(H(ze_context_handle_t, ctx), H(void *, ptr)));
 }
 
+/*
+ * Host memory a copy may use: the spec wants both sides of a copy accessible to the device, which a
+ * Java direct buffer (plain malloc'd memory) need not be, so host copies stage through a USM host
+ * allocation of the context.
+ */
+static void *host_staging(JNIEnv *env, ze_api *a, jlong ctx, jlong bytes) {
+    ze_host_mem_alloc_desc_t d = {ZE_STRUCTURE_TYPE_HOST_MEM_ALLOC_DESC, NULL, 0};
+    void *p = NULL;
+    if (!ok(env, "zeMemAllocHost", a->zeMemAllocHost(H(ze_context_handle_t, ctx), &d, (size_t)(bytes > 0 ? bytes : 1), 64, &p))) {
+        return NULL;
+    }
+    return p;
+}
+
 /* Host (direct buffer) to device, complete when it returns. */
-JNIEXPORT void JNICALL Java_dev_attn4j_xpu_ZeNative_copyFromHost(JNIEnv *env, jclass cls, jlong api, jlong q,
-                                                                    jlong dst, jobject src, jlong offset, jlong bytes) {
+JNIEXPORT void JNICALL Java_dev_attn4j_xpu_ZeNative_copyFromHost(JNIEnv *env, jclass cls, jlong api, jlong ctx, jlong q,
+                                                                  jlong dst, jobject src, jlong offset, jlong bytes) {
     (void)cls;
     char *base = (*env)->GetDirectBufferAddress(env, src);
     if (base == NULL) {
@@ -337,15 +351,21 @@ JNIEXPORT void JNICALL Java_dev_attn4j_xpu_ZeNative_copyFromHost(JNIEnv *env, jc
     }
     ze_api *a = API(api);
     queue *qq = H(queue *, q);
+    void *staging = host_staging(env, a, ctx, bytes);
+    if (staging == NULL) {
+        return;
+    }
+    memcpy(staging, base + offset, (size_t)bytes);
     if (ok(env, "zeCommandListAppendMemoryCopy",
-           a->zeCommandListAppendMemoryCopy(qq->list, H(void *, dst), base + offset, (size_t)bytes, NULL, 0, NULL))) {
+           a->zeCommandListAppendMemoryCopy(qq->list, H(void *, dst), staging, (size_t)bytes, NULL, 0, NULL))) {
         sync_queue(env, a, qq);
     }
+    a->zeMemFree(H(ze_context_handle_t, ctx), staging);
 }
 
 /* Device to host (direct buffer), after everything appended before it. */
-JNIEXPORT void JNICALL Java_dev_attn4j_xpu_ZeNative_copyToHost(JNIEnv *env, jclass cls, jlong api, jlong q,
-                                                                  jobject dst, jlong offset, jlong src, jlong bytes) {
+JNIEXPORT void JNICALL Java_dev_attn4j_xpu_ZeNative_copyToHost(JNIEnv *env, jclass cls, jlong api, jlong ctx, jlong q,
+                                                                jobject dst, jlong offset, jlong src, jlong bytes) {
     (void)cls;
     char *base = (*env)->GetDirectBufferAddress(env, dst);
     if (base == NULL) {
@@ -354,10 +374,16 @@ JNIEXPORT void JNICALL Java_dev_attn4j_xpu_ZeNative_copyToHost(JNIEnv *env, jcla
     }
     ze_api *a = API(api);
     queue *qq = H(queue *, q);
-    if (ok(env, "zeCommandListAppendMemoryCopy",
-           a->zeCommandListAppendMemoryCopy(qq->list, base + offset, H(const void *, src), (size_t)bytes, NULL, 0, NULL))) {
-        sync_queue(env, a, qq);
+    void *staging = host_staging(env, a, ctx, bytes);
+    if (staging == NULL) {
+        return;
     }
+    if (ok(env, "zeCommandListAppendMemoryCopy",
+           a->zeCommandListAppendMemoryCopy(qq->list, staging, H(const void *, src), (size_t)bytes, NULL, 0, NULL))
+        && sync_queue(env, a, qq)) {
+        memcpy(base + offset, staging, (size_t)bytes);
+    }
+    a->zeMemFree(H(ze_context_handle_t, ctx), staging);
 }
 
 JNIEXPORT void JNICALL Java_dev_attn4j_xpu_ZeNative_copyDevice(JNIEnv *env, jclass cls, jlong api, jlong q,
@@ -377,9 +403,10 @@ JNIEXPORT void JNICALL Java_dev_attn4j_xpu_ZeNative_fill(JNIEnv *env, jclass cls
     ze_api *a = API(api);
     queue *qq = H(queue *, q);
     uint8_t pattern = (uint8_t)value;
+    /* Waited for: the pattern lives on this stack frame. */
     if (ok(env, "zeCommandListAppendMemoryFill",
            a->zeCommandListAppendMemoryFill(qq->list, H(void *, dst), &pattern, 1, (size_t)bytes, NULL, 0, NULL))) {
-        barrier(env, a, qq);
+        sync_queue(env, a, qq);
     }
 }
 

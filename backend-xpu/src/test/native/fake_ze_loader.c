@@ -197,6 +197,7 @@ UNSUPPORTED(zeCommandListAppendLaunchKernel, (ze_command_list_handle_t a, ze_ker
 UNSUPPORTED(zeEventHostSynchronize, (ze_event_handle_t a, uint64_t b))
 UNSUPPORTED(zeEventHostReset, (ze_event_handle_t a))
 UNSUPPORTED(zeMemAllocDevice, (ze_context_handle_t a, const ze_device_mem_alloc_desc_t *b, size_t c, size_t d, ze_device_handle_t e, void **f))
+UNSUPPORTED(zeMemAllocHost, (ze_context_handle_t a, const ze_host_mem_alloc_desc_t *b, size_t c, size_t d, void **e))
 UNSUPPORTED(zeMemFree, (ze_context_handle_t a, void *b))
 UNSUPPORTED(zeModuleDestroy, (ze_module_handle_t a))
 UNSUPPORTED(zeKernelCreate, (ze_module_handle_t a, const ze_kernel_desc_t *b, ze_kernel_handle_t *c))

@@ -58,11 +58,11 @@ final class ZeNative {
 
     static native void memFree(long api, long context, long ptr);
 
-    /** From a direct buffer; complete on return. */
-    static native void copyFromHost(long api, long queue, long dst, ByteBuffer src, long offset, long bytes);
+    /** From a direct buffer (staged through USM host memory of the context); complete on return. */
+    static native void copyFromHost(long api, long context, long queue, long dst, ByteBuffer src, long offset, long bytes);
 
-    /** Into a direct buffer, after all earlier work; complete on return. */
-    static native void copyToHost(long api, long queue, ByteBuffer dst, long offset, long src, long bytes);
+    /** Into a direct buffer, after all earlier work (staged likewise); complete on return. */
+    static native void copyToHost(long api, long context, long queue, ByteBuffer dst, long offset, long src, long bytes);
 
     static native void copyDevice(long api, long queue, long dst, long src, long bytes);
 

@@ -96,7 +96,7 @@ final class ZeRuntime implements DeviceRuntime {
         ByteBuffer direct = src.isDirect() ? src : ByteBuffer.allocateDirect(src.remaining()).put(src.duplicate());
         long offset = src.isDirect() ? src.position() : 0;
         try {
-            ZeNative.copyFromHost(api, queue, ((ZeBuffer) dst).address(), direct, offset, src.remaining());
+            ZeNative.copyFromHost(api, context, queue, ((ZeBuffer) dst).address(), direct, offset, src.remaining());
         } catch (ZeException e) {
             throw toDeviceException(e);
         }
@@ -106,10 +106,10 @@ final class ZeRuntime implements DeviceRuntime {
     public void read(DeviceBuffer src, ByteBuffer dst, long bytes) {
         try {
             if (dst.isDirect()) {
-                ZeNative.copyToHost(api, queue, dst, dst.position(), ((ZeBuffer) src).address(), bytes);
+                ZeNative.copyToHost(api, context, queue, dst, dst.position(), ((ZeBuffer) src).address(), bytes);
             } else {
                 ByteBuffer direct = ByteBuffer.allocateDirect(Math.toIntExact(bytes));
-                ZeNative.copyToHost(api, queue, direct, 0, ((ZeBuffer) src).address(), bytes);
+                ZeNative.copyToHost(api, context, queue, direct, 0, ((ZeBuffer) src).address(), bytes);
                 dst.duplicate().put(direct);
             }
         } catch (ZeException e) {
