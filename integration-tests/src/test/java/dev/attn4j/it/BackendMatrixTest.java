@@ -30,7 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * The backend matrix: the full conformance suite and the bad-input suite on every backend present
  * on this machine (cpu always). A backend that is known but absent, or present but unavailable,
- * appears as a skipped test whose message is the cause: never silently left out.
+ * appears as a skipped test whose message is the cause: never silently left out. This module's
+ * surefire configuration sets {@code attn4j.xpu.allowAnyOpenClDevice=true}, so xpu runs here on any
+ * OpenCL device (PoCL on CI's CPU); without an OpenCL device it appears as unavailable.
  */
 class BackendMatrixTest {
     private static final Logger LOG = LoggerFactory.getLogger(BackendMatrixTest.class);

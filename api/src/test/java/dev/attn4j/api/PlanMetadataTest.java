@@ -1,0 +1,37 @@
+package dev.attn4j.api;
+
+import dev.attn4j.api.support.PlanMetadata;
+import dev.attn4j.api.support.ValidatedBatch;
+import dev.attn4j.api.support.WorkSplit;
+import org.junit.jupiter.api.Test;
+
+import java.nio.IntBuffer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The packed plan metadata: every array at its offset, in order, nothing else. */
+class PlanMetadataTest {
+
+    @Test
+    void arraysSitAtTheirOffsets() {
+        KvCacheSpec spec = new KvCacheSpec(8, 4, 2, 16, KvDType.BF16, ScaleGranularity.NONE, KvLayout.NHD);
+        BatchLayout batch = BatchLayout.decode(new int[] {6, 9}, new int[][] {{1, 3}, {0, 2, 5}});
+        PlanRequest r = PlanRequest.decode(batch, spec, 4, DType.BF16, AttentionOptions.CAUSAL);
+        ValidatedBatch b = validated(r);
+        WorkSplit split = new WorkSplit(r, b, 8, 2, 64);
+        PlanMetadata m = new PlanMetadata(b, split);
+        IntBuffer ints = m.toBytes().asIntBuffer();
+        assertEquals(m.length(), ints.remaining());
+        assertEquals(0, m.qIndptr);
+        assertEquals(b.kvLens()[1], ints.get(m.kvLens + 1));
+        assertEquals(b.blockIds()[4], ints.get(m.blockIds + 4));
+        assertEquals(split.kvHi[split.items() - 1], ints.get(m.itemHi + split.items() - 1));
+        assertEquals(m.mergeCount + split.mergeCount.length, m.length());
+    }
+
+    /** What RequestValidator.validatePlan makes of the batch above (written out, so this test needs no backend). */
+    private static ValidatedBatch validated(PlanRequest r) {
+        return new ValidatedBatch(new int[] {0, 1, 2}, new int[] {6, 9}, new int[] {0, 2, 5}, new int[] {1, 3, 0, 2, 5},
+                1, 9, r.batch());
+    }
+}

@@ -1,0 +1,269 @@
+package dev.attn4j.xpu;
+
+import dev.attn4j.api.AttentionBackend;
+import dev.attn4j.api.Capabilities;
+import dev.attn4j.api.DType;
+import dev.attn4j.api.DeviceException;
+import dev.attn4j.api.ExternalMemory;
+import dev.attn4j.api.KvCache;
+import dev.attn4j.api.KvCacheSpec;
+import dev.attn4j.api.KvScales;
+import dev.attn4j.api.OpKind;
+import dev.attn4j.api.Plan;
+import dev.attn4j.api.PlanRequest;
+import dev.attn4j.api.Tensor;
+import dev.attn4j.api.UnsupportedConfigurationException;
+import dev.attn4j.api.support.AbstractTensor;
+import dev.attn4j.api.support.BackendHealth;
+import dev.attn4j.api.support.PlanMetadata;
+import dev.attn4j.api.support.RequestValidator;
+import dev.attn4j.api.support.ValidatedBatch;
+import dev.attn4j.api.support.WorkSplit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The xpu backend on one device, through either {@link DeviceRuntime}: the launchers below are the
+ * same for Level Zero and OpenCL. Every call validates on the host first ({@link RequestValidator},
+ * so xpu rejects bad input exactly as the other backends do), then enqueues in call order; calls
+ * are serialized by a lock, which makes the backend safe to share between threads. A sticky device
+ * fault marks it failed.
+ */
+final class XpuBackend implements AttentionBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(XpuBackend.class);
+    /** Query rows x heads per work item (a few passes of the attention kernel's 4 x RB rows). */
+    private static final int ROWS_TIMES_HEADS = 64;
+    static final String MIN_SPLIT_PROPERTY = "attn4j.xpu.minSplitTokens";
+    static final int DEFAULT_MIN_SPLIT_TOKENS = 256;
+
+    private final DeviceRuntime runtime;
+    private final int minSplitTokens;
+    private final BackendHealth health = new BackendHealth(XpuBackendProvider.NAME);
+    /** Bound to kernel pointer arguments that a call does not use (no LSE, no scales, no workspace). */
+    private final DeviceBuffer dummy;
+    private XpuTensor slotScratch;
+
+    XpuBackend(DeviceRuntime runtime, int minSplitTokens) {
+        this.runtime = runtime;
+        this.minSplitTokens = minSplitTokens;
+        this.dummy = runtime.allocate(64);
+        runtime.zero(dummy);
+        LOG.debug("xpu backend opened: {}", this);
+    }
+
+    /** Runs a device-facing operation: usable check, faults latched. */
+    private synchronized <T> T op(Supplier<T> body) {
+        health.checkUsable();
+        try {
+            return body.get();
+        } catch (DeviceException e) {
+            if (runtime.isSticky(e)) {
+                health.fail(e);
+            }
+            throw e;
+        }
+    }
+
+    private void run(Runnable body) {
+        op(() -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /** The runtime this backend launches through (tests check which path was taken). */
+    DeviceRuntime runtime() {
+        return runtime;
+    }
+
+    @Override
+    public String name() {
+        return XpuBackendProvider.NAME;
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return XpuBackendProvider.CAPABILITIES;
+    }
+
+    @Override
+    public XpuTensor allocate(DType dtype, int... shape) {
+        long bytes = AbstractTensor.elements(shape) * dtype.byteSize();
+        return op(() -> {
+            DeviceBuffer b = runtime.allocate(bytes);
+            return new XpuTensor(this, dtype, shape, b, new BufferFree(this, b, dtype + Arrays.toString(shape), health));
+        });
+    }
+
+    @Override
+    public Tensor wrap(ExternalMemory memory, DType dtype, int... shape) {
+        throw new UnsupportedConfigurationException(name(), List.of("memory.kind=" + memory.kind()
+                + " not supported: the xpu backend does not wrap foreign memory yet (a Level Zero USM pointer "
+                + "belongs to its context, an OpenCL buffer is no pointer); allocate or upload instead"));
+    }
+
+    XpuTensor allocateZeroed(DType dtype, int... shape) {
+        XpuTensor t = allocate(dtype, shape);
+        run(() -> runtime.zero(t.buffer()));
+        return t;
+    }
+
+    void upload(XpuTensor t, ByteBuffer src) {
+        RequestValidator.checkTensor(this, t, "tensor");
+        run(() -> runtime.write(t.buffer(), src));
+    }
+
+    void download(XpuTensor t, ByteBuffer dst) {
+        RequestValidator.checkTensor(this, t, "tensor");
+        run(() -> runtime.read(t.buffer(), dst, t.byteSize()));
+    }
+
+    /** Called by {@link BufferFree}. */
+    synchronized void free(DeviceBuffer b) {
+        runtime.free(b);
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        RequestValidator.checkTensor(this, src, "src");
+        RequestValidator.checkTensor(this, dst, "dst", src.dtype(), src.shape());
+        run(() -> runtime.copy(((XpuTensor) src).buffer(), ((XpuTensor) dst).buffer(), src.byteSize()));
+    }
+
+    @Override
+    public KvCache createKvCache(KvCacheSpec spec, KvScales scales) {
+        health.checkUsable();
+        RequestValidator.validateCacheCreation(this, spec, scales);
+        return XpuKvCache.create(this, spec, scales);
+    }
+
+    private DeviceBuffer orDummy(XpuTensor t) {
+        return t == null ? dummy : t.buffer();
+    }
+
+    @Override
+    public void append(KvCache cache, Tensor keys, Tensor values, int[] slots) {
+        health.checkUsable();
+        RequestValidator.validateAppend(this, cache, keys, values, slots);
+        XpuKvCache c = (XpuKvCache) cache;
+        KvCacheSpec spec = c.spec();
+        run(() -> {
+            XpuTensor slotBuf = slotScratch(slots.length);
+            ByteBuffer b = ByteBuffer.allocate(4 * slots.length).order(ByteOrder.LITTLE_ENDIAN);
+            b.asIntBuffer().put(slots);
+            runtime.write(slotBuf.buffer(), b);
+            runtime.launch(XpuKernels.append(keys.dtype(), spec.kvDtype()), slots.length, XpuKernels.GROUP_SIZE,
+                    ((XpuTensor) keys).buffer(), ((XpuTensor) values).buffer(), slotBuf.buffer(),
+                    c.keys.buffer(), c.values.buffer(), orDummy(c.keyScale), orDummy(c.valueScale),
+                    spec.numKvHeads(), spec.headDim(), spec.blockSize(), spec.layout().ordinal(),
+                    spec.granularity().kind().ordinal(), spec.granularity().groupSize());
+        });
+    }
+
+    /** A reusable device buffer for append's slot ids, grown when needed. */
+    private XpuTensor slotScratch(int n) {
+        if (slotScratch == null || slotScratch.numElements() < n) {
+            if (slotScratch != null) {
+                runtime.synchronize();
+                slotScratch.close();
+            }
+            slotScratch = allocate(DType.INT32, Math.max(n, 1024));
+        }
+        return slotScratch;
+    }
+
+    @Override
+    public Plan plan(PlanRequest request) {
+        health.checkUsable();
+        ValidatedBatch batch = RequestValidator.validatePlan(this, request);
+        WorkSplit split = new WorkSplit(request, batch, runtime.computeUnits() * 4, minSplitTokens, ROWS_TIMES_HEADS);
+        String kernel = XpuKernels.attention(request.cacheSpec().kvDtype(), request.queryDtype(),
+                request.cacheSpec().headDim());
+        return new XpuPlan(this, request, batch, split, kernel);
+    }
+
+    @Override
+    public void prefill(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
+        attention(OpKind.PREFILL, plan, query, cache, out, lse);
+    }
+
+    @Override
+    public void decode(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
+        attention(OpKind.DECODE, plan, query, cache, out, lse);
+    }
+
+    private void attention(OpKind kind, Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
+        health.checkUsable();
+        RequestValidator.validateRun(this, plan, kind, query, cache, out, lse);
+        XpuPlan p = (XpuPlan) plan;
+        XpuKvCache c = (XpuKvCache) cache;
+        PlanRequest r = p.request();
+        KvCacheSpec spec = r.cacheSpec();
+        int group = r.numQoHeads() / spec.numKvHeads();
+        DeviceBuffer lseBuf = lse == null ? dummy : ((XpuTensor) lse).buffer();
+        int hasLse = lse == null ? 0 : 1;
+        DeviceBuffer meta = p.metadata.buffer();
+        DeviceBuffer ws = orDummy(p.workspace);
+        PlanMetadata m = p.layout;
+        run(() -> {
+            runtime.launch(p.kernel, p.split.items(), XpuKernels.GROUP_SIZE,
+                    ((XpuTensor) query).buffer(), ((XpuTensor) out).buffer(), lseBuf, hasLse,
+                    c.keys.buffer(), c.values.buffer(), orDummy(c.keyScale), orDummy(c.valueScale),
+                    meta, m.qIndptr, m.kvLens, m.blockIndptr, m.blockIds,
+                    m.itemSeq, m.itemHead, m.itemRow0, m.itemRows, m.itemLo, m.itemHi, m.itemPartial,
+                    ws, p.split.partialFloats,
+                    r.numQoHeads(), spec.numKvHeads(), spec.headDim(), spec.blockSize(), group,
+                    spec.layout().ordinal(), spec.granularity().kind().ordinal(), spec.granularity().groupSize(),
+                    (float) r.options().softmaxScale(spec.headDim()), (float) r.options().softCap().orElse(0),
+                    r.options().causal() ? 1 : 0, r.options().slidingWindow().orElse(0));
+            int merges = p.split.mergeCount.length;
+            if (merges > 0) {
+                runtime.launch(XpuKernels.merge(r.queryDtype()), merges, XpuKernels.GROUP_SIZE,
+                        ((XpuTensor) out).buffer(), lseBuf, hasLse, ws, meta, m.mergeFirst, m.mergeCount,
+                        m.itemHead, m.itemRow0, m.itemRows, m.itemPartial, p.split.partialFloats,
+                        r.numQoHeads(), spec.headDim(), group);
+            }
+        });
+    }
+
+    @Override
+    public void synchronize() {
+        run(runtime::synchronize);
+    }
+
+    @Override
+    public boolean isClosed() {
+        return health.isClosed() || health.isFailed();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (health.isClosed()) {
+            return;
+        }
+        try {
+            if (!health.isFailed()) {
+                runtime.synchronize();
+                if (slotScratch != null) {
+                    slotScratch.close();
+                }
+                runtime.free(dummy);
+            }
+        } finally {
+            health.close();
+            runtime.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "xpu backend on " + runtime.deviceName() + " through " + runtime.api() + " (" + runtime.computeUnits()
+                + " compute units)";
+    }
+}
