@@ -5,9 +5,9 @@
 // Results go to the output (and LSE) or, for a split unit, to a partial region merged afterwards.
 //
 // The generic kernel: correct for every KV dtype, granularity, layout, head dim up to 256 and group
-// size. Its KV rows are re-read per query row (from L1/L2), so it is far from the bandwidth and
-// tensor-core ceilings: decode uses decode.cuh where the head dim allows (CudaKernels.attentionFor),
-// and prefill runs here until the FA2 tensor-core kernel lands.
+// size, in fp32 throughout. Its KV rows are re-read per query row (from L1/L2), so it is far from
+// the bandwidth and tensor-core ceilings: prefill and decode use the tensor-core kernel (flash.cuh)
+// wherever it applies (CudaKernels.attentionFor); this one serves the rest.
 #pragma once
 #include "formats.cuh"
 

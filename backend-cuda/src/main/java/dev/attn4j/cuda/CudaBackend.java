@@ -256,9 +256,9 @@ public final class CudaBackend implements AttentionBackend {
                     .ptr(((CudaTensor) query).ptr()).ptr(((CudaTensor) out).ptr()).ptr(lsePtr)
                     .ptr(c.keys.ptr()).ptr(c.values.ptr())
                     .ptr(c.keyScale == null ? null : c.keyScale.ptr()).ptr(c.valueScale == null ? null : c.valueScale.ptr())
-                    .ptr(p.at(p.qIndptr)).ptr(p.at(p.kvLens)).ptr(p.at(p.blockIndptr)).ptr(p.at(p.blockIds))
-                    .ptr(p.at(p.itemSeq)).ptr(p.at(p.itemHead)).ptr(p.at(p.itemRow0)).ptr(p.at(p.itemRows))
-                    .ptr(p.at(p.itemLo)).ptr(p.at(p.itemHi)).ptr(p.at(p.itemPartial))
+                    .ptr(p.at(p.layout.qIndptr)).ptr(p.at(p.layout.kvLens)).ptr(p.at(p.layout.blockIndptr)).ptr(p.at(p.layout.blockIds))
+                    .ptr(p.at(p.layout.itemSeq)).ptr(p.at(p.layout.itemHead)).ptr(p.at(p.layout.itemRow0)).ptr(p.at(p.layout.itemRows))
+                    .ptr(p.at(p.layout.itemLo)).ptr(p.at(p.layout.itemHi)).ptr(p.at(p.layout.itemPartial))
                     .ptr(ws).i32(p.split.partialFloats)
                     .i32(r.numQoHeads()).i32(spec.numKvHeads()).i32(spec.headDim()).i32(spec.blockSize()).i32(group)
                     .i32(spec.layout().ordinal()).i32(spec.granularity().kind().ordinal())
@@ -278,8 +278,8 @@ public final class CudaBackend implements AttentionBackend {
             if (merges > 0) {
                 byte[] mp = new ParamBlock()
                         .ptr(((CudaTensor) out).ptr()).ptr(lsePtr).ptr(ws)
-                        .ptr(p.at(p.mergeFirst)).ptr(p.at(p.mergeCount)).ptr(p.at(p.itemHead)).ptr(p.at(p.itemRow0))
-                        .ptr(p.at(p.itemRows)).ptr(p.at(p.itemPartial))
+                        .ptr(p.at(p.layout.mergeFirst)).ptr(p.at(p.layout.mergeCount)).ptr(p.at(p.layout.itemHead)).ptr(p.at(p.layout.itemRow0))
+                        .ptr(p.at(p.layout.itemRows)).ptr(p.at(p.layout.itemPartial))
                         .i32(p.split.partialFloats).i32(r.numQoHeads()).i32(spec.headDim()).i32(group)
                         .bytes();
                 launch(CudaKernels.merge(r.queryDtype()), merges, mp);

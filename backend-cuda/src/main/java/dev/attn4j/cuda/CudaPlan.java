@@ -2,6 +2,7 @@ package dev.attn4j.cuda;
 
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.support.AbstractPlan;
+import dev.attn4j.api.support.PlanMetadata;
 import dev.attn4j.api.support.ValidatedBatch;
 import dev.attn4j.api.support.WorkSplit;
 
@@ -16,59 +17,21 @@ final class CudaPlan extends AbstractPlan {
     final String kernel;
     /** The generic kernel, for queries or outputs not aligned to 16 bytes (wrapped memory). */
     final String fallbackKernel;
+    /** Offsets (in ints) of each array inside {@link #metadata}. */
+    final PlanMetadata layout;
     final CudaTensor metadata;
     final CudaTensor workspace;
-    // Offsets (in ints) of each array inside metadata.
-    final int qIndptr;
-    final int kvLens;
-    final int blockIndptr;
-    final int blockIds;
-    final int itemSeq;
-    final int itemHead;
-    final int itemRow0;
-    final int itemRows;
-    final int itemLo;
-    final int itemHi;
-    final int itemPartial;
-    final int mergeFirst;
-    final int mergeCount;
 
     CudaPlan(CudaBackend backend, PlanRequest request, ValidatedBatch b, WorkSplit split, String kernel) {
         super(backend, request, b);
         this.split = split;
         this.kernel = kernel;
         this.fallbackKernel = CudaKernels.genericFor(request);
-        int[][] parts = {b.qIndptr(), b.kvLens(), b.blockIndptr(), b.blockIds(), split.seq, split.kvHead, split.qRow0,
-            split.qRows, split.kvLo, split.kvHi, split.partial, split.mergeFirstItem, split.mergeCount};
-        int[] offsets = new int[parts.length];
-        int total = 0;
-        for (int i = 0; i < parts.length; i++) {
-            offsets[i] = total;
-            total += parts[i].length;
-        }
-        int[] all = new int[Math.max(1, total)];
-        for (int i = 0; i < parts.length; i++) {
-            System.arraycopy(parts[i], 0, all, offsets[i], parts[i].length);
-        }
-        qIndptr = offsets[0];
-        kvLens = offsets[1];
-        blockIndptr = offsets[2];
-        blockIds = offsets[3];
-        itemSeq = offsets[4];
-        itemHead = offsets[5];
-        itemRow0 = offsets[6];
-        itemRows = offsets[7];
-        itemLo = offsets[8];
-        itemHi = offsets[9];
-        itemPartial = offsets[10];
-        mergeFirst = offsets[11];
-        mergeCount = offsets[12];
-        CudaTensor meta = backend.allocate(dev.attn4j.api.DType.INT32, all.length);
+        this.layout = new PlanMetadata(b, split);
+        CudaTensor meta = backend.allocate(dev.attn4j.api.DType.INT32, layout.length());
         CudaTensor ws = null;
         try {
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(all.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            buf.asIntBuffer().put(all);
-            meta.copyFromHost(buf);
+            meta.copyFromHost(layout.toBytes());
             ws = split.workspaceBytes() > 0
                     ? backend.allocate(dev.attn4j.api.DType.FP32, Math.toIntExact(split.workspaceBytes() / 4)) : null;
         } catch (RuntimeException e) {

@@ -39,6 +39,18 @@ record XpuProbe(Availability availability, List<XpuDevice> devices) {
             if (!zero.isEmpty()) {
                 return available(zero);
             }
+            List<String> vendors = OpenClVendors.registered();
+            if (vendors.isEmpty()) {
+                causes.add("OpenCL: no OpenCL platform: the OpenCL ICD loader found no driver registered in "
+                        + "/etc/OpenCL/vendors (Intel GPUs: install intel-opencl-icd; any device: pocl-opencl-icd)");
+                return new XpuProbe(Availability.unavailable(String.join(" | ", causes)), List.of());
+            }
+            if (!s.allowAnyOpenClDevice() && vendors.stream().noneMatch(OpenClVendors::isIntelGpuDriver)) {
+                causes.add("OpenCL: no Intel GPU OpenCL driver is registered (found " + String.join(", ", vendors)
+                        + "; not loaded: set -D" + DeviceFilter.ALLOW_ANY + "=true to run the xpu kernels on any "
+                        + "OpenCL device, e.g. PoCL on the CPU)");
+                return new XpuProbe(Availability.unavailable(String.join(" | ", causes)), List.of());
+            }
             ClDevice.Discovery cl = ClDevice.discover();
             List<XpuDevice> accepted = new ArrayList<>();
             List<String> declined = new ArrayList<>();
