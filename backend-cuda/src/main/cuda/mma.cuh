@@ -1,6 +1,6 @@
 // Tensor-core and register primitives of the flash kernel (flash.cuh): the m16n8k16 MMA in the
-// query's 16-bit type, packing floats into its operands, vector loads of raw KV bytes, and the
-// decoding of KV elements out of those raw words.
+// type it runs in (bf16 or fp16), packing floats into its operands, vector loads (global, shared,
+// cp.async) of raw KV bytes, and the exact decoding of 8-bit codes into fp16 operands.
 #pragma once
 #include "formats.cuh"
 
@@ -161,32 +161,13 @@ __device__ __forceinline__ float queries_to_fp16(uint32_t* w) {
     return __uint_as_float((uint32_t)(254 - e) << 23);   // 2^-(e - 127), exact
 }
 
-// Prepares raw words for kv_element: int8 codes x become the unsigned bytes x + 128 (one XOR per
-// four codes); other types are left as they are.
+// Prepares raw words for codes_to_half2 / code_pair_to_half2: int8 codes x become the unsigned
+// bytes x + 128 (one XOR per four codes); other types are left as they are.
 template <int KV, int WORDS>
 __device__ __forceinline__ void bias_codes(uint32_t* w) {
     if constexpr (KV == KV_INT8) {
 #pragma unroll
         for (int i = 0; i < WORDS; i++) w[i] ^= 0x80808080u;
-    }
-}
-
-// Element i of a run of raw KV words (int8 words passed through bias_codes first), as a float: the
-// stored value; scales are applied by the caller.
-template <int KV>
-__device__ __forceinline__ float kv_element(const uint32_t* w, int i) {
-    if constexpr (KV == KV_INT8) {
-        // Exact and cheap: put the biased byte x + 128 into the mantissa of 2^23 (one byte permute),
-        // then subtract 2^23 + 128. Avoids the quarter-rate integer-to-float conversion.
-        return __uint_as_float(__byte_perm(w[i / 4], 0x4B000000u, 0x7440u | (i % 4))) - 8388736.f;
-    } else if constexpr (KV == KV_E4M3 || KV == KV_E5M2) {
-        const uint32_t byte = (w[i / 4] >> (8 * (i % 4))) & 0xffu;
-        return KvTraits<KV>::decode((uint8_t)byte);
-    } else {
-        const uint32_t half = (w[i / 2] >> (16 * (i % 2))) & 0xffffu;
-        typename KvTraits<KV>::T x;
-        *reinterpret_cast<uint16_t*>(&x) = (uint16_t)half;
-        return KvTraits<KV>::decode(x);
     }
 }
 

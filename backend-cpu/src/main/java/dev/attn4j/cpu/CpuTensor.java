@@ -1,7 +1,6 @@
 package dev.attn4j.cpu;
 
 import dev.attn4j.api.DType;
-import dev.attn4j.api.InvalidRequestException;
 import dev.attn4j.api.support.AbstractTensor;
 
 import java.nio.ByteBuffer;
@@ -28,18 +27,14 @@ final class CpuTensor extends AbstractTensor {
     @Override
     public void copyFromHost(ByteBuffer src) {
         ByteBuffer b = buf();
-        if (src.remaining() != byteSize()) {
-            throw new InvalidRequestException("src.remaining", src.remaining(), "must equal the tensor's byteSize=" + byteSize());
-        }
+        checkUploadSize(src);
         b.duplicate().position(0).put(src.duplicate());
     }
 
     @Override
     public void copyToHost(ByteBuffer dst) {
         ByteBuffer b = buf();
-        if (dst.remaining() < byteSize()) {
-            throw new InvalidRequestException("dst.remaining", dst.remaining(), "must be >= the tensor's byteSize=" + byteSize());
-        }
+        checkDownloadSize(dst);
         ByteBuffer from = b.duplicate();
         from.position(0).limit((int) byteSize());
         dst.duplicate().put(from);

@@ -14,6 +14,7 @@ import dev.attn4j.api.Plan;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
+import dev.attn4j.api.support.KernelNames;
 import dev.attn4j.api.support.AbstractTensor;
 import dev.attn4j.api.support.BackendHealth;
 import dev.attn4j.api.support.RequestValidator;
@@ -112,7 +113,7 @@ public final class CudaBackend implements AttentionBackend {
             DevPtr p = new DevPtr();
             Cu.check(JCudaDriver.cuMemAlloc(p, bytes), "cuMemAlloc(" + bytes + ")");
             return new CudaTensor(this, dtype, shape, p,
-                    new DeviceFree(context, p, dtype + java.util.Arrays.toString(shape), health));
+                    CudaTensor.release(context, p, dtype + java.util.Arrays.toString(shape), health));
         });
     }
 
@@ -186,7 +187,7 @@ public final class CudaBackend implements AttentionBackend {
                     .i32(spec.numKvHeads()).i32(spec.headDim()).i32(spec.blockSize()).i32(spec.layout().ordinal())
                     .i32(spec.granularity().kind().ordinal()).i32(spec.granularity().groupSize())
                     .bytes();
-            launch(CudaKernels.append(keys.dtype(), spec.kvDtype()), slots.length, params);
+            launch(KernelNames.append(keys.dtype(), spec.kvDtype()), slots.length, params);
         });
     }
 

@@ -2,6 +2,7 @@ package dev.attn4j.cuda;
 
 import dev.attn4j.api.DType;
 import dev.attn4j.api.KvDType;
+import dev.attn4j.api.support.KernelNames;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.JCudaDriver;
@@ -9,7 +10,6 @@ import jcuda.driver.JCudaDriver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +25,7 @@ final class CudaKernels {
     private final CUmodule module = new CUmodule();
     private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
     private final Map<String, Integer> sharedBytes = new ConcurrentHashMap<>();
+    private final Map<String, Integer> residentBlocks = new ConcurrentHashMap<>();
 
     /** The fatbin's bytes, or empty if the module was built without nvcc. */
     static Optional<byte[]> fatbin() {
@@ -70,32 +71,18 @@ final class CudaKernels {
         });
     }
 
-    /** How many blocks of {@code threads} threads of a kernel an SM holds at once (its occupancy). */
+    /** How many blocks of {@code threads} threads of a kernel an SM holds at once (its occupancy; asked once). */
     int residentBlocks(String name, int threads) {
-        int[] n = new int[1];
-        Cu.check(JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor(n, get(name), threads, sharedBytes(name)),
-                "cuOccupancyMaxActiveBlocksPerMultiprocessor(" + name + ")");
-        return Math.max(1, n[0]);
+        return residentBlocks.computeIfAbsent(name + "/" + threads, key -> {
+            int[] n = new int[1];
+            Cu.check(JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor(n, get(name), threads, sharedBytes(name)),
+                    "cuOccupancyMaxActiveBlocksPerMultiprocessor(" + name + ")");
+            return Math.max(1, n[0]);
+        });
     }
 
     void unload() {
         JCudaDriver.cuModuleUnload(module);
-    }
-
-    static String kv(KvDType t) {
-        switch (t) {
-            case FP8_E4M3: return "e4m3";
-            case FP8_E5M2: return "e5m2";
-            default: return t.name().toLowerCase(Locale.ROOT);
-        }
-    }
-
-    static String half(DType t) {
-        return t.name().toLowerCase(Locale.ROOT);
-    }
-
-    static String append(DType input, KvDType kv) {
-        return "attn4j_append_" + half(input) + "_" + kv(kv);
     }
 
     /** Channels per lane for a head dim: 2, 4 or 8 (head dims up to 64, 128, 256). */
@@ -104,7 +91,7 @@ final class CudaKernels {
     }
 
     static String attention(KvDType kv, DType q, int headDim) {
-        return "attn4j_attention_" + kv(kv) + "_" + half(q) + "_c" + channelsPerLane(headDim);
+        return "attn4j_attention_" + KernelNames.kv(kv) + "_" + KernelNames.half(q) + "_c" + channelsPerLane(headDim);
     }
 
     /**
@@ -128,7 +115,7 @@ final class CudaKernels {
     }
 
     static String flash(KvDType kv, DType q, int headDim) {
-        return "attn4j_flash_" + kv(kv) + "_" + half(q) + "_d" + headDim;
+        return "attn4j_flash_" + KernelNames.kv(kv) + "_" + KernelNames.half(q) + "_d" + headDim;
     }
 
     /** The kernel a plan uses: the tensor-core kernel where it applies, else the generic kernel. */
@@ -145,6 +132,6 @@ final class CudaKernels {
     }
 
     static String merge(DType q) {
-        return "attn4j_merge_" + half(q);
+        return "attn4j_merge_" + KernelNames.half(q);
     }
 }

@@ -1,30 +1,35 @@
 package dev.attn4j.cuda;
 
 import dev.attn4j.api.DType;
-import dev.attn4j.api.InvalidRequestException;
-import dev.attn4j.api.support.AbstractTensor;
+import dev.attn4j.api.support.BackendHealth;
+import dev.attn4j.api.support.DeviceTensor;
+import dev.attn4j.api.support.LeakFreeingRelease;
+import jcuda.driver.CUcontext;
+import jcuda.driver.JCudaDriver;
 
-import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 
-/**
- * A tensor in device memory. Owned memory is freed by {@link #close()}, or, if the tensor is
- * leaked, by a {@link Cleaner} that frees it and logs the leak. Wrapped memory is never freed.
- */
-final class CudaTensor extends AbstractTensor {
-    private static final Cleaner CLEANER = Cleaner.create();
+/** A tensor in device memory: owned (freed on close, or by the Cleaner if leaked) or wrapped. */
+final class CudaTensor extends DeviceTensor {
     private final CudaBackend backend;
     private final DevPtr ptr;
-    private final DeviceFree free;
-    private final Cleaner.Cleanable cleanable;
 
-    /** @param free how to free owned memory, or null for wrapped memory */
-    CudaTensor(CudaBackend backend, DType dtype, int[] shape, DevPtr ptr, DeviceFree free) {
-        super(backend, dtype, shape, free != null);
+    /** @param release how to free owned memory ({@link #release}), or null for wrapped memory */
+    CudaTensor(CudaBackend backend, DType dtype, int[] shape, DevPtr ptr, LeakFreeingRelease release) {
+        super(backend, dtype, shape, release);
         this.backend = backend;
         this.ptr = ptr;
-        this.free = free;
-        this.cleanable = free == null ? null : CLEANER.register(this, free);
+    }
+
+    /** Frees owned memory in the backend's context. */
+    static LeakFreeingRelease release(CUcontext context, DevPtr ptr, String what, BackendHealth health) {
+        return new LeakFreeingRelease(CudaBackendProvider.NAME, what, health) {
+            @Override
+            protected void free() {
+                JCudaDriver.cuCtxSetCurrent(context);
+                JCudaDriver.cuMemFree(ptr);
+            }
+        };
     }
 
     DevPtr ptr() {
@@ -33,26 +38,12 @@ final class CudaTensor extends AbstractTensor {
     }
 
     @Override
-    public void copyFromHost(ByteBuffer src) {
-        if (src.remaining() != byteSize()) {
-            throw new InvalidRequestException("src.remaining", src.remaining(), "must equal the tensor's byteSize=" + byteSize());
-        }
+    protected void upload(ByteBuffer src) {
         backend.upload(this, src);
     }
 
     @Override
-    public void copyToHost(ByteBuffer dst) {
-        if (dst.remaining() < byteSize()) {
-            throw new InvalidRequestException("dst.remaining", dst.remaining(), "must be >= the tensor's byteSize=" + byteSize());
-        }
+    protected void download(ByteBuffer dst) {
         backend.download(this, dst);
-    }
-
-    @Override
-    public void close() {
-        if (markClosed() && cleanable != null) {
-            free.closedExplicitly();
-            cleanable.clean();
-        }
     }
 }

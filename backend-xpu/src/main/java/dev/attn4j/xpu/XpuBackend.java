@@ -13,6 +13,7 @@ import dev.attn4j.api.Plan;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
+import dev.attn4j.api.support.KernelNames;
 import dev.attn4j.api.support.AbstractTensor;
 import dev.attn4j.api.support.BackendHealth;
 import dev.attn4j.api.support.PlanMetadata;
@@ -97,7 +98,7 @@ final class XpuBackend implements AttentionBackend {
         long bytes = AbstractTensor.elements(shape) * dtype.byteSize();
         return op(() -> {
             DeviceBuffer b = runtime.allocate(bytes);
-            return new XpuTensor(this, dtype, shape, b, new BufferFree(this, b, dtype + Arrays.toString(shape), health));
+            return new XpuTensor(this, dtype, shape, b, XpuTensor.release(this, b, dtype + Arrays.toString(shape), health));
         });
     }
 
@@ -124,7 +125,7 @@ final class XpuBackend implements AttentionBackend {
         run(() -> runtime.read(t.buffer(), dst, t.byteSize()));
     }
 
-    /** Called by {@link BufferFree}. */
+    /** Called by the tensors' release ({@link XpuTensor#release}). */
     synchronized void free(DeviceBuffer b) {
         runtime.free(b);
     }
@@ -158,7 +159,7 @@ final class XpuBackend implements AttentionBackend {
             ByteBuffer b = ByteBuffer.allocate(4 * slots.length).order(ByteOrder.LITTLE_ENDIAN);
             b.asIntBuffer().put(slots);
             runtime.write(slotBuf.buffer(), b);
-            runtime.launch(XpuKernels.append(keys.dtype(), spec.kvDtype()), slots.length, XpuKernels.GROUP_SIZE,
+            runtime.launch(KernelNames.append(keys.dtype(), spec.kvDtype()), slots.length, XpuKernels.GROUP_SIZE,
                     ((XpuTensor) keys).buffer(), ((XpuTensor) values).buffer(), slotBuf.buffer(),
                     c.keys.buffer(), c.values.buffer(), orDummy(c.keyScale), orDummy(c.valueScale),
                     spec.numKvHeads(), spec.headDim(), spec.blockSize(), spec.layout().ordinal(),

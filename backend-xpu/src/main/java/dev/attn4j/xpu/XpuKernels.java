@@ -2,11 +2,11 @@ package dev.attn4j.xpu;
 
 import dev.attn4j.api.DType;
 import dev.attn4j.api.KvDType;
+import dev.attn4j.api.support.KernelNames;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -33,22 +33,6 @@ final class XpuKernels {
         }
     }
 
-    static String kv(KvDType t) {
-        switch (t) {
-            case FP8_E4M3: return "e4m3";
-            case FP8_E5M2: return "e5m2";
-            default: return t.name().toLowerCase(Locale.ROOT);
-        }
-    }
-
-    static String half(DType t) {
-        return t.name().toLowerCase(Locale.ROOT);
-    }
-
-    static String append(DType input, KvDType kv) {
-        return "attn4j_append_" + half(input) + "_" + kv(kv);
-    }
-
     /** Channels per lane of a sub-group of 16: 1, 2, 4, 8 or 16 (head dims up to 16, 32, 64, 128, 256). */
     static int channelsPerLane(int headDim) {
         int c = 1;
@@ -59,10 +43,10 @@ final class XpuKernels {
     }
 
     static String attention(KvDType kv, DType q, int headDim) {
-        return "attn4j_attention_" + kv(kv) + "_" + half(q) + "_c" + channelsPerLane(headDim);
+        return "attn4j_attention_" + KernelNames.kv(kv) + "_" + KernelNames.half(q) + "_c" + channelsPerLane(headDim);
     }
 
     static String merge(DType q) {
-        return "attn4j_merge_" + half(q);
+        return "attn4j_merge_" + KernelNames.half(q);
     }
 }

@@ -1,44 +1,17 @@
 package dev.attn4j.xpu;
 
-import dev.attn4j.api.DType;
 import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvScales;
-import dev.attn4j.api.support.AbstractKvCache;
+import dev.attn4j.api.support.DeviceKvCache;
 
-/**
- * A KV cache in device memory: K and V, and per side one FP32 scale tensor the kernels read: the
- * dynamic scales append fills (TOKEN, TOKEN_GROUP), or the caller-set scales uploaded once.
- */
-final class XpuKvCache extends AbstractKvCache {
-    final XpuTensor keys;
-    final XpuTensor values;
-    /** Caller scales (TENSOR/HEAD/CHANNEL) or dynamic scales (TOKEN/TOKEN_GROUP); null for 16-bit caches. */
-    final XpuTensor keyScale;
-    final XpuTensor valueScale;
-
-    private XpuKvCache(XpuBackend backend, KvCacheSpec spec, KvScales scales, XpuTensor keys, XpuTensor values,
-                       XpuTensor keyScale, XpuTensor valueScale) {
-        super(backend, spec, scales, keys, values, keyScale, valueScale);
-        this.keys = keys;
-        this.values = values;
-        this.keyScale = keyScale;
-        this.valueScale = valueScale;
+/** A KV cache in xpu device memory (what it holds: {@link DeviceKvCache}). */
+final class XpuKvCache extends DeviceKvCache<XpuTensor> {
+    private XpuKvCache(XpuBackend backend, KvCacheSpec spec, KvScales scales) {
+        super(backend, spec, scales, (dtype, zeroed, shape) -> zeroed ? backend.allocateZeroed(dtype, shape)
+                : backend.allocate(dtype, shape));
     }
 
     static XpuKvCache create(XpuBackend backend, KvCacheSpec spec, KvScales scales) {
-        XpuTensor k = backend.allocateZeroed(spec.kvDtype().storage(), spec.cacheShape());
-        XpuTensor v = backend.allocateZeroed(spec.kvDtype().storage(), spec.cacheShape());
-        XpuTensor ks = null;
-        XpuTensor vs = null;
-        if (spec.granularity().isDynamic()) {
-            ks = backend.allocateZeroed(DType.FP32, spec.dynamicScaleShape());
-            vs = backend.allocateZeroed(DType.FP32, spec.dynamicScaleShape());
-        } else if (spec.granularity().isCallerSet()) {
-            ks = backend.allocate(DType.FP32, scales.size());
-            ks.copyFrom(scales.k());
-            vs = backend.allocate(DType.FP32, scales.size());
-            vs.copyFrom(scales.v());
-        }
-        return new XpuKvCache(backend, spec, scales, k, v, ks, vs);
+        return new XpuKvCache(backend, spec, scales);
     }
 }

@@ -1,29 +1,33 @@
 package dev.attn4j.xpu;
 
 import dev.attn4j.api.DType;
-import dev.attn4j.api.InvalidRequestException;
-import dev.attn4j.api.support.AbstractTensor;
+import dev.attn4j.api.support.BackendHealth;
+import dev.attn4j.api.support.DeviceTensor;
+import dev.attn4j.api.support.LeakFreeingRelease;
 
-import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 
-/**
- * A tensor in device memory. {@link #close()} frees it; a tensor nobody closed is freed by a
- * {@link Cleaner} that logs the leak ({@link BufferFree}).
- */
-final class XpuTensor extends AbstractTensor {
-    private static final Cleaner CLEANER = Cleaner.create();
+/** A tensor in device memory, freed on close (or by the Cleaner, which logs the leak). */
+final class XpuTensor extends DeviceTensor {
     private final XpuBackend backend;
     private final DeviceBuffer buffer;
-    private final BufferFree free;
-    private final Cleaner.Cleanable cleanable;
 
-    XpuTensor(XpuBackend backend, DType dtype, int[] shape, DeviceBuffer buffer, BufferFree free) {
-        super(backend, dtype, shape, true);
+    XpuTensor(XpuBackend backend, DType dtype, int[] shape, DeviceBuffer buffer, LeakFreeingRelease release) {
+        super(backend, dtype, shape, release);
         this.backend = backend;
         this.buffer = buffer;
-        this.free = free;
-        this.cleanable = CLEANER.register(this, free);
+    }
+
+    /** Frees the buffer through the backend, unless the backend failed (its device may be gone). */
+    static LeakFreeingRelease release(XpuBackend backend, DeviceBuffer buffer, String what, BackendHealth health) {
+        return new LeakFreeingRelease(XpuBackendProvider.NAME, what, health) {
+            @Override
+            protected void free() {
+                if (!health.isFailed()) {
+                    backend.free(buffer);
+                }
+            }
+        };
     }
 
     DeviceBuffer buffer() {
@@ -32,26 +36,12 @@ final class XpuTensor extends AbstractTensor {
     }
 
     @Override
-    public void copyFromHost(ByteBuffer src) {
-        if (src.remaining() != byteSize()) {
-            throw new InvalidRequestException("src.remaining", src.remaining(), "must equal the tensor's byteSize=" + byteSize());
-        }
+    protected void upload(ByteBuffer src) {
         backend.upload(this, src);
     }
 
     @Override
-    public void copyToHost(ByteBuffer dst) {
-        if (dst.remaining() < byteSize()) {
-            throw new InvalidRequestException("dst.remaining", dst.remaining(), "must be >= the tensor's byteSize=" + byteSize());
-        }
+    protected void download(ByteBuffer dst) {
         backend.download(this, dst);
-    }
-
-    @Override
-    public void close() {
-        if (markClosed()) {
-            free.closedExplicitly();
-            cleanable.clean();
-        }
     }
 }

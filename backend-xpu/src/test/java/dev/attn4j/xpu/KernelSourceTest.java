@@ -1,5 +1,6 @@
 package dev.attn4j.xpu;
 
+import dev.attn4j.api.support.KernelNames;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.KvDType;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class KernelSourceTest {
         assertEquals(8, XpuKernels.channelsPerLane(128));
         assertEquals(16, XpuKernels.channelsPerLane(256));
         assertEquals("attn4j_attention_e4m3_fp16_c8", XpuKernels.attention(KvDType.FP8_E4M3, DType.FP16, 96));
-        assertEquals("attn4j_append_bf16_int8", XpuKernels.append(DType.BF16, KvDType.INT8));
+        assertEquals("attn4j_append_bf16_int8", KernelNames.append(DType.BF16, KvDType.INT8));
     }
 
     private static int count(String s, String what) {

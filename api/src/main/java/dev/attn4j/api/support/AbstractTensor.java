@@ -70,6 +70,20 @@ public abstract class AbstractTensor implements Tensor {
         return owns;
     }
 
+    /** Rejects a host buffer for copyFromHost whose remaining bytes are not exactly byteSize(). */
+    protected final void checkUploadSize(java.nio.ByteBuffer src) {
+        if (src.remaining() != byteSize()) {
+            throw new InvalidRequestException("src.remaining", src.remaining(), "must equal the tensor's byteSize=" + byteSize());
+        }
+    }
+
+    /** Rejects a host buffer for copyToHost with fewer remaining bytes than byteSize(). */
+    protected final void checkDownloadSize(java.nio.ByteBuffer dst) {
+        if (dst.remaining() < byteSize()) {
+            throw new InvalidRequestException("dst.remaining", dst.remaining(), "must be >= the tensor's byteSize=" + byteSize());
+        }
+    }
+
     /** Marks the tensor closed; true the first time only (so subclasses free once). */
     protected final boolean markClosed() {
         boolean first = !closed;
