@@ -4,9 +4,11 @@
 //   attn4j_append_<in>_<kv>            in: bf16|fp16, kv: bf16|fp16|int8|e4m3|e5m2
 //   attn4j_attention_<kv>_<q>_c<cpl>   cpl: channels per lane, 2|4|8 (head dim <= 64|128|256)
 //   attn4j_flash_<kv>_<q>_d<headDim>   headDim: 64|128|256 (tensor-core prefill and decode, flash.cuh)
+//   attn4j_decode_<kv>_<q>_d<headDim>  (tensor-core decode: items of at most 8 rows, decode.cuh)
 //   attn4j_merge_<q>
 #include "append.cuh"
 #include "attention.cuh"
+#include "decode.cuh"
 #include "flash.cuh"
 
 using namespace attn4j;
@@ -54,3 +56,17 @@ FLASH_D(KV_FP16, fp16, Q_FP16, fp16)
 FLASH_Q(KV_INT8, int8)
 FLASH_Q(KV_E4M3, e4m3)
 FLASH_Q(KV_E5M2, e5m2)
+
+#define DECODE(KV, KVNAME, Q, QNAME, D)                                                              \
+    extern "C" __device__ int attn4j_decode_##KVNAME##_##QNAME##_d##D##_smem = Decode<KV, Q, D>::SMEM_BYTES; \
+    extern "C" __global__ void __launch_bounds__(128, (D) <= 128 ? 3 : 1) attn4j_decode_##KVNAME##_##QNAME##_d##D(AttnParams p) { \
+        decode_kernel<KV, Q, D>(p);                                                                 \
+    }
+#define DECODE_D(KV, KVNAME, Q, QNAME) DECODE(KV, KVNAME, Q, QNAME, 64) DECODE(KV, KVNAME, Q, QNAME, 128) DECODE(KV, KVNAME, Q, QNAME, 256)
+#define DECODE_Q(KV, KVNAME) DECODE_D(KV, KVNAME, Q_BF16, bf16) DECODE_D(KV, KVNAME, Q_FP16, fp16)
+
+DECODE_D(KV_BF16, bf16, Q_BF16, bf16)
+DECODE_D(KV_FP16, fp16, Q_FP16, fp16)
+DECODE_Q(KV_INT8, int8)
+DECODE_Q(KV_E4M3, e4m3)
+DECODE_Q(KV_E5M2, e5m2)

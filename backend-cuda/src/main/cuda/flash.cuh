@@ -32,8 +32,7 @@
 // caches use the generic kernel (CudaKernels.attentionFor), as do 16-bit caches of the other
 // 16-bit type than the queries.
 #pragma once
-#include "attention.cuh"
-#include "mma.cuh"
+#include "ring.cuh"
 
 namespace attn4j {
 
@@ -52,11 +51,11 @@ struct Flash {
     static constexpr int Q_WORDS = K_DIMS / 2;        // 16-bit queries
     static constexpr int KSTEPS = D / 16;
     static constexpr int NTILES = D / 8;
-    // The shared-memory ring: rows padded by 16 bytes so fragment reads spread over the banks.
-    static constexpr int ROW_BYTES = D * E + 16;
+    // The shared-memory ring (ring.cuh).
     static constexpr int TOKENS = D * E <= 256 ? 64 : 32;
     static constexpr int STAGES = D * E <= 128 ? 4 : 3;
-    static constexpr int STAGE_BYTES = 2 * TOKENS * ROW_BYTES + 2 * TOKENS * 4;
+    static constexpr int ROW_BYTES = Ring<E, D, TOKENS>::ROW_BYTES;
+    static constexpr int STAGE_BYTES = Ring<E, D, TOKENS>::STAGE_BYTES;
     static constexpr int RING_BYTES = STAGES * STAGE_BYTES;
     // The epilogue's use of the same memory: per warp 16 rows of fp32 output (a padding float after
     // every V_DIMS dims, row stride = 8 mod 32: fragment-order stores nearly conflict-free), m, l, mv.
@@ -65,65 +64,6 @@ struct Flash {
     static constexpr int SMEM_BYTES = RING_BYTES > EPILOGUE_BYTES ? RING_BYTES : EPILOGUE_BYTES;
     static constexpr float LOG2E = 1.4426950408889634f;
 };
-
-// Copies stage `s` (tokens lo + s*TOKENS ...) of raw K, V and per-token scales into ring slot `slot`.
-// Tokens at or past `hi` are zero-filled.
-// Block-table position of token t0 + k given t0's (t0_block, t0_off): a float reciprocal and one
-// correction step instead of an integer division per token (k < 2^16, block sizes up to 2^16).
-struct BlockPos {
-    int idx, off;
-};
-__device__ __forceinline__ BlockPos block_pos(int t0_block, int t0_off, int k, int block_size, float inv_block) {
-    const int o = t0_off + k;
-    int q = __float2int_rz((float)o * inv_block);
-    int r = o - q * block_size;
-    if (r < 0) { q--; r += block_size; }
-    if (r >= block_size) { q++; r -= block_size; }
-    return {t0_block + q, r};
-}
-
-template <int KV, int Q, int D>
-__device__ __forceinline__ void load_stage(const AttnParams& p, const int* blocks, int head, int t0, int hi,
-                                           bool per_token, float inv_block, char* slot) {
-    using F = Flash<KV, Q, D>;
-    constexpr int PIECES = D * F::E / 16;   // 16-byte pieces of one row
-    const char* kc = (const char*)p.k_cache;
-    const char* vc = (const char*)p.v_cache;
-    const int t0_block = t0 / p.block_size;
-    const int t0_off = t0 - t0_block * p.block_size;
-#pragma unroll
-    for (int x = threadIdx.x; x < F::TOKENS * PIECES; x += F::THREADS) {
-        const int k = x / PIECES;
-        const int piece = x % PIECES;
-        int64_t off = 0;
-        int bytes = 0;
-        if (t0 + k < hi) {
-            const BlockPos at = block_pos(t0_block, t0_off, k, p.block_size, inv_block);
-            off = paged_index(p.layout, __ldg(blocks + at.idx), at.off, head, 0, p.block_size, p.num_kv_heads, D) * F::E
-                    + piece * 16;
-            bytes = 16;
-        }
-        cp_async16(slot + k * F::ROW_BYTES + piece * 16, kc + off, bytes);
-        cp_async16(slot + (F::TOKENS + k) * F::ROW_BYTES + piece * 16, vc + off, bytes);
-    }
-    if (per_token && threadIdx.x < F::TOKENS) {
-        const int k = threadIdx.x;
-        int64_t off = 0;
-        int bytes = 0;
-        if (t0 + k < hi) {
-            const BlockPos at = block_pos(t0_block, t0_off, k, p.block_size, inv_block);
-            off = paged_index(p.layout, __ldg(blocks + at.idx), at.off, head, 0, p.block_size, p.num_kv_heads, 1);
-            bytes = 4;
-        }
-        float* scales = reinterpret_cast<float*>(slot + 2 * F::TOKENS * F::ROW_BYTES);
-        cp_async4(scales + k, p.k_scale + off, bytes);
-        cp_async4(scales + F::TOKENS + k, p.v_scale + off, bytes);
-    }
-}
-
-// The MMA type: fp16 for 8-bit caches, the query type for 16-bit caches (header comment).
-template <int KV, int Q>
-using FlashMma = Mma<KvTraits<KV>::quantized ? (int)Q_FP16 : Q>;
 
 template <int KV, int Q, int D>
 __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
@@ -206,7 +146,7 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     const int stages = (hi - lo + F::TOKENS - 1) / F::TOKENS;
 #pragma unroll
     for (int s = 0; s < F::STAGES - 1; s++) {
-        if (s < stages) load_stage<KV, Q, D>(p, blocks, head, lo + s * F::TOKENS, hi, per_token, inv_block, smem + s * F::STAGE_BYTES);
+        if (s < stages) load_stage<KV, D, F::TOKENS, F::THREADS>(p, blocks, head, lo + s * F::TOKENS, hi, per_token, inv_block, smem + s * F::STAGE_BYTES);
         cp_async_commit();
     }
     for (int s = 0; s < stages; s++) {
@@ -215,7 +155,7 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
         {
             const int ahead = s + F::STAGES - 1;
             if (ahead < stages)
-                load_stage<KV, Q, D>(p, blocks, head, lo + ahead * F::TOKENS, hi, per_token, inv_block,
+                load_stage<KV, D, F::TOKENS, F::THREADS>(p, blocks, head, lo + ahead * F::TOKENS, hi, per_token, inv_block,
                                      smem + (ahead % F::STAGES) * F::STAGE_BYTES);
             cp_async_commit();
         }

@@ -37,6 +37,11 @@ template <> struct Mma<Q_FP16> {
     }
 };
 
+// The type the attention kernels multiply in: fp16 for 8-bit caches (their codes are exact in fp16
+// and decode in about one instruction each), the query type for 16-bit caches.
+template <int KV, int Q>
+using FlashMma = Mma<KvTraits<KV>::quantized ? (int)Q_FP16 : Q>;
+
 // Loads BYTES bytes (a multiple of 4, aligned to min(16, BYTES)) into 32-bit words with the widest
 // vector loads the size allows: 16-byte loads for every row segment of 16 bytes or more.
 template <int BYTES>

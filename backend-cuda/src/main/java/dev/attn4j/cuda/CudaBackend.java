@@ -207,7 +207,9 @@ public final class CudaBackend implements AttentionBackend {
     public Plan plan(PlanRequest request) {
         health.checkUsable();
         ValidatedBatch batch = RequestValidator.validatePlan(this, request);
-        String kernel = CudaKernels.attentionFor(request);
+        int group = request.numQoHeads() / request.cacheSpec().numKvHeads();
+        int itemRows = Math.max(1, Math.min(ROWS_TIMES_HEADS / group, batch.maxQLen())) * group;   // WorkSplit.tileRows x G
+        String kernel = CudaKernels.attentionFor(request.cacheSpec(), request.queryDtype(), itemRows);
         int slots = multiprocessors * op(() -> kernels.residentBlocks(kernel, THREADS));
         return new CudaPlan(this, request, batch, splitForWaves(request, batch, slots), kernel);
     }

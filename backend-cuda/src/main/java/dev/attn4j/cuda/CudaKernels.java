@@ -50,13 +50,13 @@ final class CudaKernels {
     }
 
     /**
-     * The dynamic shared memory a kernel needs: for flash kernels the value attn4j.cu stores beside
+     * The dynamic shared memory a kernel needs: for flash and decode kernels the value attn4j.cu stores beside
      * each one ({@code <name>_smem}), 0 for the others. Read once per kernel, which is also when a
      * size above 48 KiB is opted into.
      */
     int sharedBytes(String name) {
         return sharedBytes.computeIfAbsent(name, n -> {
-            if (!n.startsWith("attn4j_flash_")) {
+            if (!n.startsWith("attn4j_flash_") && !n.startsWith("attn4j_decode_")) {
                 return 0;
             }
             jcuda.driver.CUdeviceptr at = new jcuda.driver.CUdeviceptr();
@@ -118,17 +118,31 @@ final class CudaKernels {
         return "attn4j_flash_" + KernelNames.kv(kv) + "_" + KernelNames.half(q) + "_d" + headDim;
     }
 
-    /** The kernel a plan uses: the tensor-core kernel where it applies, else the generic kernel. */
-    static String attentionFor(dev.attn4j.api.PlanRequest r) {
-        dev.attn4j.api.KvCacheSpec spec = r.cacheSpec();
-        if (hasFlashKernel(spec, r.queryDtype())) {
-            return flash(spec.kvDtype(), r.queryDtype(), spec.headDim());
-        }
-        return genericFor(r);
+    /** The most packed rows (query tokens x G) of a work item the decode kernel (decode.cuh) takes. */
+    static final int DECODE_MAX_ROWS = 8;
+
+    static String decode(KvDType kv, DType q, int headDim) {
+        return "attn4j_decode_" + KernelNames.kv(kv) + "_" + KernelNames.half(q) + "_d" + headDim;
     }
 
-    static String genericFor(dev.attn4j.api.PlanRequest r) {
-        return attention(r.cacheSpec().kvDtype(), r.queryDtype(), r.cacheSpec().headDim());
+    /**
+     * The kernel a plan uses: where the tensor-core kernels apply, the decode kernel when every work
+     * item has at most {@link #DECODE_MAX_ROWS} rows (decode steps for group sizes up to 8, short
+     * speculative steps), the flash kernel otherwise; else the generic kernel.
+     *
+     * @param itemRows the packed rows (query tokens x G) of the plan's largest work item
+     */
+    static String attentionFor(dev.attn4j.api.KvCacheSpec spec, DType query, int itemRows) {
+        if (hasFlashKernel(spec, query)) {
+            return itemRows <= DECODE_MAX_ROWS
+                    ? decode(spec.kvDtype(), query, spec.headDim())
+                    : flash(spec.kvDtype(), query, spec.headDim());
+        }
+        return genericFor(spec, query);
+    }
+
+    static String genericFor(dev.attn4j.api.KvCacheSpec spec, DType query) {
+        return attention(spec.kvDtype(), query, spec.headDim());
     }
 
     static String merge(DType q) {

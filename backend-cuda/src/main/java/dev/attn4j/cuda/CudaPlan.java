@@ -26,7 +26,7 @@ final class CudaPlan extends AbstractPlan {
         super(backend, request, b);
         this.split = split;
         this.kernel = kernel;
-        this.fallbackKernel = CudaKernels.genericFor(request);
+        this.fallbackKernel = CudaKernels.genericFor(request.cacheSpec(), request.queryDtype());
         this.layout = new PlanMetadata(b, split);
         CudaTensor meta = backend.allocate(dev.attn4j.api.DType.INT32, layout.length());
         CudaTensor ws = null;

@@ -107,8 +107,9 @@ public final class CaseData {
                     System.arraycopy(values[0], p * h * d, values[1], p * h * d, h * d);
                     continue;
                 }
-                double tokK = 0.5 + 1.5 * rnd.nextDouble();
-                double tokV = 0.5 + 1.5 * rnd.nextDouble();
+                double along = kv > 1 ? p / (double) (kv - 1) : 0;
+                double tokK = (0.5 + 1.5 * rnd.nextDouble()) * Math.pow(c.ramp(), along / 4);
+                double tokV = (0.5 + 1.5 * rnd.nextDouble()) * Math.pow(c.ramp(), along);
                 for (int x = 0; x < h; x++) {
                     for (int y = 0; y < d; y++) {
                         int idx = (p * h + x) * d + y;

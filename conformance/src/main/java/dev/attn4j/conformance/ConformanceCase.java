@@ -27,11 +27,15 @@ import java.util.Set;
  * @param withLse            ask for the log-sum-exp
  * @param scaleFactor        caller scales = calibrated absmax / maxCode times this (below 1 saturates)
  * @param vMagnitude         V values are drawn this many times larger than K (so K and V scales differ)
+ * @param ramp               V magnitudes change geometrically along each sequence by this factor from its
+ *                           first to its last token, K magnitudes by its fourth root (1: no ramp): scores and
+ *                           per-token scales that keep growing (or shrinking) test a kernel's rescaling
  */
 public record ConformanceCase(String tag, OpKind op, KvDType kvDtype, ScaleGranularity granularity, KvLayout layout,
                               int headDim, int numKvHeads, int numQoHeads, int blockSize, DType queryDtype,
                               AttentionOptions options, int[] qLens, int[] kvLens, boolean shuffleBlocks,
-                              int sharedPrefixBlocks, boolean withLse, double scaleFactor, double vMagnitude) {
+                              int sharedPrefixBlocks, boolean withLse, double scaleFactor, double vMagnitude,
+                              double ramp) {
 
     /** A stable, readable id: tag, op, format, layout, shape, options. */
     public String id() {
@@ -65,6 +69,9 @@ public record ConformanceCase(String tag, OpKind op, KvDType kvDtype, ScaleGranu
         }
         if (vMagnitude != 3.0) {
             b.append(" vmag").append(vMagnitude);
+        }
+        if (ramp != 1.0) {
+            b.append(" ramp").append(ramp);
         }
         return b.toString();
     }
@@ -125,6 +132,7 @@ public record ConformanceCase(String tag, OpKind op, KvDType kvDtype, ScaleGranu
         b.withLse = withLse;
         b.scaleFactor = scaleFactor;
         b.vMagnitude = vMagnitude;
+        b.ramp = ramp;
         return b;
     }
 
@@ -152,6 +160,7 @@ public record ConformanceCase(String tag, OpKind op, KvDType kvDtype, ScaleGranu
         private boolean withLse = true;
         private double scaleFactor = 1.0;
         private double vMagnitude = 3.0;
+        private double ramp = 1.0;
 
         public Builder tag(String v) { tag = v; return this; }
         public Builder op(OpKind v) { op = v; return this; }
@@ -170,6 +179,7 @@ public record ConformanceCase(String tag, OpKind op, KvDType kvDtype, ScaleGranu
         public Builder withLse(boolean v) { withLse = v; return this; }
         public Builder scaleFactor(double v) { scaleFactor = v; return this; }
         public Builder vMagnitude(double v) { vMagnitude = v; return this; }
+        public Builder ramp(double v) { ramp = v; return this; }
 
         /** Decode with these cache lengths (qLen 1 each). */
         public Builder decode(int... kv) {
@@ -192,7 +202,7 @@ public record ConformanceCase(String tag, OpKind op, KvDType kvDtype, ScaleGranu
             }
             return new ConformanceCase(tag, op, kvDtype, granularity, layout, headDim, numKvHeads, numQoHeads,
                     blockSize, queryDtype, options, qLens.clone(), kvLens.clone(), shuffleBlocks, sharedPrefixBlocks,
-                    withLse, scaleFactor, vMagnitude);
+                    withLse, scaleFactor, vMagnitude, ramp);
         }
     }
 }

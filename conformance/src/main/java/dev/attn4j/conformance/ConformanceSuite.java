@@ -156,6 +156,31 @@ public final class ConformanceSuite {
                 add(cases, fmt(t, g).tag("saturating").scaleFactor(0.5).decode(30, 12).build());
             }
         }
+        // 9. Magnitudes that grow or shrink along the sequence by 10^4 (V; K by 10): online-softmax
+        //    and per-token V-scale rescaling, in decode and prefill, for group sizes that take the
+        //    decode path (G <= 8) and the row-tiled path (G = 16) of tensor-core backends.
+        for (double ramp : new double[] {1e4, 1e-4}) {
+            for (ConformanceCase.Builder f : List.of(fmt(KvDType.INT8, ScaleGranularity.TOKEN),
+                    fmt(KvDType.FP8_E4M3, ScaleGranularity.TOKEN), fmt(KvDType.FP8_E5M2, ScaleGranularity.HEAD),
+                    fmt(KvDType.BF16, ScaleGranularity.NONE))) {
+                for (int[] hv : new int[][] {{8, 2}, {32, 2}}) {
+                    add(cases, f.tag("ramp").ramp(ramp).heads(hv[0], hv[1]).headDim(128).decode(700, 130, 1).build());
+                    add(cases, f.tag("ramp").ramp(ramp).heads(hv[0], hv[1]).headDim(64)
+                            .prefill(new int[] {70, 5}, new int[] {300, 5}).build());
+                }
+            }
+        }
+        // 10. Short multi-token steps (speculative decoding): query tokens x G <= 8 per sequence, so
+        //     one work item mixes query positions under the causal mask.
+        for (ConformanceCase.Builder f : List.of(fmt(KvDType.INT8, ScaleGranularity.TOKEN),
+                fmt(KvDType.FP8_E4M3, ScaleGranularity.TENSOR), fmt(KvDType.BF16, ScaleGranularity.NONE))) {
+            for (int[] hv : new int[][] {{8, 2}, {4, 2}, {2, 2}}) {
+                int q = 8 / (hv[0] / hv[1]);
+                add(cases, f.tag("spec-decode").heads(hv[0], hv[1]).options(AttentionOptions.CAUSAL).prefill(new int[] {q, q, 1}, new int[] {150, q + 3, 40}).build());
+                add(cases, f.tag("spec-decode").heads(hv[0], hv[1]).options(AttentionOptions.builder().slidingWindow(5).build())
+                        .prefill(new int[] {q, 2}, new int[] {90, 2}).build());
+            }
+        }
         return new ArrayList<>(cases.values());
     }
 

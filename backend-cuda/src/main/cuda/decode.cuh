@@ -1,0 +1,367 @@
+// The tensor-core decode kernel for head dims 64, 128 and 256: work items of at most 8 packed rows
+// (query token x query head of the KV group), i.e. decode steps for group sizes up to 8, and short
+// speculative steps (query tokens x G <= 8). Larger items run the flash kernel (flash.cuh).
+//
+// Layout (the one TensorRT-LLM's XQA uses): KV tokens on the MMA's M dimension, the item's rows on
+// N. S^T = K Q^T is an m16n8k16 MMA with K as the A operand (16 tokens x 16 dims) and the queries
+// as B (16 dims x 8 rows): with G = 4 half of the tile is real work, where queries on M (flash.cuh)
+// use 4 of 16 rows. The output is accumulated transposed, O^T = V^T P^T (16 dims x 8 rows per
+// MMA), so a lane holds 8 x D / 16 ... D / 4 accumulators instead of D / 2, and the softmax works on
+// 4 scores per lane per 16 tokens.
+//
+// Work: one block (4 warps) per WorkSplit item. The block streams 64-token stages of raw K/V codes
+// and per-token scales through the shared-memory ring (ring.cuh); warp w takes tokens 16w ... 16w+15
+// of every stage. The four warps' softmax states merge in shared memory at the end.
+//
+// Register layouts (lane = 4g + t; the m16n8k16 fragment layouts):
+// - K (A operand): lane (g, t) holds tokens g and g + 8 of the tile, head dims [t*D/4, (t+1)*D/4)
+//   (any permutation of dims applied to both K and Q leaves Q.K unchanged): k-step kk takes dims
+//   4kk ... 4kk+3 of that range, read contiguously.
+// - Q (B operand): lane (g, t) holds row g, the same dims; loaded once.
+// - S^T accumulator: lane (g, t) holds tokens g, g + 8 of rows 2t, 2t + 1.
+// - P^T (B operand of the second MMA): lane (g, t) needs row g, tokens 2t, 2t+1, 2t+8, 2t+9: the
+//   transpose of the S^T accumulator's 8x8 halves, one movmatrix each.
+// - V^T (A operand): lane (g, t) holds tokens 2t, 2t+1, 2t+8, 2t+9 of dims [g*D/8, (g+1)*D/8);
+//   m-tile j puts dims g*D/8 + 2j and + 2j + 1 on the tile's rows g and g + 8. Two tokens' bytes of
+//   one dim are paired with a byte permute.
+//
+// Numbers: 8-bit caches multiply in fp16 with exact codes, queries scaled by a power of two per row
+// (mma.cuh), as in flash.cuh. The softmax keeps a reference max per row and rescales only when a
+// score exceeds it by more than 2^8 (FlashAttention-4's lazy rescaling): probabilities stay <= 256
+// and most tiles skip the cross-lane max. A per-token V scale multiplies the probability before it
+// becomes an operand, relative to a reference scale kept the same lazy way (ratio <= 64), so the
+// fp16 operand stays below 2^14; TENSOR and HEAD V scales multiply the output.
+#pragma once
+#include "ring.cuh"
+
+namespace attn4j {
+
+template <int KV, int Q, int D>
+struct Decode {
+    using QT = typename QTraits<Q>::T;
+    static constexpr int E = (int)sizeof(typename KvTraits<KV>::T);
+    static constexpr int WARPS = 4;
+    static constexpr int THREADS = 32 * WARPS;
+    static constexpr int TILE = 16;               // tokens of one warp per stage (the MMA's M)
+    static constexpr int TOKENS = TILE * WARPS;   // tokens per stage
+    static constexpr int STAGES = D * E <= 256 ? 3 : 2;
+    using R = Ring<E, D, TOKENS>;
+    static constexpr int K_DIMS = D / 4;          // K (and Q) dims a lane holds per token
+    static constexpr int V_DIMS = D / 8;          // V dims a lane holds per token
+    static constexpr int K_WORDS = K_DIMS * E / 4;
+    static constexpr int V_WORDS = V_DIMS * E / 4;
+    static constexpr int Q_WORDS = K_DIMS / 2;
+    static constexpr int KSTEPS = D / 16;
+    static constexpr int MTILES = D / 16;
+    static constexpr int RING_BYTES = STAGES * R::STAGE_BYTES;
+    // Epilogue: per warp 8 rows of fp32 output; a lane group's V_DIMS dims plus 2 pad floats.
+    static constexpr int SEG = V_DIMS + 2;
+    static constexpr int O_STRIDE = 8 * SEG + 4;
+    static constexpr int EPILOGUE_BYTES = WARPS * 8 * O_STRIDE * 4 + 2 * WARPS * 8 * 4 + WARPS * 4;
+    static constexpr int SMEM_BYTES = RING_BYTES > EPILOGUE_BYTES ? RING_BYTES : EPILOGUE_BYTES;
+    static constexpr float LOG2E = 1.4426950408889634f;
+    static constexpr float HEADROOM = 8.f;        // log2 of how far a score may exceed the reference max
+    static constexpr float V_HEADROOM = 64.f;     // how far a per-token V scale may exceed its reference
+};
+
+// Transposes an 8x8 matrix of 16-bit values held in the MMA fragment layout.
+__device__ __forceinline__ uint32_t transpose8x8(uint32_t x) {
+    uint32_t y;
+    asm volatile("movmatrix.sync.aligned.m8n8.trans.b16 %0, %1;\n" : "=r"(y) : "r"(x));
+    return y;
+}
+
+template <int KV, int Q, int D>
+__device__ __forceinline__ void decode_kernel(const AttnParams& p) {
+    using F = Decode<KV, Q, D>;
+    using QT = typename F::QT;
+    using M = FlashMma<KV, Q>;
+    constexpr bool QUANTIZED = KvTraits<KV>::quantized;
+    static_assert(!QUANTIZED || F::E == 1, "quantized caches hold 8-bit codes");
+    extern __shared__ __align__(16) char smem[];
+
+    const int it = blockIdx.x;
+    const int seq = p.item_seq[it];
+    const int head = p.item_head[it];
+    const int row0 = p.item_row0[it];
+    const int rows = p.item_rows[it] * p.group;   // <= 8 (CudaKernels.attentionFor)
+    const int lo = p.item_lo[it];
+    const int hi = p.item_hi[it];
+    const int part_out = p.item_partial[it];
+    const int q_len = p.q_indptr[seq + 1] - p.q_indptr[seq];
+    const int pos0 = p.kv_lens[seq] - q_len + (row0 - p.q_indptr[seq]);
+    const int* blocks = p.block_ids + p.block_indptr[seq];
+    const int warp = threadIdx.x / 32;
+    const int lane = threadIdx.x % 32;
+    const int g = lane / 4;
+    const int t = lane % 4;
+
+    const bool per_token = QUANTIZED && p.gran == G_TOKEN;
+    const float ks0 = QUANTIZED && p.gran == G_TENSOR ? p.k_scale[0] : QUANTIZED && p.gran == G_HEAD ? p.k_scale[head] : 1.f;
+    const float vs0 = QUANTIZED && p.gran == G_TENSOR ? p.v_scale[0] : QUANTIZED && p.gran == G_HEAD ? p.v_scale[head] : 1.f;
+    const float inv_block = 1.f / (float)p.block_size;
+    // Score multiplier into log2 units (soft-capping needs natural units first).
+    const float to_log2 = p.soft_cap > 0.f ? 1.f : F::LOG2E;
+
+    // Queries: row g of the B operand (zeros past the item's rows).
+    uint32_t qb[F::KSTEPS][2];
+    float q_unscale = 1.f;
+    {
+        uint32_t w[F::Q_WORDS];
+        if (g < rows) {
+            const int i = g / p.group;
+            const QT* qp = (const QT*)p.q + ((int64_t)(row0 + i) * p.num_qo_heads + head * p.group + g % p.group) * D;
+            load_words<F::Q_WORDS * 4>(w, qp + t * F::K_DIMS);
+        } else {
+#pragma unroll
+            for (int x = 0; x < F::Q_WORDS; x++) w[x] = 0;
+        }
+        if constexpr (QUANTIZED) q_unscale = queries_to_fp16<Q, F::Q_WORDS>(w);
+#pragma unroll
+        for (int kk = 0; kk < F::KSTEPS; kk++) {
+            qb[kk][0] = w[2 * kk];
+            qb[kk][1] = w[2 * kk + 1];
+        }
+    }
+    // This lane's score columns: rows 2t and 2t + 1.
+    float qk_scale[2];
+    int pos[2];
+#pragma unroll
+    for (int h = 0; h < 2; h++) {
+        const int r = 2 * t + h;
+        qk_scale[h] = p.sm_scale * to_log2 * __shfl_sync(0xffffffffu, q_unscale, 4 * r);
+        pos[h] = pos0 + r / p.group;
+    }
+    const int pos_min = pos0;
+    const int pos_max = pos0 + (rows - 1) / p.group;
+
+    float o[F::MTILES][4];
+#pragma unroll
+    for (int j = 0; j < F::MTILES; j++) o[j][0] = o[j][1] = o[j][2] = o[j][3] = 0.f;
+    float m[2] = {-INFINITY, -INFINITY};   // reference max per row (log2 units), warp-uniform per row
+    float l[2] = {0.f, 0.f};               // this lane's part of the sum of 2^(s - m)
+    float vref = 0.f, inv_vref = 0.f;      // reference per-token V scale (warp-uniform)
+
+    const int stages = (hi - lo + F::TOKENS - 1) / F::TOKENS;
+#pragma unroll
+    for (int s = 0; s < F::STAGES - 1; s++) {
+        if (s < stages) load_stage<KV, D, F::TOKENS, F::THREADS>(p, blocks, head, lo + s * F::TOKENS, hi, per_token, inv_block, smem + s * F::R::STAGE_BYTES);
+        cp_async_commit();
+    }
+    for (int s = 0; s < stages; s++) {
+        cp_async_wait<F::STAGES - 2>();
+        __syncthreads();   // stage s is visible to all warps, and slot (s - 1) % STAGES is free again
+        {
+            const int ahead = s + F::STAGES - 1;
+            if (ahead < stages)
+                load_stage<KV, D, F::TOKENS, F::THREADS>(p, blocks, head, lo + ahead * F::TOKENS, hi, per_token, inv_block,
+                                                         smem + (ahead % F::STAGES) * F::R::STAGE_BYTES);
+            cp_async_commit();
+        }
+        const int k0 = warp * F::TILE;                 // the warp's first token in the stage
+        const int t0 = lo + s * F::TOKENS + k0;        // and in the sequence
+        if (t0 >= hi) continue;
+        const char* slot = smem + (s % F::STAGES) * F::R::STAGE_BYTES;
+        const float* sk = reinterpret_cast<const float*>(slot + F::R::SCALE_OFFSET) + k0;
+        const float* sv = sk + F::TOKENS;
+
+        // S^T = K Q^T; two accumulators (even and odd k-steps) halve the dependent MMA chain.
+        float sc[4], sc2[4] = {0.f, 0.f, 0.f, 0.f};
+        sc[0] = sc[1] = sc[2] = sc[3] = 0.f;
+        {
+            uint32_t kw[2][F::K_WORDS];
+#pragma unroll
+            for (int h = 0; h < 2; h++) {
+                lds_words<F::K_WORDS * 4>(kw[h], slot + (k0 + g + 8 * h) * F::R::ROW_BYTES + t * F::K_DIMS * F::E);
+                bias_codes<KV, F::K_WORDS>(kw[h]);
+            }
+#pragma unroll
+            for (int kk = 0; kk < F::KSTEPS; kk++) {
+                uint32_t a[4];
+                if constexpr (!QUANTIZED) {
+                    a[0] = kw[0][2 * kk];
+                    a[1] = kw[1][2 * kk];
+                    a[2] = kw[0][2 * kk + 1];
+                    a[3] = kw[1][2 * kk + 1];
+                } else {
+                    codes_to_half2<KV>(kw[0][kk], a[0], a[2]);
+                    codes_to_half2<KV>(kw[1][kk], a[1], a[3]);
+                }
+                M::mma(kk % 2 == 0 ? sc : sc2, a, qb[kk][0], qb[kk][1]);
+            }
+        }
+        // sc[x]: token g + 8 * (x >> 1), row 2t + (x & 1).
+        const float ks[2] = {per_token ? sk[g] : ks0, per_token ? sk[g + 8] : ks0};
+#pragma unroll
+        for (int x = 0; x < 4; x++) {
+            sc[x] = (sc[x] + sc2[x]) * qk_scale[x & 1] * ks[x >> 1];
+            if (p.soft_cap > 0.f) sc[x] = p.soft_cap * tanhf(sc[x] / p.soft_cap) * F::LOG2E;
+        }
+        const bool unmasked = t0 + F::TILE <= hi && (!p.causal || t0 + F::TILE - 1 <= pos_min)
+                && (p.window <= 0 || t0 > pos_max - p.window);
+        if (!unmasked) {
+#pragma unroll
+            for (int x = 0; x < 4; x++) {
+                const int tk = t0 + g + 8 * (x >> 1);
+                const int pp = pos[x & 1];
+                const bool visible = tk < hi && (!p.causal || tk <= pp) && (p.window <= 0 || tk > pp - p.window);
+                if (!visible) sc[x] = -INFINITY;
+            }
+        }
+        // Lazy online softmax: the reference max moves only when a score passes it by HEADROOM.
+        float mx[2] = {fmaxf(sc[0], sc[2]), fmaxf(sc[1], sc[3])};
+        if (__any_sync(0xffffffffu, mx[0] > m[0] + F::HEADROOM || mx[1] > m[1] + F::HEADROOM)) {
+            float corr[2];
+#pragma unroll
+            for (int h = 0; h < 2; h++) {
+                mx[h] = fmaxf(mx[h], __shfl_xor_sync(0xffffffffu, mx[h], 4));
+                mx[h] = fmaxf(mx[h], __shfl_xor_sync(0xffffffffu, mx[h], 8));
+                mx[h] = fmaxf(mx[h], __shfl_xor_sync(0xffffffffu, mx[h], 16));
+                const float m_new = fmaxf(m[h], mx[h]);
+                corr[h] = m_new == -INFINITY ? 1.f : exp2f(m[h] - m_new);
+                m[h] = m_new;
+                l[h] *= corr[h];
+            }
+#pragma unroll
+            for (int j = 0; j < F::MTILES; j++) {
+                o[j][0] *= corr[0];
+                o[j][1] *= corr[1];
+                o[j][2] *= corr[0];
+                o[j][3] *= corr[1];
+            }
+        }
+#pragma unroll
+        for (int x = 0; x < 4; x++) {
+            const float base = m[x & 1] == -INFINITY ? 0.f : m[x & 1];
+            sc[x] = exp2f(sc[x] - base);
+            l[x & 1] += sc[x];
+        }
+        if (per_token) {
+            // V weights p * vs / vref, with the reference scale moved the same lazy way.
+            float vt[2] = {sv[g], sv[g + 8]};
+            float vmax = fmaxf(vt[0], vt[1]);
+            if (__any_sync(0xffffffffu, vmax > vref * F::V_HEADROOM)) {
+                vmax = fmaxf(vmax, __shfl_xor_sync(0xffffffffu, vmax, 4));
+                vmax = fmaxf(vmax, __shfl_xor_sync(0xffffffffu, vmax, 8));
+                vmax = fmaxf(vmax, __shfl_xor_sync(0xffffffffu, vmax, 16));
+                const float v_new = fmaxf(vref, vmax);
+                const float corr = v_new > 0.f ? vref / v_new : 1.f;
+#pragma unroll
+                for (int j = 0; j < F::MTILES; j++) o[j][0] *= corr, o[j][1] *= corr, o[j][2] *= corr, o[j][3] *= corr;
+                vref = v_new;
+                inv_vref = v_new > 0.f ? 1.f / v_new : 0.f;
+            }
+#pragma unroll
+            for (int x = 0; x < 4; x++) sc[x] *= vt[x >> 1] * inv_vref;
+        }
+        // P^T as the B operand: the transposes of the accumulator's two 8-token halves.
+        const uint32_t pb0 = transpose8x8(M::pack(sc[0], sc[1]));   // row g, tokens 2t, 2t+1
+        const uint32_t pb1 = transpose8x8(M::pack(sc[2], sc[3]));   // row g, tokens 2t+8, 2t+9
+
+        // O^T += V^T P^T. vw[n][j]: token 2t + j + 8n of this lane's dims.
+        uint32_t vw[2][2][F::V_WORDS];
+#pragma unroll
+        for (int n = 0; n < 2; n++)
+#pragma unroll
+            for (int j = 0; j < 2; j++) {
+                lds_words<F::V_WORDS * 4>(vw[n][j], slot + F::R::V_OFFSET + (k0 + 2 * t + j + 8 * n) * F::R::ROW_BYTES
+                                                       + g * F::V_DIMS * F::E);
+                bias_codes<KV, F::V_WORDS>(vw[n][j]);
+            }
+#pragma unroll
+        for (int w = 0; w < F::V_WORDS; w++) {
+            if constexpr (!QUANTIZED) {
+                // Word w holds dims 2w, 2w + 1: m-tile w.
+                uint32_t a[4];
+#pragma unroll
+                for (int n = 0; n < 2; n++) {
+                    a[2 * n] = __byte_perm(vw[n][0][w], vw[n][1][w], 0x5410);
+                    a[2 * n + 1] = __byte_perm(vw[n][0][w], vw[n][1][w], 0x7632);
+                }
+                M::mma(o[w], a, pb0, pb1);
+            } else {
+                // Word w holds dims 4w ... 4w + 3: m-tiles 2w and 2w + 1.
+                uint32_t a0[4], a1[4];
+#pragma unroll
+                for (int n = 0; n < 2; n++) {
+                    codes_to_half2<KV>(__byte_perm(vw[n][0][w], vw[n][1][w], 0x5140), a0[2 * n], a0[2 * n + 1]);
+                    codes_to_half2<KV>(__byte_perm(vw[n][0][w], vw[n][1][w], 0x7362), a1[2 * n], a1[2 * n + 1]);
+                }
+                M::mma(o[2 * w], a0, pb0, pb1);
+                M::mma(o[2 * w + 1], a1, pb0, pb1);
+            }
+        }
+    }
+    cp_async_wait<0>();
+    __syncthreads();   // the ring is reused by the epilogue
+
+    // Epilogue: each warp's state to shared memory, then the four warps merged per row.
+    float* sm_o = reinterpret_cast<float*>(smem);             // [WARPS][8][O_STRIDE]
+    float* sm_m = sm_o + F::WARPS * 8 * F::O_STRIDE;          // [WARPS][8]
+    float* sm_l = sm_m + F::WARPS * 8;                        // [WARPS][8]
+    float* sm_v = sm_l + F::WARPS * 8;                        // [WARPS]
+#pragma unroll
+    for (int h = 0; h < 2; h++) {
+        l[h] += __shfl_xor_sync(0xffffffffu, l[h], 4);
+        l[h] += __shfl_xor_sync(0xffffffffu, l[h], 8);
+        l[h] += __shfl_xor_sync(0xffffffffu, l[h], 16);
+    }
+    {
+        float* so = sm_o + warp * 8 * F::O_STRIDE;
+#pragma unroll
+        for (int j = 0; j < F::MTILES; j++) {
+            // o[j]: dims g*V_DIMS + 2j (+1 for x >= 2) of rows 2t (x even) and 2t + 1.
+            const int at = g * F::SEG + 2 * j;
+            *reinterpret_cast<float2*>(so + (2 * t) * F::O_STRIDE + at) = make_float2(o[j][0], o[j][2]);
+            *reinterpret_cast<float2*>(so + (2 * t + 1) * F::O_STRIDE + at) = make_float2(o[j][1], o[j][3]);
+        }
+        if (g == 0) {
+            sm_m[warp * 8 + 2 * t] = m[0];
+            sm_m[warp * 8 + 2 * t + 1] = m[1];
+            sm_l[warp * 8 + 2 * t] = l[0];
+            sm_l[warp * 8 + 2 * t + 1] = l[1];
+        }
+        if (lane == 0) sm_v[warp] = per_token ? vref : 1.f;
+    }
+    __syncthreads();
+    constexpr int PER_ROW = D / 8;
+    for (int x = threadIdx.x; x < rows * PER_ROW; x += F::THREADS) {
+        const int r = x / PER_ROW;
+        const int d0 = (x % PER_ROW) * 8;
+        float mx = -INFINITY;
+#pragma unroll
+        for (int w = 0; w < F::WARPS; w++) mx = fmaxf(mx, sm_m[w * 8 + r]);
+        const float base = mx == -INFINITY ? 0.f : mx;
+        float lsum = 0.f, acc[8] = {0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f};
+#pragma unroll
+        for (int w = 0; w < F::WARPS; w++) {
+            const float e = exp2f(sm_m[w * 8 + r] - base);
+            lsum += e * sm_l[w * 8 + r];
+            const float wt = e * sm_v[w];
+            const float* so = sm_o + (w * 8 + r) * F::O_STRIDE;
+#pragma unroll
+            for (int k = 0; k < 8; k++) {
+                const int d = d0 + k;
+                acc[k] += wt * so[(d / F::V_DIMS) * F::SEG + d % F::V_DIMS];
+            }
+        }
+        const float inv = lsum > 0.f ? (per_token ? 1.f : vs0) / lsum : 0.f;
+        const float lse = lsum > 0.f ? mx / F::LOG2E + logf(lsum) : -INFINITY;
+        if (part_out >= 0) {
+            float* ws = p.workspace + (int64_t)part_out * p.partial_floats;
+#pragma unroll
+            for (int k = 0; k < 8; k++) ws[r * D + d0 + k] = acc[k] * inv;
+            if (d0 == 0) ws[rows * D + r] = lse;
+        } else {
+            const int i = r / p.group;
+            const int64_t orow = (int64_t)(row0 + i) * p.num_qo_heads + head * p.group + r % p.group;
+            uint32_t packed[4];
+#pragma unroll
+            for (int k = 0; k < 4; k++) packed[k] = Mma<Q>::pack(acc[2 * k] * inv, acc[2 * k + 1] * inv);
+            *reinterpret_cast<uint4*>((QT*)p.out + orow * D + d0) = make_uint4(packed[0], packed[1], packed[2], packed[3]);
+            if (d0 == 0 && p.lse != nullptr) p.lse[orow] = lse;
+        }
+    }
+}
+
+}  // namespace attn4j

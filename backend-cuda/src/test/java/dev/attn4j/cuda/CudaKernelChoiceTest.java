@@ -1,0 +1,83 @@
+package dev.attn4j.cuda;
+
+import dev.attn4j.api.DType;
+import dev.attn4j.api.KvCacheSpec;
+import dev.attn4j.api.KvDType;
+import dev.attn4j.api.ScaleGranularity;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Which kernel a plan launches (no GPU needed): the decode kernel for items of at most 8 packed
+ * rows, the flash kernel for larger items, the generic kernel where the tensor-core kernels do not
+ * apply; and every name chosen is one that attn4j.cu instantiates.
+ */
+class CudaKernelChoiceTest {
+
+    private static KvCacheSpec spec(KvDType kv, ScaleGranularity g, int headDim) {
+        return KvCacheSpec.builder().numBlocks(4).blockSize(16).numKvHeads(8).headDim(headDim)
+                .kvDtype(kv).granularity(g).build();
+    }
+
+    @Test
+    void decodeKernelTakesItemsOfAtMostEightRows() {
+        KvCacheSpec int8 = spec(KvDType.INT8, ScaleGranularity.TOKEN, 128);
+        assertEquals("attn4j_decode_int8_bf16_d128", CudaKernels.attentionFor(int8, DType.BF16, 4));
+        assertEquals("attn4j_decode_int8_bf16_d128", CudaKernels.attentionFor(int8, DType.BF16, 8));
+        assertEquals("attn4j_flash_int8_bf16_d128", CudaKernels.attentionFor(int8, DType.BF16, 9));
+        assertEquals("attn4j_flash_int8_bf16_d128", CudaKernels.attentionFor(int8, DType.BF16, 64));
+        assertEquals("attn4j_decode_bf16_bf16_d64",
+                CudaKernels.attentionFor(spec(KvDType.BF16, ScaleGranularity.NONE, 64), DType.BF16, 7));
+        assertEquals("attn4j_decode_e4m3_fp16_d256",
+                CudaKernels.attentionFor(spec(KvDType.FP8_E4M3, ScaleGranularity.TENSOR, 256), DType.FP16, 1));
+    }
+
+    @Test
+    void genericKernelServesWhatTheTensorCoreKernelsDoNot() {
+        assertEquals("attn4j_attention_int8_bf16_c4",
+                CudaKernels.attentionFor(spec(KvDType.INT8, ScaleGranularity.CHANNEL, 128), DType.BF16, 4));
+        assertEquals("attn4j_attention_e5m2_bf16_c4",
+                CudaKernels.attentionFor(spec(KvDType.FP8_E5M2, ScaleGranularity.tokenGroup(32), 96), DType.BF16, 4));
+        assertEquals("attn4j_attention_fp16_bf16_c4",
+                CudaKernels.attentionFor(spec(KvDType.FP16, ScaleGranularity.NONE, 128), DType.BF16, 64));
+    }
+
+    @Test
+    void everyChosenNameIsInstantiated() throws IOException {
+        String source = Files.readString(Path.of("src/main/cuda/attn4j.cu"));
+        for (KvDType kv : KvDType.values()) {
+            for (DType q : new DType[] {DType.BF16, DType.FP16}) {
+                for (int d : new int[] {64, 128, 256}) {
+                    ScaleGranularity g = kv.isQuantized() ? ScaleGranularity.TOKEN : ScaleGranularity.NONE;
+                    for (int rows : new int[] {1, 8, 64}) {
+                        String name = CudaKernels.attentionFor(spec(kv, g, d), q, rows);
+                        assertTrue(instantiated(source, name), name + " is not instantiated in attn4j.cu");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether the macros of attn4j.cu expand to {@code name} (their invocations, matched by shape). */
+    private static boolean instantiated(String source, String name) {
+        Matcher m = Pattern.compile("attn4j_(decode|flash|attention)_(\\w+?)_(bf16|fp16)_(d|c)(\\d+)").matcher(name);
+        assertTrue(m.matches(), name);
+        String kind = m.group(1).toUpperCase(java.util.Locale.ROOT);
+        String kv = m.group(2);
+        String q = m.group(3);
+        String macro = kind.equals("ATTENTION") ? "ATTN" : kind;
+        // Either a per-query-type invocation (KIND_D(KV_X, x, Q_Y, y) / ATTN_CPL) or an all-query one (KIND_Q(KV_X, x)).
+        boolean perQuery = source.contains(macro + "_D(KV_" + kv.toUpperCase(java.util.Locale.ROOT) + ", " + kv + ", Q_"
+                + q.toUpperCase(java.util.Locale.ROOT) + ", " + q + ")");
+        boolean allQueries = source.contains(macro + "_Q(KV_" + kv.toUpperCase(java.util.Locale.ROOT) + ", " + kv + ")");
+        return perQuery || allQueries;
+    }
+}
