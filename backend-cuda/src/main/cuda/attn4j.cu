@@ -44,7 +44,7 @@ extern "C" __global__ void attn4j_merge_fp16(MergeParams p) { merge_kernel<Q_FP1
 // (CudaKernels.sharedBytes) so the size is defined once, here.
 #define FLASH(KV, KVNAME, Q, QNAME, D)                                                              \
     extern "C" __device__ int attn4j_flash_##KVNAME##_##QNAME##_d##D##_smem = Flash<KV, Q, D>::SMEM_BYTES; \
-    extern "C" __global__ void __launch_bounds__(128, (D) <= 128 ? 3 : 1) attn4j_flash_##KVNAME##_##QNAME##_d##D(AttnParams p) { \
+    extern "C" __global__ void __launch_bounds__(128, Flash<KV, Q, D>::MIN_BLOCKS) attn4j_flash_##KVNAME##_##QNAME##_d##D(AttnParams p) { \
         flash_kernel<KV, Q, D>(p);                                                                  \
     }
 #define FLASH_D(KV, KVNAME, Q, QNAME) FLASH(KV, KVNAME, Q, QNAME, 64) FLASH(KV, KVNAME, Q, QNAME, 128) FLASH(KV, KVNAME, Q, QNAME, 256)
@@ -59,7 +59,7 @@ FLASH_Q(KV_E5M2, e5m2)
 
 #define DECODE(KV, KVNAME, Q, QNAME, D)                                                              \
     extern "C" __device__ int attn4j_decode_##KVNAME##_##QNAME##_d##D##_smem = Decode<KV, Q, D>::SMEM_BYTES; \
-    extern "C" __global__ void __launch_bounds__(128, (D) <= 128 ? 3 : 1) attn4j_decode_##KVNAME##_##QNAME##_d##D(AttnParams p) { \
+    extern "C" __global__ void __launch_bounds__(128, Decode<KV, Q, D>::MIN_BLOCKS) attn4j_decode_##KVNAME##_##QNAME##_d##D(AttnParams p) { \
         decode_kernel<KV, Q, D>(p);                                                                 \
     }
 #define DECODE_D(KV, KVNAME, Q, QNAME) DECODE(KV, KVNAME, Q, QNAME, 64) DECODE(KV, KVNAME, Q, QNAME, 128) DECODE(KV, KVNAME, Q, QNAME, 256)

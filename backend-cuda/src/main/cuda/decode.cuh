@@ -44,7 +44,10 @@ struct Decode {
     static constexpr int THREADS = 32 * WARPS;
     static constexpr int TILE = 16;               // tokens of one warp per stage (the MMA's M)
     static constexpr int TOKENS = TILE * WARPS;   // tokens per stage
-    static constexpr int STAGES = D * E <= 256 ? 3 : 2;
+        // Two stages (one in flight while one is read) and small blocks: more resident warps beat
+    // deeper rings here (measured, docs/PERF.md); 4 blocks per SM at head dims up to 128.
+    static constexpr int STAGES = 2;
+    static constexpr int MIN_BLOCKS = D <= 128 ? 4 : 1;
     using R = Ring<E, D, TOKENS>;
     static constexpr int K_DIMS = D / 4;          // K (and Q) dims a lane holds per token
     static constexpr int V_DIMS = D / 8;          // V dims a lane holds per token

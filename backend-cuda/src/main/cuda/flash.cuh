@@ -58,11 +58,20 @@ struct Flash {
     static constexpr int STAGE_BYTES = Ring<E, D, TOKENS>::STAGE_BYTES;
     static constexpr int RING_BYTES = STAGES * STAGE_BYTES;
     // The epilogue's use of the same memory: per warp 16 rows of fp32 output (a padding float after
-    // every V_DIMS dims, row stride = 8 mod 32: fragment-order stores nearly conflict-free), m, l, mv.
+    // every V_DIMS dims, row stride = 8 mod 32: fragment-order stores nearly conflict-free), m, l,
+    // and the warp's V reference scale.
     static constexpr int O_STRIDE = D + 8;
-    static constexpr int EPILOGUE_BYTES = WARPS * 16 * O_STRIDE * 4 + 3 * WARPS * 16 * 4;
+    static constexpr int EPILOGUE_BYTES = WARPS * 16 * O_STRIDE * 4 + 2 * WARPS * 16 * 4 + WARPS * 4;
     static constexpr int SMEM_BYTES = RING_BYTES > EPILOGUE_BYTES ? RING_BYTES : EPILOGUE_BYTES;
     static constexpr float LOG2E = 1.4426950408889634f;
+    // 8-token tiles of one warp step when the warp owns the whole stage. Measured on an H200
+    // (docs/PERF.md): 16-bit caches run best with 32-token steps at 2 blocks per SM (registers for
+    // 4 independent MMA chains), 8-bit caches with 16-token steps at 168 registers (3 blocks: the
+    // register decoding of codes wants the warps more than the chains); head dim 256 takes 16.
+    static constexpr int STEP_TILES = D > 128 ? 2 : KvTraits<KV>::quantized ? 2 : 4;
+    static constexpr int MIN_BLOCKS = D == 64 ? 3 : D == 128 ? (KvTraits<KV>::quantized ? 3 : 2) : 1;
+    static constexpr float HEADROOM = 8.f;      // lazy rescaling, as in decode.cuh
+    static constexpr float V_HEADROOM = 64.f;
 };
 
 template <int KV, int Q, int D>
@@ -136,167 +145,134 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
         }
     }
 
+    const float qk_scale[2] = {p.sm_scale * to_log2 * q_unscale[0], p.sm_scale * to_log2 * q_unscale[1]};
+
     float o[F::NTILES][4];
 #pragma unroll
     for (int nt = 0; nt < F::NTILES; nt++) o[nt][0] = o[nt][1] = o[nt][2] = o[nt][3] = 0.f;
-    float m[2] = {-INFINITY, -INFINITY};   // running max of the scores (log2 units)
-    float l[2] = {0.f, 0.f};               // running sum of 2^(s - m)
-    float mv[2] = {-INFINITY, -INFINITY};  // running max of s + log2 vs (per-token V scales; else m)
+    float m[2] = {-INFINITY, -INFINITY};   // reference max per row (log2 units), the same in a row's 4 lanes
+    float l[2] = {0.f, 0.f};               // this lane's part of the row sum of 2^(s - m)
+    float vref = 0.f, inv_vref = 0.f;      // reference per-token V scale (warp-uniform)
 
-    const int stages = (hi - lo + F::TOKENS - 1) / F::TOKENS;
-#pragma unroll
-    for (int s = 0; s < F::STAGES - 1; s++) {
-        if (s < stages) load_stage<KV, D, F::TOKENS, F::THREADS>(p, blocks, head, lo + s * F::TOKENS, hi, per_token, inv_block, smem + s * F::STAGE_BYTES);
-        cp_async_commit();
-    }
-    for (int s = 0; s < stages; s++) {
-        cp_async_wait<F::STAGES - 2>();
-        __syncthreads();   // stage s is visible to all warps, and slot (s - 1) % STAGES is free again
-        {
-            const int ahead = s + F::STAGES - 1;
-            if (ahead < stages)
-                load_stage<KV, D, F::TOKENS, F::THREADS>(p, blocks, head, lo + ahead * F::TOKENS, hi, per_token, inv_block,
-                                     smem + (ahead % F::STAGES) * F::STAGE_BYTES);
-            cp_async_commit();
-        }
-        const char* slot = smem + (s % F::STAGES) * F::STAGE_BYTES;
-        const float* sk = reinterpret_cast<const float*>(slot + 2 * F::TOKENS * F::ROW_BYTES);
+    // One step of a warp: NT 8-token tiles from token k0 of the stage in `slot` (t0 in the sequence).
+    auto step = [&](auto nt_count, const char* slot, int k0, int t0) {
+        constexpr int NT = decltype(nt_count)::value;
+        const float* sk = reinterpret_cast<const float*>(slot + Ring<F::E, D, F::TOKENS>::SCALE_OFFSET) + k0;
         const float* sv = sk + F::TOKENS;
-#pragma unroll 1
-        for (int sub = 0; sub < F::TOKENS / F::SUB; sub++) {
-            if (!active || (s * (F::TOKENS / F::SUB) + sub) % kv_parts != kv_part) continue;
-            const int k0 = sub * F::SUB;                 // first token of the sub-chunk in the stage
-            const int t0 = lo + s * F::TOKENS + k0;      // and in the sequence
-            if (t0 >= hi) continue;
-
-            // S = Q K^T: two 8-token tiles.
-            float sc[2][4];
+        // S = Q K^T: NT independent 8-token tiles.
+        float sc[NT][4];
 #pragma unroll
-            for (int n = 0; n < 2; n++) {
-                uint32_t kw[F::K_WORDS];
-                lds_words<F::K_WORDS * 4>(kw, slot + (k0 + 8 * n + g) * F::ROW_BYTES + c * F::K_DIMS * F::E);
-                bias_codes<KV, F::K_WORDS>(kw);
-                sc[n][0] = sc[n][1] = sc[n][2] = sc[n][3] = 0.f;
+        for (int n = 0; n < NT; n++) {
+            uint32_t kw[F::K_WORDS];
+            lds_words<F::K_WORDS * 4>(kw, slot + (k0 + 8 * n + g) * F::ROW_BYTES + c * F::K_DIMS * F::E);
+            bias_codes<KV, F::K_WORDS>(kw);
+            sc[n][0] = sc[n][1] = sc[n][2] = sc[n][3] = 0.f;
 #pragma unroll
-                for (int kk = 0; kk < F::KSTEPS; kk++) {
-                    uint32_t b0, b1;
-                    if constexpr (!QUANTIZED) {
-                        b0 = kw[2 * kk];
-                        b1 = kw[2 * kk + 1];
-                    } else {
-                        codes_to_half2<KV>(kw[kk], b0, b1);
-                    }
-                    M::mma(sc[n], qa[kk], b0, b1);
+            for (int kk = 0; kk < F::KSTEPS; kk++) {
+                uint32_t b0, b1;
+                if constexpr (!QUANTIZED) {
+                    b0 = kw[2 * kk];
+                    b1 = kw[2 * kk + 1];
+                } else {
+                    codes_to_half2<KV>(kw[kk], b0, b1);
                 }
+                M::mma(sc[n], qa[kk], b0, b1);
             }
-            // Per-token scales of this lane's score columns (tokens 8n + 2c + j).
-            float ks[2][2];
+        }
+        // Scale (per-token K scales of this lane's columns: tokens 8n + 2c + j), soft-cap, mask.
 #pragma unroll
-            for (int n = 0; n < 2; n++)
+        for (int n = 0; n < NT; n++)
 #pragma unroll
-                for (int j = 0; j < 2; j++) ks[n][j] = per_token ? sk[k0 + 8 * n + 2 * c + j] : ks0;
-            // Scale, soft-cap, mask; logits kept in log2 units.
+            for (int x = 0; x < 4; x++) {
+                const float ks = per_token ? sk[8 * n + 2 * c + (x & 1)] : ks0;
+                sc[n][x] *= qk_scale[x >> 1] * ks;
+                if (p.soft_cap > 0.f) sc[n][x] = p.soft_cap * tanhf(sc[n][x] / p.soft_cap) * F::LOG2E;
+            }
+        const bool unmasked = t0 + 8 * NT <= hi && (!p.causal || t0 + 8 * NT - 1 <= warp_pos_min)
+                && (p.window <= 0 || t0 > warp_pos_max - p.window);
+        if (!unmasked) {
 #pragma unroll
-            for (int n = 0; n < 2; n++)
+            for (int n = 0; n < NT; n++)
 #pragma unroll
                 for (int x = 0; x < 4; x++) {
-                    sc[n][x] *= p.sm_scale * to_log2 * ks[n][x & 1] * q_unscale[x >> 1];
-                    if (p.soft_cap > 0.f) sc[n][x] = p.soft_cap * tanhf(sc[n][x] / p.soft_cap) * F::LOG2E;
+                    const int t = t0 + 8 * n + 2 * c + (x & 1);
+                    const int pp = pos[x >> 1];
+                    const bool visible = t < hi && (!p.causal || t <= pp) && (p.window <= 0 || t > pp - p.window);
+                    if (!visible) sc[n][x] = -INFINITY;
                 }
-            const bool unmasked = t0 + F::SUB <= hi && (!p.causal || t0 + F::SUB - 1 <= warp_pos_min)
-                    && (p.window <= 0 || t0 > warp_pos_max - p.window);
-            if (!unmasked) {
+        }
+        // Lazy online softmax (decode.cuh): the reference max moves only when a score passes it
+        // by HEADROOM, so most steps skip the row max across the quad and the output rescale.
+        float mx[2] = {-INFINITY, -INFINITY};
 #pragma unroll
-                for (int n = 0; n < 2; n++)
+        for (int n = 0; n < NT; n++)
 #pragma unroll
-                    for (int x = 0; x < 4; x++) {
-                        const int t = t0 + 8 * n + 2 * c + (x & 1);
-                        const int pp = pos[x >> 1];
-                        const bool visible = t < hi && (!p.causal || t <= pp) && (p.window <= 0 || t > pp - p.window);
-                        if (!visible) sc[n][x] = -INFINITY;
-                    }
-            }
-            float pv[2][4];   // log2 scores, kept for the V weights of per-token V scales
-            if (per_token) {
-#pragma unroll
-                for (int n = 0; n < 2; n++)
-#pragma unroll
-                    for (int x = 0; x < 4; x++) pv[n][x] = sc[n][x];
-            }
-            // Online softmax per row; the four lanes of a row (same g) agree on its max.
+            for (int x = 0; x < 4; x++) mx[x >> 1] = fmaxf(mx[x >> 1], sc[n][x]);
+        if (__any_sync(0xffffffffu, mx[0] > m[0] + F::HEADROOM || mx[1] > m[1] + F::HEADROOM)) {
             float corr[2];
 #pragma unroll
             for (int h = 0; h < 2; h++) {
-                float mx = fmaxf(fmaxf(sc[0][2 * h], sc[0][2 * h + 1]), fmaxf(sc[1][2 * h], sc[1][2 * h + 1]));
-                mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
-                mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
-                const float m_new = fmaxf(m[h], mx);
-                const float base = m_new == -INFINITY ? 0.f : m_new;
-                corr[h] = exp2f(m[h] - base);
-                float sum = 0.f;
-#pragma unroll
-                for (int n = 0; n < 2; n++) {
-                    sc[n][2 * h] = exp2f(sc[n][2 * h] - base);
-                    sc[n][2 * h + 1] = exp2f(sc[n][2 * h + 1] - base);
-                    sum += sc[n][2 * h] + sc[n][2 * h + 1];
-                }
-                l[h] = l[h] * corr[h] + sum;
+                mx[h] = fmaxf(mx[h], __shfl_xor_sync(0xffffffffu, mx[h], 1));
+                mx[h] = fmaxf(mx[h], __shfl_xor_sync(0xffffffffu, mx[h], 2));
+                const float m_new = fmaxf(m[h], mx[h]);
+                corr[h] = m_new == -INFINITY ? 1.f : exp2f(m[h] - m_new);
                 m[h] = m_new;
+                l[h] *= corr[h];
             }
-            if (!per_token) mv[0] = m[0], mv[1] = m[1];
-            if (per_token) {
-                // The weights of V: 2^(s + log2 vs - mv), under their own running max. sc still
-                // holds log2 units in pv until here; the probabilities above went into l only.
 #pragma unroll
-                for (int h = 0; h < 2; h++) {
-                    float mx = -INFINITY;
-#pragma unroll
-                    for (int n = 0; n < 2; n++)
-#pragma unroll
-                        for (int j = 0; j < 2; j++) {
-                            pv[n][2 * h + j] += __log2f(sv[k0 + 8 * n + 2 * c + j]);
-                            mx = fmaxf(mx, pv[n][2 * h + j]);
-                        }
-                    mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
-                    mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
-                    const float m_new = fmaxf(mv[h], mx);
-                    const float base = m_new == -INFINITY ? 0.f : m_new;
-                    corr[h] = exp2f(mv[h] - base);
-#pragma unroll
-                    for (int n = 0; n < 2; n++) {
-                        sc[n][2 * h] = exp2f(pv[n][2 * h] - base);
-                        sc[n][2 * h + 1] = exp2f(pv[n][2 * h + 1] - base);
-                    }
-                    mv[h] = m_new;
-                }
+            for (int nt = 0; nt < F::NTILES; nt++) {
+                o[nt][0] *= corr[0];
+                o[nt][1] *= corr[0];
+                o[nt][2] *= corr[1];
+                o[nt][3] *= corr[1];
             }
-            if (corr[0] != 1.f || corr[1] != 1.f) {
+        }
+        const float base[2] = {m[0] == -INFINITY ? 0.f : m[0], m[1] == -INFINITY ? 0.f : m[1]};
 #pragma unroll
-                for (int nt = 0; nt < F::NTILES; nt++) {
-                    o[nt][0] *= corr[0];
-                    o[nt][1] *= corr[0];
-                    o[nt][2] *= corr[1];
-                    o[nt][3] *= corr[1];
-                }
+        for (int n = 0; n < NT; n++)
+#pragma unroll
+            for (int x = 0; x < 4; x++) {
+                sc[n][x] = exp2f(sc[n][x] - base[x >> 1]);
+                l[x >> 1] += sc[n][x];
             }
-            // P as the A operand (the score fragment's layout is the A fragment's).
+        if (per_token) {
+            // V weights p * vs / vref, the reference scale moved the same lazy way (decode.cuh).
+            float vmax = 0.f;
+#pragma unroll
+            for (int n = 0; n < NT; n++) vmax = fmaxf(vmax, fmaxf(sv[8 * n + 2 * c], sv[8 * n + 2 * c + 1]));
+            if (__any_sync(0xffffffffu, vmax > vref * F::V_HEADROOM)) {
+                vmax = fmaxf(vmax, __shfl_xor_sync(0xffffffffu, vmax, 1));
+                vmax = fmaxf(vmax, __shfl_xor_sync(0xffffffffu, vmax, 2));
+                const float v_new = fmaxf(vref, vmax);
+                const float corr = v_new > 0.f ? vref / v_new : 1.f;
+#pragma unroll
+                for (int nt = 0; nt < F::NTILES; nt++) o[nt][0] *= corr, o[nt][1] *= corr, o[nt][2] *= corr, o[nt][3] *= corr;
+                vref = v_new;
+                inv_vref = v_new > 0.f ? 1.f / v_new : 0.f;
+            }
+#pragma unroll
+            for (int n = 0; n < NT; n++)
+#pragma unroll
+                for (int x = 0; x < 4; x++) sc[n][x] *= sv[8 * n + 2 * c + (x & 1)] * inv_vref;
+        }
+        // O += P V, 16 tokens per k-step; P as the A operand (the score fragment's layout is the
+        // A fragment's); n-tile nt of the product is dim g*V_DIMS + nt of this lane's tokens.
+#pragma unroll
+        for (int kt = 0; kt < NT / 2; kt++) {
             uint32_t pa[4];
-            pa[0] = M::pack(sc[0][0], sc[0][1]);
-            pa[1] = M::pack(sc[0][2], sc[0][3]);
-            pa[2] = M::pack(sc[1][0], sc[1][1]);
-            pa[3] = M::pack(sc[1][2], sc[1][3]);
-            // O += P V: n-tile nt is dim g*V_DIMS + nt of this lane's tokens.
+            pa[0] = M::pack(sc[2 * kt][0], sc[2 * kt][1]);
+            pa[1] = M::pack(sc[2 * kt][2], sc[2 * kt][3]);
+            pa[2] = M::pack(sc[2 * kt + 1][0], sc[2 * kt + 1][1]);
+            pa[3] = M::pack(sc[2 * kt + 1][2], sc[2 * kt + 1][3]);
             uint32_t vw[2][2][F::V_WORDS];
 #pragma unroll
             for (int n = 0; n < 2; n++)
 #pragma unroll
-                for (int j = 0; j < 2; j++)
-                    lds_words<F::V_WORDS * 4>(vw[n][j], slot + (F::TOKENS + k0 + 8 * n + 2 * c + j) * F::ROW_BYTES
+                for (int j = 0; j < 2; j++) {
+                    lds_words<F::V_WORDS * 4>(vw[n][j], slot + (F::TOKENS + k0 + 16 * kt + 8 * n + 2 * c + j) * F::ROW_BYTES
                                                            + g * F::V_DIMS * F::E);
-#pragma unroll
-            for (int n = 0; n < 2; n++)
-#pragma unroll
-                for (int j = 0; j < 2; j++) bias_codes<KV, F::V_WORDS>(vw[n][j]);
+                    bias_codes<KV, F::V_WORDS>(vw[n][j]);
+                }
 #pragma unroll
             for (int nt = 0; nt < F::NTILES; nt++) {
                 uint32_t b[2];
@@ -311,6 +287,43 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
                 M::mma(o[nt], pa, b[0], b[1]);
             }
         }
+    };
+
+    const int stages = (hi - lo + F::TOKENS - 1) / F::TOKENS;
+#pragma unroll
+    for (int s = 0; s < F::STAGES - 1; s++) {
+        if (s < stages) load_stage<KV, D, F::TOKENS, F::THREADS>(p, blocks, head, lo + s * F::TOKENS, hi, per_token, inv_block, smem + s * F::STAGE_BYTES);
+        cp_async_commit();
+    }
+    for (int s = 0; s < stages; s++) {
+        cp_async_wait<F::STAGES - 2>();
+        __syncthreads();   // stage s is visible to all warps, and slot (s - 1) % STAGES is free again
+        {
+            const int ahead = s + F::STAGES - 1;
+            if (ahead < stages)
+                load_stage<KV, D, F::TOKENS, F::THREADS>(p, blocks, head, lo + ahead * F::TOKENS, hi, per_token, inv_block,
+                                                         smem + (ahead % F::STAGES) * F::STAGE_BYTES);
+            cp_async_commit();
+        }
+        if (!active) continue;
+        const char* slot = smem + (s % F::STAGES) * F::STAGE_BYTES;
+        const int ts = lo + s * F::TOKENS;
+        if (kv_parts == 1) {
+            // The warp's rows against the whole stage (in STEP_TILES-tile steps where registers
+            // are short): independent MMA chains, one softmax step per step.
+#pragma unroll 1
+            for (int k0 = 0; k0 < F::TOKENS; k0 += 8 * F::STEP_TILES) {
+                if (ts + k0 < hi) step(std::integral_constant<int, F::STEP_TILES>{}, slot, k0, ts + k0);
+            }
+        } else {
+            // Spare warps (items of fewer than 64 rows) take interleaved 16-token chunks.
+#pragma unroll 1
+            for (int sub = 0; sub < F::TOKENS / 16; sub++) {
+                if ((s * (F::TOKENS / 16) + sub) % kv_parts != kv_part) continue;
+                if (ts + sub * 16 >= hi) continue;
+                step(std::integral_constant<int, 2>{}, slot, sub * 16, ts + sub * 16);
+            }
+        }
     }
     cp_async_wait<0>();
     __syncthreads();   // the ring is reused by the epilogue
@@ -319,7 +332,7 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     float* sm_o = reinterpret_cast<float*>(smem);             // [WARPS][16][O_STRIDE]
     float* sm_m = sm_o + F::WARPS * 16 * F::O_STRIDE;         // [WARPS][16]
     float* sm_l = sm_m + F::WARPS * 16;                       // [WARPS][16]
-    float* sm_mv = sm_l + F::WARPS * 16;                      // [WARPS][16]
+    float* sm_v = sm_l + F::WARPS * 16;                       // [WARPS]: the warp's V reference scale
 #pragma unroll
     for (int h = 0; h < 2; h++) {
         l[h] += __shfl_xor_sync(0xffffffffu, l[h], 1);
@@ -341,9 +354,8 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
             sm_m[warp * 16 + g + 8] = m[1];
             sm_l[warp * 16 + g] = l[0];
             sm_l[warp * 16 + g + 8] = l[1];
-            sm_mv[warp * 16 + g] = mv[0];
-            sm_mv[warp * 16 + g + 8] = mv[1];
         }
+        if (lane == 0) sm_v[warp] = per_token ? vref : 1.f;
     }
     __syncthreads();
     // Merge the KV parts of each row and write 8 consecutive dims per thread.
@@ -352,18 +364,15 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
         const int r = x / PER_ROW;
         const int d0 = (x % PER_ROW) * 8;
         const int tile = r / 16, rr = r % 16;
-        float mx = -INFINITY, mvx = -INFINITY;
-        for (int k = 0; k < kv_parts; k++) {
-            mx = fmaxf(mx, sm_m[(tile + k * row_tiles) * 16 + rr]);
-            mvx = fmaxf(mvx, sm_mv[(tile + k * row_tiles) * 16 + rr]);
-        }
+        float mx = -INFINITY;
+        for (int k = 0; k < kv_parts; k++) mx = fmaxf(mx, sm_m[(tile + k * row_tiles) * 16 + rr]);
         const float base = mx == -INFINITY ? 0.f : mx;
-        const float base_v = mvx == -INFINITY ? 0.f : mvx;
         float lsum = 0.f, acc[8] = {0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f};
         for (int k = 0; k < kv_parts; k++) {
             const int w = tile + k * row_tiles;
-            const float wt = exp2f(sm_mv[w * 16 + rr] - base_v);
-            lsum += exp2f(sm_m[w * 16 + rr] - base) * sm_l[w * 16 + rr];
+            const float e = exp2f(sm_m[w * 16 + rr] - base);
+            lsum += e * sm_l[w * 16 + rr];
+            const float wt = e * sm_v[w];
             const float* so = sm_o + (w * 16 + rr) * F::O_STRIDE;
 #pragma unroll
             for (int e = 0; e < 8; e++) {
@@ -371,8 +380,8 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
                 acc[e] += wt * so[(d / F::V_DIMS) * (F::V_DIMS + 1) + d % F::V_DIMS];
             }
         }
-        // O / l, with the V weights' max brought back to the scores' max and a TENSOR / HEAD V scale.
-        const float inv = lsum > 0.f ? exp2f(base_v - base) * vs_out / lsum : 0.f;
+        // O / l, with a TENSOR / HEAD V scale.
+        const float inv = lsum > 0.f ? vs_out / lsum : 0.f;
         const float lse = lsum > 0.f ? mx / F::LOG2E + logf(lsum) : -INFINITY;
         if (part_out >= 0) {
             float* ws = p.workspace + (int64_t)part_out * p.partial_floats;

@@ -30,46 +30,74 @@ __device__ __forceinline__ BlockPos block_pos(int t0_block, int t0_off, int k, i
     return {t0_block + q, r};
 }
 
+// Where one KV head's rows sit in the paged cache, in rows (of D elements, or of one scale): a row
+// index is block * block_rows + offset * off_rows + head_rows, whatever the layout. Computed once
+// per stage so that a token's address costs a wide multiply-add (its block id is the only load).
+struct HeadRows {
+    int64_t block_rows;
+    int off_rows, head_rows;
+    __device__ __forceinline__ HeadRows(const AttnParams& p, int head) {
+        const bool nhd = p.layout == L_NHD;
+        block_rows = (int64_t)p.block_size * p.num_kv_heads;
+        off_rows = nhd ? p.num_kv_heads : 1;
+        head_rows = nhd ? head : head * p.block_size;
+    }
+    __device__ __forceinline__ int64_t row(int block, int off) const {
+        return (int64_t)block * block_rows + (off * off_rows + head_rows);
+    }
+};
+
 // Copies the stage of tokens t0 ... t0 + TOKENS - 1 of KV head `head` (raw K, V and, when
 // per_token, their scales) into ring slot `slot` with 16-byte cp.async; the block's THREADS
-// threads share the copies. Tokens at or past `hi` are zero-filled.
+// threads share the copies, 8 consecutive threads per 128 bytes of a row (coalesced). Each thread
+// first looks up the block ids of all its tokens (independent loads in flight together), then
+// issues its copies. Tokens at or past `hi` are zero-filled.
 template <int KV, int D, int TOKENS, int THREADS>
 __device__ __forceinline__ void load_stage(const AttnParams& p, const int* blocks, int head, int t0, int hi,
                                            bool per_token, float inv_block, char* slot) {
-    using R = Ring<(int)sizeof(typename KvTraits<KV>::T), D, TOKENS>;
     constexpr int E = (int)sizeof(typename KvTraits<KV>::T);
+    using R = Ring<E, D, TOKENS>;
     constexpr int PIECES = D * E / 16;   // 16-byte pieces of one row
+    static_assert(TOKENS * PIECES % THREADS == 0, "every thread copies the same number of pieces");
+    constexpr int PER_THREAD = TOKENS * PIECES / THREADS;
+    constexpr int BATCH = PER_THREAD < 4 ? PER_THREAD : 4;   // block-id loads in flight per thread
     const char* kc = (const char*)p.k_cache;
     const char* vc = (const char*)p.v_cache;
+    const HeadRows rows(p, head);
     const int t0_block = t0 / p.block_size;
     const int t0_off = t0 - t0_block * p.block_size;
+    const int piece = threadIdx.x % PIECES;   // THREADS is a multiple of PIECES: the same piece every time
 #pragma unroll
-    for (int x = threadIdx.x; x < TOKENS * PIECES; x += THREADS) {
-        const int k = x / PIECES;
-        const int piece = x % PIECES;
-        int64_t off = 0;
-        int bytes = 0;
-        if (t0 + k < hi) {
+    for (int i0 = 0; i0 < PER_THREAD; i0 += BATCH) {
+        int blk[BATCH], off[BATCH];
+#pragma unroll
+        for (int i = 0; i < BATCH; i++) {
+            const int k = (threadIdx.x + (i0 + i) * THREADS) / PIECES;
             const BlockPos at = block_pos(t0_block, t0_off, k, p.block_size, inv_block);
-            off = paged_index(p.layout, __ldg(blocks + at.idx), at.off, head, 0, p.block_size, p.num_kv_heads, D) * E
-                    + piece * 16;
-            bytes = 16;
+            blk[i] = t0 + k < hi ? __ldg(blocks + at.idx) : -1;
+            off[i] = at.off;
         }
-        cp_async16(slot + k * R::ROW_BYTES + piece * 16, kc + off, bytes);
-        cp_async16(slot + R::V_OFFSET + k * R::ROW_BYTES + piece * 16, vc + off, bytes);
+#pragma unroll
+        for (int i = 0; i < BATCH; i++) {
+            const int k = (threadIdx.x + (i0 + i) * THREADS) / PIECES;
+            const int64_t at = blk[i] >= 0 ? rows.row(blk[i], off[i]) * (D * E) + piece * 16 : 0;
+            const int bytes = blk[i] >= 0 ? 16 : 0;
+            cp_async16(slot + k * R::ROW_BYTES + piece * 16, kc + at, bytes);
+            cp_async16(slot + R::V_OFFSET + k * R::ROW_BYTES + piece * 16, vc + at, bytes);
+        }
     }
     if (per_token && threadIdx.x < TOKENS) {
         const int k = threadIdx.x;
-        int64_t off = 0;
+        int64_t at = 0;
         int bytes = 0;
         if (t0 + k < hi) {
-            const BlockPos at = block_pos(t0_block, t0_off, k, p.block_size, inv_block);
-            off = paged_index(p.layout, __ldg(blocks + at.idx), at.off, head, 0, p.block_size, p.num_kv_heads, 1);
+            const BlockPos pos = block_pos(t0_block, t0_off, k, p.block_size, inv_block);
+            at = rows.row(__ldg(blocks + pos.idx), pos.off);
             bytes = 4;
         }
         float* scales = reinterpret_cast<float*>(slot + R::SCALE_OFFSET);
-        cp_async4(scales + k, p.k_scale + off, bytes);
-        cp_async4(scales + TOKENS + k, p.v_scale + off, bytes);
+        cp_async4(scales + k, p.k_scale + at, bytes);
+        cp_async4(scales + TOKENS + k, p.v_scale + at, bytes);
     }
 }
 

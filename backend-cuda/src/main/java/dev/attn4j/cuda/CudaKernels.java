@@ -27,8 +27,23 @@ final class CudaKernels {
     private final Map<String, Integer> sharedBytes = new ConcurrentHashMap<>();
     private final Map<String, Integer> residentBlocks = new ConcurrentHashMap<>();
 
+    /**
+     * For kernel development: a fatbin file to load instead of the one in the jar (built by
+     * {@code build-kernels.sh} or by nvcc by hand, e.g. a variant to compare on the GPU host
+     * without rebuilding the jars). Unset in normal use.
+     */
+    static final String FATBIN_PROPERTY = "attn4j.cuda.fatbin";
+
     /** The fatbin's bytes, or empty if the module was built without nvcc. */
     static Optional<byte[]> fatbin() {
+        String file = System.getProperty(FATBIN_PROPERTY);
+        if (file != null && !file.isBlank()) {
+            try {
+                return Optional.of(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(file)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(FATBIN_PROPERTY + "=" + file + ": cannot read the fatbin", e);
+            }
+        }
         try (InputStream in = CudaKernels.class.getResourceAsStream(RESOURCE)) {
             return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
         } catch (IOException e) {
