@@ -43,6 +43,10 @@ struct Flash {
     static constexpr int E = (int)sizeof(Kv);
     static constexpr int WARPS = 4;
     static constexpr int THREADS = 32 * WARPS;
+    // MMA row tiles per warp: two at head dims up to 128, so every K and V fragment decoded from
+    // shared memory feeds two MMAs (FlashAttention-2's 128-row blocks); one at 256 (registers).
+    static constexpr int MT = D <= 128 ? 2 : 1;
+    static constexpr int ROWS = 16 * MT;               // rows of one warp
     static constexpr int SUB = 16;                    // tokens of one MMA step of P.V
     static constexpr int K_DIMS = D / 4;              // K dims a lane holds per token
     static constexpr int V_DIMS = D / 8;              // V dims a lane holds per token
@@ -61,15 +65,15 @@ struct Flash {
     // every V_DIMS dims, row stride = 8 mod 32: fragment-order stores nearly conflict-free), m, l,
     // and the warp's V reference scale.
     static constexpr int O_STRIDE = D + 8;
-    static constexpr int EPILOGUE_BYTES = WARPS * 16 * O_STRIDE * 4 + 2 * WARPS * 16 * 4 + WARPS * 4;
+    static constexpr int EPILOGUE_BYTES = WARPS * ROWS * O_STRIDE * 4 + 2 * WARPS * ROWS * 4 + WARPS * 4;
     static constexpr int SMEM_BYTES = RING_BYTES > EPILOGUE_BYTES ? RING_BYTES : EPILOGUE_BYTES;
     static constexpr float LOG2E = 1.4426950408889634f;
     // 8-token tiles of one warp step when the warp owns the whole stage. Measured on an H200
     // (docs/PERF.md): 16-bit caches run best with 32-token steps at 2 blocks per SM (registers for
     // 4 independent MMA chains), 8-bit caches with 16-token steps at 168 registers (3 blocks: the
     // register decoding of codes wants the warps more than the chains); head dim 256 takes 16.
-    static constexpr int STEP_TILES = D > 128 ? 2 : KvTraits<KV>::quantized ? 2 : 4;
-    static constexpr int MIN_BLOCKS = D == 64 ? 3 : D == 128 ? (KvTraits<KV>::quantized ? 3 : 2) : 1;
+    static constexpr int STEP_TILES = 2;
+    static constexpr int MIN_BLOCKS = D == 64 ? 2 : D == 128 ? 2 : 1;
     static constexpr float HEADROOM = 8.f;      // lazy rescaling, as in decode.cuh
     static constexpr float V_HEADROOM = 64.f;
 };
@@ -100,7 +104,7 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     const int g = lane / 4;
     const int c = lane % 4;
 
-    const int row_tiles = (rows + 15) / 16;
+    const int row_tiles = (rows + F::ROWS - 1) / F::ROWS;
     const int kv_parts = row_tiles == 1 ? 4 : row_tiles == 2 ? 2 : 1;
     const bool active = warp < row_tiles * kv_parts;
     const int rt = warp % row_tiles;
@@ -114,20 +118,21 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     const float vs_out = per_token ? 1.f : vs0;
     // Positions of the first and last query token of the warp's rows: a 16-token step entirely
     // inside every row's visible range skips the per-element mask.
-    const int warp_pos_min = pos0 + (rt * 16) / p.group;
-    const int warp_pos_max = pos0 + (min(rows, rt * 16 + 16) - 1) / p.group;
+    const int warp_pos_min = pos0 + (rt * F::ROWS) / p.group;
+    const int warp_pos_max = pos0 + (min(rows, rt * F::ROWS + F::ROWS) - 1) / p.group;
     // Score multiplier into log2 units (soft-capping needs natural units first).
     const float to_log2 = p.soft_cap > 0.f ? 1.f : F::LOG2E;
 
-    // This lane's two rows (g and g + 8 of the warp's row tile): query token, head, position.
-    int pos[2];
-    uint32_t qa[F::KSTEPS][4];
-    float q_unscale[2];   // undoes the power of two that brought the row into fp16 range
+    // This lane's rows (g and g + 8 of each of the warp's MMA row tiles): query token, head, position.
+    int pos[F::MT][2];
+    uint32_t qa[F::MT][F::KSTEPS][4];
+    float q_unscale[F::MT][2];   // undoes the power of two that brought the row into fp16 range
 #pragma unroll
-    for (int h = 0; h < 2; h++) {
-        const int r = rt * 16 + g + 8 * h;
+    for (int x = 0; x < 2 * F::MT; x++) {
+        const int mt = x / 2, h = x % 2;
+        const int r = rt * F::ROWS + mt * 16 + g + 8 * h;
         const int i = r / p.group;
-        pos[h] = pos0 + i;
+        pos[mt][h] = pos0 + i;
         uint32_t w[F::Q_WORDS];
         if (active && r < rows) {
             const QT* qp = (const QT*)p.q + ((int64_t)(row0 + i) * p.num_qo_heads + head * p.group + r % p.group) * D;
@@ -136,37 +141,46 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
 #pragma unroll
             for (int x = 0; x < F::Q_WORDS; x++) w[x] = 0;
         }
-        q_unscale[h] = 1.f;
-        if constexpr (QUANTIZED) q_unscale[h] = queries_to_fp16<Q, F::Q_WORDS>(w);
+        q_unscale[mt][h] = 1.f;
+        if constexpr (QUANTIZED) q_unscale[mt][h] = queries_to_fp16<Q, F::Q_WORDS>(w);
 #pragma unroll
         for (int kk = 0; kk < F::KSTEPS; kk++) {
-            qa[kk][h] = w[2 * kk];          // a0 / a1: row g / g+8, dims 4kk, 4kk+1
-            qa[kk][2 + h] = w[2 * kk + 1];  // a2 / a3: dims 4kk+2, 4kk+3
+            qa[mt][kk][h] = w[2 * kk];          // a0 / a1: row g / g+8, dims 4kk, 4kk+1
+            qa[mt][kk][2 + h] = w[2 * kk + 1];  // a2 / a3: dims 4kk+2, 4kk+3
         }
     }
-
-    const float qk_scale[2] = {p.sm_scale * to_log2 * q_unscale[0], p.sm_scale * to_log2 * q_unscale[1]};
-
-    float o[F::NTILES][4];
+    float qk_scale[F::MT][2];
 #pragma unroll
-    for (int nt = 0; nt < F::NTILES; nt++) o[nt][0] = o[nt][1] = o[nt][2] = o[nt][3] = 0.f;
-    float m[2] = {-INFINITY, -INFINITY};   // reference max per row (log2 units), the same in a row's 4 lanes
-    float l[2] = {0.f, 0.f};               // this lane's part of the row sum of 2^(s - m)
+    for (int mt = 0; mt < F::MT; mt++)
+        for (int h = 0; h < 2; h++) qk_scale[mt][h] = p.sm_scale * to_log2 * q_unscale[mt][h];
+
+    float o[F::MT][F::NTILES][4];
+#pragma unroll
+    for (int mt = 0; mt < F::MT; mt++)
+#pragma unroll
+        for (int nt = 0; nt < F::NTILES; nt++) o[mt][nt][0] = o[mt][nt][1] = o[mt][nt][2] = o[mt][nt][3] = 0.f;
+    float m[F::MT][2], l[F::MT][2];   // reference max per row (log2 units, the same in a row's 4 lanes);
+                                      // this lane's part of the row sum of 2^(s - m)
+#pragma unroll
+    for (int mt = 0; mt < F::MT; mt++) m[mt][0] = m[mt][1] = -INFINITY, l[mt][0] = l[mt][1] = 0.f;
     float vref = 0.f, inv_vref = 0.f;      // reference per-token V scale (warp-uniform)
 
-    // One step of a warp: NT 8-token tiles from token k0 of the stage in `slot` (t0 in the sequence).
+    // One step of a warp: NT 8-token tiles from token k0 of the stage in `slot` (t0 in the sequence)
+    // against the warp's MT row tiles; each K and V fragment is decoded once for all MT tiles.
     auto step = [&](auto nt_count, const char* slot, int k0, int t0) {
         constexpr int NT = decltype(nt_count)::value;
+        constexpr int MT = F::MT;
         const float* sk = reinterpret_cast<const float*>(slot + Ring<F::E, D, F::TOKENS>::SCALE_OFFSET) + k0;
         const float* sv = sk + F::TOKENS;
-        // S = Q K^T: NT independent 8-token tiles.
-        float sc[NT][4];
+        // S = Q K^T.
+        float sc[MT][NT][4];
 #pragma unroll
         for (int n = 0; n < NT; n++) {
             uint32_t kw[F::K_WORDS];
             lds_words<F::K_WORDS * 4>(kw, slot + (k0 + 8 * n + g) * F::ROW_BYTES + c * F::K_DIMS * F::E);
             bias_codes<KV, F::K_WORDS>(kw);
-            sc[n][0] = sc[n][1] = sc[n][2] = sc[n][3] = 0.f;
+#pragma unroll
+            for (int mt = 0; mt < MT; mt++) sc[mt][n][0] = sc[mt][n][1] = sc[mt][n][2] = sc[mt][n][3] = 0.f;
 #pragma unroll
             for (int kk = 0; kk < F::KSTEPS; kk++) {
                 uint32_t b0, b1;
@@ -176,65 +190,87 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
                 } else {
                     codes_to_half2<KV>(kw[kk], b0, b1);
                 }
-                M::mma(sc[n], qa[kk], b0, b1);
+#pragma unroll
+                for (int mt = 0; mt < MT; mt++) M::mma(sc[mt][n], qa[mt][kk], b0, b1);
             }
         }
         // Scale (per-token K scales of this lane's columns: tokens 8n + 2c + j), soft-cap, mask.
 #pragma unroll
         for (int n = 0; n < NT; n++)
 #pragma unroll
-            for (int x = 0; x < 4; x++) {
-                const float ks = per_token ? sk[8 * n + 2 * c + (x & 1)] : ks0;
-                sc[n][x] *= qk_scale[x >> 1] * ks;
-                if (p.soft_cap > 0.f) sc[n][x] = p.soft_cap * tanhf(sc[n][x] / p.soft_cap) * F::LOG2E;
+            for (int j = 0; j < 2; j++) {
+                const float ks = per_token ? sk[8 * n + 2 * c + j] : ks0;
+#pragma unroll
+                for (int mt = 0; mt < MT; mt++)
+#pragma unroll
+                    for (int h = 0; h < 2; h++) {
+                        float& x = sc[mt][n][2 * h + j];
+                        x *= qk_scale[mt][h] * ks;
+                        if (p.soft_cap > 0.f) x = p.soft_cap * tanhf(x / p.soft_cap) * F::LOG2E;
+                    }
             }
         const bool unmasked = t0 + 8 * NT <= hi && (!p.causal || t0 + 8 * NT - 1 <= warp_pos_min)
                 && (p.window <= 0 || t0 > warp_pos_max - p.window);
         if (!unmasked) {
 #pragma unroll
-            for (int n = 0; n < NT; n++)
+            for (int mt = 0; mt < MT; mt++)
 #pragma unroll
-                for (int x = 0; x < 4; x++) {
-                    const int t = t0 + 8 * n + 2 * c + (x & 1);
-                    const int pp = pos[x >> 1];
-                    const bool visible = t < hi && (!p.causal || t <= pp) && (p.window <= 0 || t > pp - p.window);
-                    if (!visible) sc[n][x] = -INFINITY;
-                }
+                for (int n = 0; n < NT; n++)
+#pragma unroll
+                    for (int x = 0; x < 4; x++) {
+                        const int t = t0 + 8 * n + 2 * c + (x & 1);
+                        const int pp = pos[mt][x >> 1];
+                        const bool visible = t < hi && (!p.causal || t <= pp) && (p.window <= 0 || t > pp - p.window);
+                        if (!visible) sc[mt][n][x] = -INFINITY;
+                    }
         }
         // Lazy online softmax (decode.cuh): the reference max moves only when a score passes it
         // by HEADROOM, so most steps skip the row max across the quad and the output rescale.
-        float mx[2] = {-INFINITY, -INFINITY};
+        float mx[MT][2];
+        bool over = false;
 #pragma unroll
-        for (int n = 0; n < NT; n++)
+        for (int mt = 0; mt < MT; mt++) {
+            mx[mt][0] = mx[mt][1] = -INFINITY;
 #pragma unroll
-            for (int x = 0; x < 4; x++) mx[x >> 1] = fmaxf(mx[x >> 1], sc[n][x]);
-        if (__any_sync(0xffffffffu, mx[0] > m[0] + F::HEADROOM || mx[1] > m[1] + F::HEADROOM)) {
-            float corr[2];
+            for (int n = 0; n < NT; n++)
 #pragma unroll
-            for (int h = 0; h < 2; h++) {
-                mx[h] = fmaxf(mx[h], __shfl_xor_sync(0xffffffffu, mx[h], 1));
-                mx[h] = fmaxf(mx[h], __shfl_xor_sync(0xffffffffu, mx[h], 2));
-                const float m_new = fmaxf(m[h], mx[h]);
-                corr[h] = m_new == -INFINITY ? 1.f : exp2f(m[h] - m_new);
-                m[h] = m_new;
-                l[h] *= corr[h];
-            }
+                for (int x = 0; x < 4; x++) mx[mt][x >> 1] = fmaxf(mx[mt][x >> 1], sc[mt][n][x]);
+            over = over || mx[mt][0] > m[mt][0] + F::HEADROOM || mx[mt][1] > m[mt][1] + F::HEADROOM;
+        }
+        if (__any_sync(0xffffffffu, over)) {
 #pragma unroll
-            for (int nt = 0; nt < F::NTILES; nt++) {
-                o[nt][0] *= corr[0];
-                o[nt][1] *= corr[0];
-                o[nt][2] *= corr[1];
-                o[nt][3] *= corr[1];
+            for (int mt = 0; mt < MT; mt++) {
+                float corr[2];
+#pragma unroll
+                for (int h = 0; h < 2; h++) {
+                    float v = mx[mt][h];
+                    v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 1));
+                    v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 2));
+                    const float m_new = fmaxf(m[mt][h], v);
+                    corr[h] = m_new == -INFINITY ? 1.f : exp2f(m[mt][h] - m_new);
+                    m[mt][h] = m_new;
+                    l[mt][h] *= corr[h];
+                }
+#pragma unroll
+                for (int nt = 0; nt < F::NTILES; nt++) {
+                    o[mt][nt][0] *= corr[0];
+                    o[mt][nt][1] *= corr[0];
+                    o[mt][nt][2] *= corr[1];
+                    o[mt][nt][3] *= corr[1];
+                }
             }
         }
-        const float base[2] = {m[0] == -INFINITY ? 0.f : m[0], m[1] == -INFINITY ? 0.f : m[1]};
 #pragma unroll
-        for (int n = 0; n < NT; n++)
+        for (int mt = 0; mt < MT; mt++) {
+            const float base[2] = {m[mt][0] == -INFINITY ? 0.f : m[mt][0], m[mt][1] == -INFINITY ? 0.f : m[mt][1]};
 #pragma unroll
-            for (int x = 0; x < 4; x++) {
-                sc[n][x] = exp2f(sc[n][x] - base[x >> 1]);
-                l[x >> 1] += sc[n][x];
-            }
+            for (int n = 0; n < NT; n++)
+#pragma unroll
+                for (int x = 0; x < 4; x++) {
+                    sc[mt][n][x] = exp2f(sc[mt][n][x] - base[x >> 1]);
+                    l[mt][x >> 1] += sc[mt][n][x];
+                }
+        }
         if (per_token) {
             // V weights p * vs / vref, the reference scale moved the same lazy way (decode.cuh).
             float vmax = 0.f;
@@ -246,24 +282,34 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
                 const float v_new = fmaxf(vref, vmax);
                 const float corr = v_new > 0.f ? vref / v_new : 1.f;
 #pragma unroll
-                for (int nt = 0; nt < F::NTILES; nt++) o[nt][0] *= corr, o[nt][1] *= corr, o[nt][2] *= corr, o[nt][3] *= corr;
+                for (int mt = 0; mt < MT; mt++)
+#pragma unroll
+                    for (int nt = 0; nt < F::NTILES; nt++)
+                        o[mt][nt][0] *= corr, o[mt][nt][1] *= corr, o[mt][nt][2] *= corr, o[mt][nt][3] *= corr;
                 vref = v_new;
                 inv_vref = v_new > 0.f ? 1.f / v_new : 0.f;
             }
 #pragma unroll
             for (int n = 0; n < NT; n++)
 #pragma unroll
-                for (int x = 0; x < 4; x++) sc[n][x] *= sv[8 * n + 2 * c + (x & 1)] * inv_vref;
+                for (int j = 0; j < 2; j++) {
+                    const float w = sv[8 * n + 2 * c + j] * inv_vref;
+#pragma unroll
+                    for (int mt = 0; mt < MT; mt++) sc[mt][n][j] *= w, sc[mt][n][2 + j] *= w;
+                }
         }
         // O += P V, 16 tokens per k-step; P as the A operand (the score fragment's layout is the
         // A fragment's); n-tile nt of the product is dim g*V_DIMS + nt of this lane's tokens.
 #pragma unroll
         for (int kt = 0; kt < NT / 2; kt++) {
-            uint32_t pa[4];
-            pa[0] = M::pack(sc[2 * kt][0], sc[2 * kt][1]);
-            pa[1] = M::pack(sc[2 * kt][2], sc[2 * kt][3]);
-            pa[2] = M::pack(sc[2 * kt + 1][0], sc[2 * kt + 1][1]);
-            pa[3] = M::pack(sc[2 * kt + 1][2], sc[2 * kt + 1][3]);
+            uint32_t pa[MT][4];
+#pragma unroll
+            for (int mt = 0; mt < MT; mt++) {
+                pa[mt][0] = M::pack(sc[mt][2 * kt][0], sc[mt][2 * kt][1]);
+                pa[mt][1] = M::pack(sc[mt][2 * kt][2], sc[mt][2 * kt][3]);
+                pa[mt][2] = M::pack(sc[mt][2 * kt + 1][0], sc[mt][2 * kt + 1][1]);
+                pa[mt][3] = M::pack(sc[mt][2 * kt + 1][2], sc[mt][2 * kt + 1][3]);
+            }
             uint32_t vw[2][2][F::V_WORDS];
 #pragma unroll
             for (int n = 0; n < 2; n++)
@@ -284,7 +330,8 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
                         b[n] = code_pair_to_half2<KV>(vw[n][0][nt / 4], vw[n][1][nt / 4], nt % 4);
                     }
                 }
-                M::mma(o[nt], pa, b[0], b[1]);
+#pragma unroll
+                for (int mt = 0; mt < MT; mt++) M::mma(o[mt][nt], pa[mt], b[0], b[1]);
             }
         }
     };
@@ -329,31 +376,38 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     __syncthreads();   // the ring is reused by the epilogue
 
     // Epilogue: row sums over the row's four lanes, then every warp's state to shared memory.
-    float* sm_o = reinterpret_cast<float*>(smem);             // [WARPS][16][O_STRIDE]
-    float* sm_m = sm_o + F::WARPS * 16 * F::O_STRIDE;         // [WARPS][16]
-    float* sm_l = sm_m + F::WARPS * 16;                       // [WARPS][16]
-    float* sm_v = sm_l + F::WARPS * 16;                       // [WARPS]: the warp's V reference scale
+    float* sm_o = reinterpret_cast<float*>(smem);             // [WARPS][ROWS][O_STRIDE]
+    float* sm_m = sm_o + F::WARPS * F::ROWS * F::O_STRIDE;    // [WARPS][ROWS]
+    float* sm_l = sm_m + F::WARPS * F::ROWS;                  // [WARPS][ROWS]
+    float* sm_v = sm_l + F::WARPS * F::ROWS;                  // [WARPS]: the warp's V reference scale
 #pragma unroll
-    for (int h = 0; h < 2; h++) {
-        l[h] += __shfl_xor_sync(0xffffffffu, l[h], 1);
-        l[h] += __shfl_xor_sync(0xffffffffu, l[h], 2);
-    }
-    if (active) {
-        float* so = sm_o + warp * 16 * F::O_STRIDE;
+    for (int mt = 0; mt < F::MT; mt++)
 #pragma unroll
-        for (int nt = 0; nt < F::NTILES; nt++) {
-#pragma unroll
-            for (int x = 0; x < 4; x++) {
-                const int r = g + 8 * (x >> 1);
-                const int seg = 2 * c + (x & 1);   // dim = seg * V_DIMS + nt; one pad float per segment
-                so[r * F::O_STRIDE + seg * (F::V_DIMS + 1) + nt] = o[nt][x];
-            }
+        for (int h = 0; h < 2; h++) {
+            l[mt][h] += __shfl_xor_sync(0xffffffffu, l[mt][h], 1);
+            l[mt][h] += __shfl_xor_sync(0xffffffffu, l[mt][h], 2);
         }
+    if (active) {
+        float* so = sm_o + warp * F::ROWS * F::O_STRIDE;
+#pragma unroll
+        for (int mt = 0; mt < F::MT; mt++)
+#pragma unroll
+            for (int nt = 0; nt < F::NTILES; nt++) {
+#pragma unroll
+                for (int x = 0; x < 4; x++) {
+                    const int r = mt * 16 + g + 8 * (x >> 1);
+                    const int seg = 2 * c + (x & 1);   // dim = seg * V_DIMS + nt; one pad float per segment
+                    so[r * F::O_STRIDE + seg * (F::V_DIMS + 1) + nt] = o[mt][nt][x];
+                }
+            }
         if (c == 0) {
-            sm_m[warp * 16 + g] = m[0];
-            sm_m[warp * 16 + g + 8] = m[1];
-            sm_l[warp * 16 + g] = l[0];
-            sm_l[warp * 16 + g + 8] = l[1];
+#pragma unroll
+            for (int mt = 0; mt < F::MT; mt++) {
+                sm_m[warp * F::ROWS + mt * 16 + g] = m[mt][0];
+                sm_m[warp * F::ROWS + mt * 16 + g + 8] = m[mt][1];
+                sm_l[warp * F::ROWS + mt * 16 + g] = l[mt][0];
+                sm_l[warp * F::ROWS + mt * 16 + g + 8] = l[mt][1];
+            }
         }
         if (lane == 0) sm_v[warp] = per_token ? vref : 1.f;
     }
@@ -363,17 +417,17 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     for (int x = threadIdx.x; x < rows * PER_ROW; x += blockDim.x) {
         const int r = x / PER_ROW;
         const int d0 = (x % PER_ROW) * 8;
-        const int tile = r / 16, rr = r % 16;
+        const int tile = r / F::ROWS, rr = r % F::ROWS;
         float mx = -INFINITY;
-        for (int k = 0; k < kv_parts; k++) mx = fmaxf(mx, sm_m[(tile + k * row_tiles) * 16 + rr]);
+        for (int k = 0; k < kv_parts; k++) mx = fmaxf(mx, sm_m[(tile + k * row_tiles) * F::ROWS + rr]);
         const float base = mx == -INFINITY ? 0.f : mx;
         float lsum = 0.f, acc[8] = {0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f};
         for (int k = 0; k < kv_parts; k++) {
             const int w = tile + k * row_tiles;
-            const float e = exp2f(sm_m[w * 16 + rr] - base);
-            lsum += e * sm_l[w * 16 + rr];
+            const float e = exp2f(sm_m[w * F::ROWS + rr] - base);
+            lsum += e * sm_l[w * F::ROWS + rr];
             const float wt = e * sm_v[w];
-            const float* so = sm_o + (w * 16 + rr) * F::O_STRIDE;
+            const float* so = sm_o + (w * F::ROWS + rr) * F::O_STRIDE;
 #pragma unroll
             for (int e = 0; e < 8; e++) {
                 const int d = d0 + e;

@@ -45,8 +45,6 @@ import java.util.function.Supplier;
 public final class CudaBackend implements AttentionBackend {
     private static final Logger LOG = LoggerFactory.getLogger(CudaBackend.class);
     private static final int THREADS = 128;
-    /** Query rows x heads per work item of the generic kernel (one warp each, four warps a block). */
-    private static final int ROWS_TIMES_HEADS = 64;
     private static final int MIN_SPLIT_TOKENS = 256;
 
     private final int deviceIndex;
@@ -208,10 +206,11 @@ public final class CudaBackend implements AttentionBackend {
         health.checkUsable();
         ValidatedBatch batch = RequestValidator.validatePlan(this, request);
         int group = request.numQoHeads() / request.cacheSpec().numKvHeads();
-        int itemRows = Math.max(1, Math.min(ROWS_TIMES_HEADS / group, batch.maxQLen())) * group;   // WorkSplit.tileRows x G
+        int capacity = CudaKernels.itemRowCapacity(request.cacheSpec(), request.queryDtype());
+        int itemRows = Math.max(1, Math.min(capacity / group, batch.maxQLen())) * group;   // WorkSplit.tileRows x G
         String kernel = CudaKernels.attentionFor(request.cacheSpec(), request.queryDtype(), itemRows);
         int slots = multiprocessors * op(() -> kernels.residentBlocks(kernel, THREADS));
-        return new CudaPlan(this, request, batch, splitForWaves(request, batch, slots), kernel);
+        return new CudaPlan(this, request, batch, splitForWaves(request, batch, slots, capacity), kernel);
     }
 
     /**
@@ -219,11 +218,11 @@ public final class CudaBackend implements AttentionBackend {
      * and a last wave that is mostly empty wastes its share of the run (decode items are all about
      * equally long). Tries 1 to 4 waves' worth of items and keeps the first clearly better fill.
      */
-    static WorkSplit splitForWaves(PlanRequest request, ValidatedBatch batch, int slots) {
+    static WorkSplit splitForWaves(PlanRequest request, ValidatedBatch batch, int slots, int rowsTimesHeads) {
         WorkSplit best = null;
         double bestFill = -1;
         for (int waves = 1; waves <= 4; waves++) {
-            WorkSplit s = new WorkSplit(request, batch, slots * waves, MIN_SPLIT_TOKENS, ROWS_TIMES_HEADS);
+            WorkSplit s = new WorkSplit(request, batch, slots * waves, MIN_SPLIT_TOKENS, rowsTimesHeads);
             double w = s.items() / (double) slots;
             double fill = w / Math.ceil(w);
             if (fill > bestFill + 0.02) {

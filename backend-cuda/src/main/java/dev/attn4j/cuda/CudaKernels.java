@@ -133,6 +133,14 @@ final class CudaKernels {
         return "attn4j_flash_" + KernelNames.kv(kv) + "_" + KernelNames.half(q) + "_d" + headDim;
     }
 
+    /**
+     * Query rows x G per work item: 128 for the flash kernel at head dims up to 128 (4 warps of two
+     * 16-row MMA tiles, {@code Flash::ROWS}), 64 otherwise (one tile per warp; the generic kernel).
+     */
+    static int itemRowCapacity(dev.attn4j.api.KvCacheSpec spec, DType query) {
+        return hasFlashKernel(spec, query) && spec.headDim() <= 128 ? 128 : 64;
+    }
+
     /** The most packed rows (query tokens x G) of a work item the decode kernel (decode.cuh) takes. */
     static final int DECODE_MAX_ROWS = 8;
 
