@@ -123,8 +123,7 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     // Score multiplier into log2 units (soft-capping needs natural units first).
     const float to_log2 = p.soft_cap > 0.f ? 1.f : F::LOG2E;
 
-    // This lane's rows (g and g + 8 of each of the warp's MMA row tiles): query token, head, position.
-    int pos[F::MT][2];
+    // This lane's rows (g and g + 8 of each of the warp's MMA row tiles): queries and their scales.
     uint32_t qa[F::MT][F::KSTEPS][4];
     float q_unscale[F::MT][2];   // undoes the power of two that brought the row into fp16 range
 #pragma unroll
@@ -132,7 +131,6 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
         const int mt = x / 2, h = x % 2;
         const int r = rt * F::ROWS + mt * 16 + g + 8 * h;
         const int i = r / p.group;
-        pos[mt][h] = pos0 + i;
         uint32_t w[F::Q_WORDS];
         if (active && r < rows) {
             const QT* qp = (const QT*)p.q + ((int64_t)(row0 + i) * p.num_qo_heads + head * p.group + r % p.group) * D;
@@ -219,7 +217,7 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
 #pragma unroll
                     for (int x = 0; x < 4; x++) {
                         const int t = t0 + 8 * n + 2 * c + (x & 1);
-                        const int pp = pos[mt][x >> 1];
+                        const int pp = pos0 + (rt * F::ROWS + mt * 16 + g + 8 * (x >> 1)) / p.group;   // the row's position
                         const bool visible = t < hi && (!p.causal || t <= pp) && (p.window <= 0 || t > pp - p.window);
                         if (!visible) sc[mt][n][x] = -INFINITY;
                     }
