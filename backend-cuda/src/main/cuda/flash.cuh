@@ -1,11 +1,13 @@
 // The tensor-core attention kernel (FlashAttention-2 style, mma.sync m16n8k16) for head dims 64,
-// 128 and 256: prefill, chunked prefill and decode over the paged, quantized cache.
+// 128 and 256: prefill, chunked prefill, and decode items of more than 8 rows (decode.cuh takes
+// the smaller ones) over the paged, quantized cache.
 //
 // Work: one block (4 warps) per WorkSplit item (sequence, tile of query rows, KV head, KV range).
 // The item's rows are (query token, query head of the KV group) pairs, so every KV byte loaded is
-// used by all G heads of the group (GQA packing). A warp owns 16 rows (one MMA row tile). Items of
-// fewer than 64 rows (decode: G rows) give the spare warps other 16-token chunks of the same KV
-// range instead; the warps' softmax states are merged in shared memory at the end.
+// used by all G heads of the group (GQA packing). A warp owns ROWS = 16 * MT rows: MT = 2 MMA row
+// tiles at head dims up to 128 (a 128-row block), so every K and V fragment it decodes feeds two
+// MMAs; one tile at 256. Items of fewer rows than the block holds give the spare warps other
+// 16-token chunks of the same KV range instead; the warps' softmax states merge in shared memory.
 //
 // Loads: the block copies stages of TOKENS tokens of raw K and V (codes as stored, plus per-token
 // scales) from the paged cache into a shared-memory ring with 16-byte cp.async, STAGES - 1 stages
@@ -25,9 +27,10 @@
 // fp16 and decodes in about one instruction per element (a byte permute into 1024 + code and a
 // packed subtract; a paired fp8 convert), where bf16 would need a float round trip. Queries are
 // brought into fp16 range exactly by a power of two per row, undone on the fp32 score. Scales
-// never touch the operands: the K scale multiplies the fp32 score; a per-token V scale enters
-// the exponent of the probability, p * vs = 2^(s + log2 vs), under a second running max, so the
-// fp16 probabilities stay in [0, 1]; TENSOR and HEAD V scales multiply the output. Scales that
+// never touch the codes: the K scale multiplies the fp32 score; a per-token V scale multiplies
+// the probability relative to a reference scale (ratio <= 64), and the softmax max is a lazy
+// reference (rescaled only when a score passes it by 2^8), as in decode.cuh, so the fp16
+// probabilities stay below 2^14; TENSOR and HEAD V scales multiply the output. Scales that
 // change along the head dim (CHANNEL, TOKEN_GROUP) would have to be rounded into operands: those
 // caches use the generic kernel (CudaKernels.attentionFor), as do 16-bit caches of the other
 // 16-bit type than the queries.
@@ -47,7 +50,6 @@ struct Flash {
     // shared memory feeds two MMAs (FlashAttention-2's 128-row blocks); one at 256 (registers).
     static constexpr int MT = D <= 128 ? 2 : 1;
     static constexpr int ROWS = 16 * MT;               // rows of one warp
-    static constexpr int SUB = 16;                    // tokens of one MMA step of P.V
     static constexpr int K_DIMS = D / 4;              // K dims a lane holds per token
     static constexpr int V_DIMS = D / 8;              // V dims a lane holds per token
     static constexpr int K_WORDS = K_DIMS * E / 4;
@@ -68,12 +70,11 @@ struct Flash {
     static constexpr int EPILOGUE_BYTES = WARPS * ROWS * O_STRIDE * 4 + 2 * WARPS * ROWS * 4 + WARPS * 4;
     static constexpr int SMEM_BYTES = RING_BYTES > EPILOGUE_BYTES ? RING_BYTES : EPILOGUE_BYTES;
     static constexpr float LOG2E = 1.4426950408889634f;
-    // 8-token tiles of one warp step when the warp owns the whole stage. Measured on an H200
-    // (docs/PERF.md): 16-bit caches run best with 32-token steps at 2 blocks per SM (registers for
-    // 4 independent MMA chains), 8-bit caches with 16-token steps at 168 registers (3 blocks: the
-    // register decoding of codes wants the warps more than the chains); head dim 256 takes 16.
+    // 8-token tiles per warp step: 16 tokens. With two row tiles per warp the accumulators fill the
+    // registers (about 255 at head dim 128, 2 blocks per SM); longer steps with one row tile were
+    // slower for 8-bit caches on an H200 (docs/PERF.md, history).
     static constexpr int STEP_TILES = 2;
-    static constexpr int MIN_BLOCKS = D == 64 ? 2 : D == 128 ? 2 : 1;
+    static constexpr int MIN_BLOCKS = D <= 128 ? 2 : 1;
     static constexpr float HEADROOM = 8.f;      // lazy rescaling, as in decode.cuh
     static constexpr float V_HEADROOM = 64.f;
 };
@@ -354,8 +355,7 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
         const char* slot = smem + (s % F::STAGES) * F::STAGE_BYTES;
         const int ts = lo + s * F::TOKENS;
         if (kv_parts == 1) {
-            // The warp's rows against the whole stage (in STEP_TILES-tile steps where registers
-            // are short): independent MMA chains, one softmax step per step.
+            // The warp's rows against the whole stage, STEP_TILES tiles per step.
 #pragma unroll 1
             for (int k0 = 0; k0 < F::TOKENS; k0 += 8 * F::STEP_TILES) {
                 if (ts + k0 < hi) step(std::integral_constant<int, F::STEP_TILES>{}, slot, k0, ts + k0);
