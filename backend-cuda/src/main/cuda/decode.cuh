@@ -350,20 +350,7 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
         }
         const float inv = lsum > 0.f ? (per_token ? 1.f : vs0) / lsum : 0.f;
         const float lse = lsum > 0.f ? mx / F::LOG2E + logf(lsum) : -INFINITY;
-        if (part_out >= 0) {
-            float* ws = p.workspace + (int64_t)part_out * p.partial_floats;
-#pragma unroll
-            for (int k = 0; k < 8; k++) ws[r * D + d0 + k] = acc[k] * inv;
-            if (d0 == 0) ws[rows * D + r] = lse;
-        } else {
-            const int i = r / p.group;
-            const int64_t orow = (int64_t)(row0 + i) * p.num_qo_heads + head * p.group + r % p.group;
-            uint32_t packed[4];
-#pragma unroll
-            for (int k = 0; k < 4; k++) packed[k] = Mma<Q>::pack(acc[2 * k] * inv, acc[2 * k + 1] * inv);
-            *reinterpret_cast<uint4*>((QT*)p.out + orow * D + d0) = make_uint4(packed[0], packed[1], packed[2], packed[3]);
-            if (d0 == 0 && p.lse != nullptr) p.lse[orow] = lse;
-        }
+        store_row8<Q, D>(p, part_out, rows, row0, head, r, d0, acc, inv, lse);
     }
 }
 

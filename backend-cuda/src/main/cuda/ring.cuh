@@ -1,7 +1,8 @@
-// The shared-memory ring both tensor-core kernels (flash.cuh, decode.cuh) stream the paged cache
-// through: a stage holds TOKENS consecutive tokens of one KV head, raw K rows, then raw V rows
-// (codes exactly as stored), then the stage's per-token K and V scales. Rows are padded by 16 bytes
-// so that fragment reads at a row stride spread over the shared-memory banks.
+// What both tensor-core kernels (flash.cuh, decode.cuh) share around their math: the shared-memory
+// ring they stream the paged cache through, and the store of finished output rows. A ring stage
+// holds TOKENS consecutive tokens of one KV head, raw K rows, then raw V rows (codes exactly as
+// stored), then the stage's per-token K and V scales. Rows are padded by 16 bytes so that fragment
+// reads at a row stride spread over the shared-memory banks.
 #pragma once
 #include "attention.cuh"
 #include "mma.cuh"
@@ -98,6 +99,29 @@ __device__ __forceinline__ void load_stage(const AttnParams& p, const int* block
         float* scales = reinterpret_cast<float*>(slot + R::SCALE_OFFSET);
         cp_async4(scales + k, p.k_scale + at, bytes);
         cp_async4(scales + TOKENS + k, p.v_scale + at, bytes);
+    }
+}
+
+// The epilogue's last step, shared by both tensor-core kernels: 8 consecutive dims (from d0) of
+// packed row r of a work item, already divided by the row sum (`inv`), and the row's LSE, written
+// to the item's split partial (fp32, merged later) or to the output (16-bit) and the LSE tensor.
+template <int Q, int D>
+__device__ __forceinline__ void store_row8(const AttnParams& p, int part_out, int rows, int row0, int head, int r,
+                                           int d0, const float (&acc)[8], float inv, float lse) {
+    if (part_out >= 0) {
+        float* ws = p.workspace + (int64_t)part_out * p.partial_floats;
+#pragma unroll
+        for (int k = 0; k < 8; k++) ws[r * D + d0 + k] = acc[k] * inv;
+        if (d0 == 0) ws[rows * D + r] = lse;
+    } else {
+        const int i = r / p.group;
+        const int64_t orow = (int64_t)(row0 + i) * p.num_qo_heads + head * p.group + r % p.group;
+        uint32_t packed[4];
+#pragma unroll
+        for (int k = 0; k < 4; k++) packed[k] = Mma<Q>::pack(acc[2 * k] * inv, acc[2 * k + 1] * inv);
+        *reinterpret_cast<uint4*>((typename QTraits<Q>::T*)p.out + orow * D + d0) =
+                make_uint4(packed[0], packed[1], packed[2], packed[3]);
+        if (d0 == 0 && p.lse != nullptr) p.lse[orow] = lse;
     }
 }
 
