@@ -39,6 +39,26 @@ struct AttnParams {
     int causal, window;
 };
 
+// One WorkSplit item as its block sees it: the sequence, KV head, first query row and packed
+// rows (query tokens x G), visible KV range, partial region (-1: write the output), the position
+// of the first query row and the sequence's block table.
+struct WorkItem {
+    int seq, head, row0, rows, lo, hi, part_out, pos0;
+    const int* blocks;
+    __device__ __forceinline__ WorkItem(const AttnParams& p, int it) {
+        seq = p.item_seq[it];
+        head = p.item_head[it];
+        row0 = p.item_row0[it];
+        rows = p.item_rows[it] * p.group;
+        lo = p.item_lo[it];
+        hi = p.item_hi[it];
+        part_out = p.item_partial[it];
+        const int q_len = p.q_indptr[seq + 1] - p.q_indptr[seq];
+        pos0 = p.kv_lens[seq] - q_len + (row0 - p.q_indptr[seq]);
+        blocks = p.block_ids + p.block_indptr[seq];
+    }
+};
+
 template <int KV>
 __device__ __forceinline__ float kv_scale(const AttnParams& p, const float* scales, int block, int off, int head, int c) {
     switch (p.gran) {
@@ -59,22 +79,14 @@ template <int KV, int Q, int CPL>
 __device__ __forceinline__ void attention_kernel(const AttnParams& p) {
     using Kv = typename KvTraits<KV>::T;
     using QT = typename QTraits<Q>::T;
-    const int it = blockIdx.x;
-    const int seq = p.item_seq[it];
-    const int head = p.item_head[it];
-    const int row0 = p.item_row0[it];
-    const int rows = p.item_rows[it];
-    const int lo = p.item_lo[it];
-    const int hi = p.item_hi[it];
-    const int part = p.item_partial[it];
-    const int q_len = p.q_indptr[seq + 1] - p.q_indptr[seq];
-    const int kv_len = p.kv_lens[seq];
-    const int pos0 = kv_len - q_len + (row0 - p.q_indptr[seq]);
-    const int* blocks = p.block_ids + p.block_indptr[seq];
+    const WorkItem item(p, blockIdx.x);
+    const int head = item.head, row0 = item.row0, lo = item.lo, hi = item.hi, part = item.part_out, pos0 = item.pos0;
+    const int kv_len = p.kv_lens[item.seq];
+    const int* blocks = item.blocks;
     const int warp = threadIdx.x / 32;
     const int lane = threadIdx.x % 32;
     const int warps = blockDim.x / 32;
-    const int r_total = rows * p.group;
+    const int r_total = item.rows;
     const Kv* kc = (const Kv*)p.k_cache;
     const Kv* vc = (const Kv*)p.v_cache;
 

@@ -83,25 +83,18 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     static_assert(!QUANTIZED || F::E == 1, "quantized caches hold 8-bit codes");
     extern __shared__ __align__(16) char smem[];
 
-    const int it = blockIdx.x;
-    const int seq = p.item_seq[it];
-    const int head = p.item_head[it];
-    const int row0 = p.item_row0[it];
-    const int rows = p.item_rows[it] * p.group;   // <= 8 (CudaKernels.attentionFor)
-    const int lo = p.item_lo[it];
-    const int hi = p.item_hi[it];
-    const int part_out = p.item_partial[it];
-    const int q_len = p.q_indptr[seq + 1] - p.q_indptr[seq];
-    const int pos0 = p.kv_lens[seq] - q_len + (row0 - p.q_indptr[seq]);
-    const int* blocks = p.block_ids + p.block_indptr[seq];
+    const WorkItem item(p, blockIdx.x);
+    const int head = item.head, row0 = item.row0, lo = item.lo, hi = item.hi, part_out = item.part_out, pos0 = item.pos0;
+    const int rows = item.rows;   // <= 8 (CudaKernels.attentionFor)
+    const int* blocks = item.blocks;
     const int warp = threadIdx.x / 32;
     const int lane = threadIdx.x % 32;
     const int g = lane / 4;
     const int t = lane % 4;
 
-    const bool per_token = QUANTIZED && p.gran == G_TOKEN;
-    const float ks0 = QUANTIZED && p.gran == G_TENSOR ? p.k_scale[0] : QUANTIZED && p.gran == G_HEAD ? p.k_scale[head] : 1.f;
-    const float vs0 = QUANTIZED && p.gran == G_TENSOR ? p.v_scale[0] : QUANTIZED && p.gran == G_HEAD ? p.v_scale[head] : 1.f;
+    const ItemScales<KV> scales(p, head);
+    const bool per_token = scales.per_token;
+    const float ks0 = scales.k, vs0 = scales.v;
     const float inv_block = 1.f / (float)p.block_size;
     // Score multiplier into log2 units (soft-capping needs natural units first).
     const float to_log2 = p.soft_cap > 0.f ? 1.f : F::LOG2E;

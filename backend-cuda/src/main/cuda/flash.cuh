@@ -70,10 +70,10 @@ struct Flash {
     static constexpr int EPILOGUE_BYTES = WARPS * ROWS * O_STRIDE * 4 + 2 * WARPS * ROWS * 4 + WARPS * 4;
     static constexpr int SMEM_BYTES = RING_BYTES > EPILOGUE_BYTES ? RING_BYTES : EPILOGUE_BYTES;
     static constexpr float LOG2E = 1.4426950408889634f;
-    // 8-token tiles per warp step: 16 tokens. With two row tiles per warp the accumulators fill the
-    // registers (about 255 at head dim 128, 2 blocks per SM); longer steps with one row tile were
-    // slower for 8-bit caches on an H200 (docs/PERF.md, history).
-    static constexpr int STEP_TILES = 2;
+    // A warp step is 16 tokens (two 8-token tiles). With two row tiles per warp the accumulators
+    // fill the registers (about 255 at head dim 128, 2 blocks per SM); longer steps with one row
+    // tile were slower for 8-bit caches on an H200 (docs/PERF.md, history).
+    static constexpr int STEP = 16;
     static constexpr int MIN_BLOCKS = D <= 128 ? 2 : 1;
     static constexpr float HEADROOM = 8.f;      // lazy rescaling, as in decode.cuh
     static constexpr float V_HEADROOM = 64.f;
@@ -89,17 +89,10 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     static_assert(QUANTIZED || (KV == KV_BF16) == (Q == Q_BF16), "16-bit caches match the query type");
     extern __shared__ __align__(16) char smem[];
 
-    const int it = blockIdx.x;
-    const int seq = p.item_seq[it];
-    const int head = p.item_head[it];
-    const int row0 = p.item_row0[it];
-    const int rows = p.item_rows[it] * p.group;
-    const int lo = p.item_lo[it];
-    const int hi = p.item_hi[it];
-    const int part_out = p.item_partial[it];
-    const int q_len = p.q_indptr[seq + 1] - p.q_indptr[seq];
-    const int pos0 = p.kv_lens[seq] - q_len + (row0 - p.q_indptr[seq]);
-    const int* blocks = p.block_ids + p.block_indptr[seq];
+    const WorkItem item(p, blockIdx.x);
+    const int head = item.head, row0 = item.row0, rows = item.rows, lo = item.lo, hi = item.hi;
+    const int part_out = item.part_out, pos0 = item.pos0;
+    const int* blocks = item.blocks;
     const int warp = threadIdx.x / 32;
     const int lane = threadIdx.x % 32;
     const int g = lane / 4;
@@ -111,9 +104,9 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     const int rt = warp % row_tiles;
     const int kv_part = warp / row_tiles;
 
-    const bool per_token = QUANTIZED && p.gran == G_TOKEN;
-    const float ks0 = QUANTIZED && p.gran == G_TENSOR ? p.k_scale[0] : QUANTIZED && p.gran == G_HEAD ? p.k_scale[head] : 1.f;
-    const float vs0 = QUANTIZED && p.gran == G_TENSOR ? p.v_scale[0] : QUANTIZED && p.gran == G_HEAD ? p.v_scale[head] : 1.f;
+    const ItemScales<KV> scales(p, head);
+    const bool per_token = scales.per_token;
+    const float ks0 = scales.k, vs0 = scales.v;
 
     const float inv_block = 1.f / (float)p.block_size;
     const float vs_out = per_token ? 1.f : vs0;
@@ -164,10 +157,11 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     for (int mt = 0; mt < F::MT; mt++) m[mt][0] = m[mt][1] = -INFINITY, l[mt][0] = l[mt][1] = 0.f;
     float vref = 0.f, inv_vref = 0.f;      // reference per-token V scale (warp-uniform)
 
-    // One step of a warp: NT 8-token tiles from token k0 of the stage in `slot` (t0 in the sequence)
-    // against the warp's MT row tiles; each K and V fragment is decoded once for all MT tiles.
-    auto step = [&](auto nt_count, const char* slot, int k0, int t0) {
-        constexpr int NT = decltype(nt_count)::value;
+    // One step of a warp: STEP tokens (NT 8-token tiles) from token k0 of the stage in `slot` (t0
+    // in the sequence) against the warp's MT row tiles; each K and V fragment is decoded once for
+    // all MT tiles.
+    auto step = [&](const char* slot, int k0, int t0) {
+        constexpr int NT = F::STEP / 8;
         constexpr int MT = F::MT;
         const float* sk = reinterpret_cast<const float*>(slot + Ring<F::E, D, F::TOKENS>::SCALE_OFFSET) + k0;
         const float* sv = sk + F::TOKENS;
@@ -354,20 +348,14 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
         if (!active) continue;
         const char* slot = smem + (s % F::STAGES) * F::STAGE_BYTES;
         const int ts = lo + s * F::TOKENS;
-        if (kv_parts == 1) {
-            // The warp's rows against the whole stage, STEP_TILES tiles per step.
+        // The warp's steps of this stage: all of them, or with spare warps (items of fewer rows
+        // than the block holds) every kv_parts-th step, interleaved.
 #pragma unroll 1
-            for (int k0 = 0; k0 < F::TOKENS; k0 += 8 * F::STEP_TILES) {
-                if (ts + k0 < hi) step(std::integral_constant<int, F::STEP_TILES>{}, slot, k0, ts + k0);
-            }
-        } else {
-            // Spare warps (items of fewer than 64 rows) take interleaved 16-token chunks.
-#pragma unroll 1
-            for (int sub = 0; sub < F::TOKENS / 16; sub++) {
-                if ((s * (F::TOKENS / 16) + sub) % kv_parts != kv_part) continue;
-                if (ts + sub * 16 >= hi) continue;
-                step(std::integral_constant<int, 2>{}, slot, sub * 16, ts + sub * 16);
-            }
+        for (int sub = 0; sub < F::TOKENS / F::STEP; sub++) {
+            if ((s * (F::TOKENS / F::STEP) + sub) % kv_parts != kv_part) continue;
+            const int k0 = sub * F::STEP;
+            if (ts + k0 >= hi) continue;
+            step(slot, k0, ts + k0);
         }
     }
     cp_async_wait<0>();

@@ -31,20 +31,18 @@ __device__ __forceinline__ BlockPos block_pos(int t0_block, int t0_off, int k, i
     return {t0_block + q, r};
 }
 
-// Where one KV head's rows sit in the paged cache, in rows (of D elements, or of one scale): a row
-// index is block * block_rows + offset * off_rows + head_rows, whatever the layout. Computed once
-// per stage so that a token's address costs a wide multiply-add (its block id is the only load).
-struct HeadRows {
-    int64_t block_rows;
-    int off_rows, head_rows;
-    __device__ __forceinline__ HeadRows(const AttnParams& p, int head) {
-        const bool nhd = p.layout == L_NHD;
-        block_rows = (int64_t)p.block_size * p.num_kv_heads;
-        off_rows = nhd ? p.num_kv_heads : 1;
-        head_rows = nhd ? head : head * p.block_size;
-    }
-    __device__ __forceinline__ int64_t row(int block, int off) const {
-        return (int64_t)block * block_rows + (off * off_rows + head_rows);
+// The scales a tensor-core kernel applies outside the ring: whether K and V scales come per token
+// (with the stage), else the one K and V scale of the tensor or of this KV head (1 for 16-bit
+// caches). Scales along the head dim (CHANNEL, TOKEN_GROUP) never reach these kernels.
+template <int KV>
+struct ItemScales {
+    bool per_token;
+    float k, v;
+    __device__ __forceinline__ ItemScales(const AttnParams& p, int head) {
+        constexpr bool QUANTIZED = KvTraits<KV>::quantized;
+        per_token = QUANTIZED && p.gran == G_TOKEN;
+        k = QUANTIZED && p.gran == G_TENSOR ? p.k_scale[0] : QUANTIZED && p.gran == G_HEAD ? p.k_scale[head] : 1.f;
+        v = QUANTIZED && p.gran == G_TENSOR ? p.v_scale[0] : QUANTIZED && p.gran == G_HEAD ? p.v_scale[head] : 1.f;
     }
 };
 
@@ -64,7 +62,7 @@ __device__ __forceinline__ void load_stage(const AttnParams& p, const int* block
     constexpr int BATCH = PER_THREAD < 4 ? PER_THREAD : 4;   // block-id loads in flight per thread
     const char* kc = (const char*)p.k_cache;
     const char* vc = (const char*)p.v_cache;
-    const HeadRows rows(p, head);
+    const HeadRows rows(p.layout, p.block_size, p.num_kv_heads, head);
     const int t0_block = t0 / p.block_size;
     const int t0_off = t0 - t0_block * p.block_size;
     const int piece = threadIdx.x % PIECES;   // THREADS is a multiple of PIECES: the same piece every time

@@ -110,12 +110,12 @@ final class CudaKernels {
     }
 
     /**
-     * Whether the tensor-core kernel (flash.cuh) serves a configuration: head dims 64, 128 and 256
-     * (its lanes hold D/4 and D/8 contiguous dims); 8-bit caches with TENSOR, HEAD or TOKEN scales
-     * (scales it can apply to scores and probabilities in fp32, keeping codes exact in the MMA);
+     * Whether the tensor-core kernels (decode.cuh, flash.cuh) serve a configuration: head dims 64, 128 and 256
+     * (their lanes hold D/4 and D/8 contiguous dims); 8-bit caches with TENSOR, HEAD or TOKEN scales
+     * (scales they apply to scores and probabilities in fp32, keeping codes exact in the MMA);
      * 16-bit caches of the queries' own type. The rest goes through the generic kernel.
      */
-    static boolean hasFlashKernel(dev.attn4j.api.KvCacheSpec spec, DType query) {
+    static boolean hasTensorCoreKernel(dev.attn4j.api.KvCacheSpec spec, DType query) {
         int d = spec.headDim();
         if (d != 64 && d != 128 && d != 256) {
             return false;
@@ -138,7 +138,7 @@ final class CudaKernels {
      * 16-row MMA tiles, {@code Flash::ROWS}), 64 otherwise (one tile per warp; the generic kernel).
      */
     static int itemRowCapacity(dev.attn4j.api.KvCacheSpec spec, DType query) {
-        return hasFlashKernel(spec, query) && spec.headDim() <= 128 ? 128 : 64;
+        return hasTensorCoreKernel(spec, query) && spec.headDim() <= 128 ? 128 : 64;
     }
 
     /** The most packed rows (query tokens x G) of a work item the decode kernel (decode.cuh) takes. */
@@ -156,7 +156,7 @@ final class CudaKernels {
      * @param itemRows the packed rows (query tokens x G) of the plan's largest work item
      */
     static String attentionFor(dev.attn4j.api.KvCacheSpec spec, DType query, int itemRows) {
-        if (hasFlashKernel(spec, query)) {
+        if (hasTensorCoreKernel(spec, query)) {
             return itemRows <= DECODE_MAX_ROWS
                     ? decode(spec.kvDtype(), query, spec.headDim())
                     : flash(spec.kvDtype(), query, spec.headDim());
