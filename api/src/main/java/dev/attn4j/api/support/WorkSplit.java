@@ -4,6 +4,8 @@ import dev.attn4j.api.AttentionOptions;
 import dev.attn4j.api.PlanRequest;
 
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.IntStream;
 
 /**
  * A plan's schedule, computed once on the host (FlashInfer's plan step) and shared by backends.
@@ -13,7 +15,10 @@ import java.util.Arrays;
  * splits when there are too few units to fill the machine (flash decoding); split results are
  * partial outputs plus LSEs in a workspace, merged afterwards.
  *
- * <p>Items of one unit are consecutive; the merges list those units that were split.
+ * <p>Items of one unit are consecutive; the merges list those units that were split. Units come
+ * longest visible range first (stable among equals): a GPU starts blocks in index order, so under
+ * a causal mask the longest tiles start in the first wave instead of forming a tail in the last
+ * (FlashAttention-2 launches causal tiles in reverse for the same reason).
  */
 public final class WorkSplit {
 
@@ -81,6 +86,10 @@ public final class WorkSplit {
                 }
             }
         }
+        // Longest range first: the order items are emitted (and launched) in.
+        int[] order = IntStream.range(0, units).boxed()
+                .sorted(Comparator.comparingInt((Integer x) -> uHi[x] - uLo[x]).reversed())
+                .mapToInt(Integer::intValue).toArray();
         // Second pass: splits per unit so that there are about targetItems items.
         int perUnit = targetItems <= 1 ? 1 : Math.max(1, ceilDiv(targetItems, units));
         int[] splits = new int[units];
@@ -106,7 +115,8 @@ public final class WorkSplit {
         int it = 0;
         int p = 0;
         int m = 0;
-        for (u = 0; u < units; u++) {
+        for (int k0 = 0; k0 < units; k0++) {
+            u = order[k0];
             int s = splits[u];
             int len = uHi[u] - uLo[u];
             int chunk = ceilDiv(len, s);
