@@ -189,9 +189,10 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
         // sc[x]: token g + 8 * (x >> 1), row 2t + (x & 1).
         const float ks[2] = {per_token ? sk[g] : ks0, per_token ? sk[g + 8] : ks0};
 #pragma unroll
-        for (int x = 0; x < 4; x++) {
-            sc[x] = (sc[x] + sc2[x]) * qk_scale[x & 1] * ks[x >> 1];
-            if (p.soft_cap > 0.f) sc[x] = p.soft_cap * tanhf(sc[x] / p.soft_cap) * F::LOG2E;
+        for (int x = 0; x < 4; x++) sc[x] = (sc[x] + sc2[x]) * qk_scale[x & 1] * ks[x >> 1];
+        if (p.soft_cap > 0.f) {   // one uniform branch, not one per score (flash.cuh)
+#pragma unroll
+            for (int x = 0; x < 4; x++) sc[x] = p.soft_cap * tanhf(sc[x] / p.soft_cap) * F::LOG2E;
         }
         const bool unmasked = t0 + F::TILE <= hi && (!p.causal || t0 + F::TILE - 1 <= pos_min)
                 && (p.window <= 0 || t0 > pos_max - p.window);

@@ -7,13 +7,15 @@
 // used by all G heads of the group (GQA packing). A warp owns ROWS = 16 * MT rows: MT = 2 MMA row
 // tiles at head dims up to 128 (a 128-row block), so every K and V fragment it decodes feeds two
 // MMAs; one tile at 256. Items of fewer rows than the block holds give the spare warps other
-// 16-token chunks of the same KV range instead; the warps' softmax states merge in shared memory.
+// steps of the same KV range instead; the warps' softmax states merge in shared memory.
 //
 // Loads: the block copies stages of TOKENS tokens of raw K and V (codes as stored, plus per-token
 // scales) from the paged cache into a shared-memory ring with 16-byte cp.async, STAGES - 1 stages
 // ahead of the math, so many bytes are in flight without holding registers. Each warp then reads
 // its fragments from shared memory and decodes them in registers right before the MMA: 8-bit codes
-// are never expanded in shared or global memory.
+// are never expanded in shared or global memory. (Decoding each stage once per block into a 16-bit
+// tile read with ldmatrix, FlashInfer's way, was 9 % slower here: docs/PERF.md.) For 8-bit caches
+// the queries wait in shared memory too (Q_SMEM), so the registers hold 32-token steps.
 //
 // Register layouts. m16n8k16 fragments: lane = 4g + c. Q.K^T sums over the head dim, so any
 // permutation of dims applied to both Q and K gives the same scores: lane (g, c) holds the dims
@@ -27,7 +29,9 @@
 // fp16 and decodes in about one instruction per element (a byte permute into 1024 + code and a
 // packed subtract; a paired fp8 convert), where bf16 would need a float round trip. Queries are
 // brought into fp16 range exactly by a power of two per row, undone on the fp32 score. Scales
-// never touch the codes: the K scale multiplies the fp32 score; a per-token V scale multiplies
+// never touch the codes: a per-token K scale multiplies the fp32 score, a TENSOR or HEAD one joins
+// the row's multiplier, applied in the exponent's FMA (with the softmax scale and the query's
+// power of two); a per-token V scale multiplies
 // the probability relative to a reference scale (ratio <= 64), and the softmax max is a lazy
 // reference (rescaled only when a score passes it by 2^8), as in decode.cuh, so the fp16
 // probabilities stay below 2^14; TENSOR and HEAD V scales multiply the output. Scales that
@@ -68,12 +72,19 @@ struct Flash {
     // and the warp's V reference scale.
     static constexpr int O_STRIDE = D + 8;
     static constexpr int EPILOGUE_BYTES = WARPS * ROWS * O_STRIDE * 4 + 2 * WARPS * ROWS * 4 + WARPS * 4;
-    static constexpr int SMEM_BYTES = RING_BYTES > EPILOGUE_BYTES ? RING_BYTES : EPILOGUE_BYTES;
+    // 8-bit caches at head dims up to 128 keep the queries in shared memory, in MMA fragment order
+    // (one conflict-free 16-byte read per lane, row tile and k-step), not in 64 registers: those
+    // registers hold 32-token steps instead, twice the independent MMAs per step (+24 % on an
+    // H200, docs/PERF.md). 16-bit caches need the shared memory for their twice-as-large ring.
+    static constexpr bool Q_SMEM = E == 1 && D <= 128;
+    static constexpr int Q_OFFSET = RING_BYTES > EPILOGUE_BYTES ? RING_BYTES : EPILOGUE_BYTES;
+    static constexpr int Q_BYTES = Q_SMEM ? WARPS * MT * KSTEPS * 32 * 16 : 0;
+    static constexpr int SMEM_BYTES = Q_OFFSET + Q_BYTES;
     static constexpr float LOG2E = 1.4426950408889634f;
-    // A warp step is 16 tokens (two 8-token tiles). With two row tiles per warp the accumulators
-    // fill the registers (about 255 at head dim 128, 2 blocks per SM); longer steps with one row
-    // tile were slower for 8-bit caches on an H200 (docs/PERF.md, history).
-    static constexpr int STEP = 16;
+    // A warp step is 32 tokens with the queries in shared memory, else 16 (two 8-token tiles): with
+    // two row tiles per warp the accumulators fill the registers (about 255 at head dim 128, 2
+    // blocks per SM); longer steps with one row tile were slower (docs/PERF.md, history).
+    static constexpr int STEP = Q_SMEM ? 32 : 16;
     static constexpr int MIN_BLOCKS = D <= 128 ? 2 : 1;
     static constexpr float HEADROOM = 8.f;      // lazy rescaling, as in decode.cuh
     static constexpr float V_HEADROOM = 64.f;
@@ -141,10 +152,27 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
             qa[mt][kk][2 + h] = w[2 * kk + 1];  // a2 / a3: dims 4kk+2, 4kk+3
         }
     }
-    float qk_scale[F::MT][2];
+    // With Q_SMEM the warp's query fragments go to shared memory, [MT][KSTEPS][lane] x 16 bytes;
+    // each lane reads back only what it wrote, so no barrier is needed.
+    uint4* const q_smem = reinterpret_cast<uint4*>(smem + F::Q_OFFSET) + warp * F::MT * F::KSTEPS * 32 + lane;
+    if constexpr (F::Q_SMEM) {
+#pragma unroll
+        for (int mt = 0; mt < F::MT; mt++)
+#pragma unroll
+            for (int kk = 0; kk < F::KSTEPS; kk++)
+                q_smem[(mt * F::KSTEPS + kk) * 32] = make_uint4(qa[mt][kk][0], qa[mt][kk][1], qa[mt][kk][2], qa[mt][kk][3]);
+    }
+    // Per row: the score multiplier (softmax scale, log2 units, the row's query unscale and a
+    // TENSOR / HEAD K scale); a per-token K scale multiplies each score. Without soft-capping the
+    // row multiplier is applied inside the exponent's FMA (row_mul), not to every score.
+    const bool capped = p.soft_cap > 0.f;
+    float qk_scale[F::MT][2], row_mul[F::MT][2];
 #pragma unroll
     for (int mt = 0; mt < F::MT; mt++)
-        for (int h = 0; h < 2; h++) qk_scale[mt][h] = p.sm_scale * to_log2 * q_unscale[mt][h];
+        for (int h = 0; h < 2; h++) {
+            qk_scale[mt][h] = p.sm_scale * to_log2 * q_unscale[mt][h] * (per_token ? 1.f : ks0);
+            row_mul[mt][h] = capped ? 1.f : qk_scale[mt][h];
+        }
 
     float o[F::MT][F::NTILES][4];
 #pragma unroll
@@ -167,41 +195,87 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
         const float* sv = sk + F::TOKENS;
         // S = Q K^T.
         float sc[MT][NT][4];
+        if constexpr (F::Q_SMEM) {
+            // k-steps in groups of four (one 16-byte read of each token's codes); each k-step's
+            // query fragments are read once for all NT token tiles.
 #pragma unroll
-        for (int n = 0; n < NT; n++) {
-            uint32_t kw[F::K_WORDS];
-            lds_words<F::K_WORDS * 4>(kw, slot + (k0 + 8 * n + g) * F::ROW_BYTES + c * F::K_DIMS * F::E);
-            bias_codes<KV, F::K_WORDS>(kw);
+            for (int mt = 0; mt < MT; mt++)
 #pragma unroll
-            for (int mt = 0; mt < MT; mt++) sc[mt][n][0] = sc[mt][n][1] = sc[mt][n][2] = sc[mt][n][3] = 0.f;
+                for (int n = 0; n < NT; n++) sc[mt][n][0] = sc[mt][n][1] = sc[mt][n][2] = sc[mt][n][3] = 0.f;
 #pragma unroll
-            for (int kk = 0; kk < F::KSTEPS; kk++) {
-                uint32_t b0, b1;
-                if constexpr (!QUANTIZED) {
-                    b0 = kw[2 * kk];
-                    b1 = kw[2 * kk + 1];
-                } else {
-                    codes_to_half2<KV>(kw[kk], b0, b1);
+            for (int k4 = 0; k4 < F::KSTEPS; k4 += 4) {
+                uint32_t kw[NT][4];
+#pragma unroll
+                for (int n = 0; n < NT; n++) {
+                    lds_words<16>(kw[n], slot + (k0 + 8 * n + g) * F::ROW_BYTES + c * F::K_DIMS + 4 * k4);
+                    bias_codes<KV, 4>(kw[n]);
                 }
 #pragma unroll
-                for (int mt = 0; mt < MT; mt++) M::mma(sc[mt][n], qa[mt][kk], b0, b1);
+                for (int k = 0; k < 4; k++) {
+                    uint32_t qf[MT][4];
+#pragma unroll
+                    for (int mt = 0; mt < MT; mt++) {
+                        const uint4 v = q_smem[(mt * F::KSTEPS + k4 + k) * 32];
+                        qf[mt][0] = v.x, qf[mt][1] = v.y, qf[mt][2] = v.z, qf[mt][3] = v.w;
+                    }
+#pragma unroll
+                    for (int n = 0; n < NT; n++) {
+                        uint32_t b0, b1;
+                        codes_to_half2<KV>(kw[n][k], b0, b1);
+#pragma unroll
+                        for (int mt = 0; mt < MT; mt++) M::mma(sc[mt][n], qf[mt], b0, b1);
+                    }
+                }
+            }
+        } else {
+#pragma unroll
+            for (int n = 0; n < NT; n++) {
+                uint32_t kw[F::K_WORDS];
+                lds_words<F::K_WORDS * 4>(kw, slot + (k0 + 8 * n + g) * F::ROW_BYTES + c * F::K_DIMS * F::E);
+                bias_codes<KV, F::K_WORDS>(kw);
+#pragma unroll
+                for (int mt = 0; mt < MT; mt++) sc[mt][n][0] = sc[mt][n][1] = sc[mt][n][2] = sc[mt][n][3] = 0.f;
+#pragma unroll
+                for (int kk = 0; kk < F::KSTEPS; kk++) {
+                    uint32_t b0, b1;
+                    if constexpr (!QUANTIZED) {
+                        b0 = kw[2 * kk];
+                        b1 = kw[2 * kk + 1];
+                    } else {
+                        codes_to_half2<KV>(kw[kk], b0, b1);
+                    }
+#pragma unroll
+                    for (int mt = 0; mt < MT; mt++) M::mma(sc[mt][n], qa[mt][kk], b0, b1);
+                }
             }
         }
-        // Scale (per-token K scales of this lane's columns: tokens 8n + 2c + j), soft-cap, mask.
+        // Per-token K scales (this lane's columns: tokens 8n + 2c + j) and soft-capping, then the
+        // mask. Each of the first two is its own branch-free loop behind one uniform branch: a
+        // per-score branch here cost the whole step its instruction scheduling (docs/PERF.md).
+        if (capped) {
 #pragma unroll
-        for (int n = 0; n < NT; n++)
+            for (int n = 0; n < NT; n++)
 #pragma unroll
-            for (int j = 0; j < 2; j++) {
-                const float ks = per_token ? sk[8 * n + 2 * c + j] : ks0;
+                for (int j = 0; j < 2; j++) {
+                    const float ks = per_token ? sk[8 * n + 2 * c + j] : 1.f;
 #pragma unroll
-                for (int mt = 0; mt < MT; mt++)
+                    for (int mt = 0; mt < MT; mt++)
 #pragma unroll
-                    for (int h = 0; h < 2; h++) {
-                        float& x = sc[mt][n][2 * h + j];
-                        x *= qk_scale[mt][h] * ks;
-                        if (p.soft_cap > 0.f) x = p.soft_cap * tanhf(x / p.soft_cap) * F::LOG2E;
-                    }
-            }
+                        for (int h = 0; h < 2; h++) {
+                            float& x = sc[mt][n][2 * h + j];
+                            x = p.soft_cap * tanhf(x * ks * qk_scale[mt][h] / p.soft_cap) * F::LOG2E;
+                        }
+                }
+        } else if (per_token) {
+#pragma unroll
+            for (int n = 0; n < NT; n++)
+#pragma unroll
+                for (int j = 0; j < 2; j++) {
+                    const float ks = sk[8 * n + 2 * c + j];
+#pragma unroll
+                    for (int mt = 0; mt < MT; mt++) sc[mt][n][j] *= ks, sc[mt][n][2 + j] *= ks;
+                }
+        }
         const bool unmasked = t0 + 8 * NT <= hi && (!p.causal || t0 + 8 * NT - 1 <= warp_pos_min)
                 && (p.window <= 0 || t0 > warp_pos_max - p.window);
         if (!unmasked) {
@@ -228,6 +302,8 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
             for (int n = 0; n < NT; n++)
 #pragma unroll
                 for (int x = 0; x < 4; x++) mx[mt][x >> 1] = fmaxf(mx[mt][x >> 1], sc[mt][n][x]);
+            mx[mt][0] *= row_mul[mt][0];   // > 0: the max of the scaled scores
+            mx[mt][1] *= row_mul[mt][1];
             over = over || mx[mt][0] > m[mt][0] + F::HEADROOM || mx[mt][1] > m[mt][1] + F::HEADROOM;
         }
         if (__any_sync(0xffffffffu, over)) {
@@ -260,7 +336,7 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
             for (int n = 0; n < NT; n++)
 #pragma unroll
                 for (int x = 0; x < 4; x++) {
-                    sc[mt][n][x] = exp2f(sc[mt][n][x] - base[x >> 1]);
+                    sc[mt][n][x] = exp2f(fmaf(sc[mt][n][x], row_mul[mt][x >> 1], -base[x >> 1]));
                     l[mt][x >> 1] += sc[mt][n][x];
                 }
         }
