@@ -14,10 +14,8 @@ import dev.attn4j.api.spi.Availability;
 import dev.attn4j.api.spi.BackendOptions;
 import dev.attn4j.api.spi.DeviceInfo;
 import dev.attn4j.api.spi.KillSwitch;
-import jcuda.driver.CUdevice;
-import jcuda.driver.CUdevice_attribute;
-import jcuda.driver.CUresult;
-import jcuda.driver.JCudaDriver;
+import dev.attn4j.cudadriver.DeviceDescription;
+import dev.attn4j.cudadriver.DeviceSource;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -45,6 +43,18 @@ public final class CudaBackendProvider implements AttentionBackendProvider {
             .features(EnumSet.allOf(Feature.class))
             .build();
 
+    private final DeviceSource devices;
+
+    /** The provider {@code ServiceLoader} finds: devices as libcuda lists them. */
+    public CudaBackendProvider() {
+        this(DeviceSource.driver(NAME));
+    }
+
+    /** A provider whose probe sees {@code devices}: for tests, and hosts that list devices themselves. */
+    public CudaBackendProvider(DeviceSource devices) {
+        this.devices = devices;
+    }
+
     @Override
     public String name() {
         return NAME;
@@ -71,13 +81,13 @@ public final class CudaBackendProvider implements AttentionBackendProvider {
                     + "attn4j-backend-cuda was built)");
         }
         try {
-            List<DeviceDescription> devices = describeDevices();
-            if (devices.isEmpty()) {
+            List<DeviceDescription> listed = devices.devices();
+            if (listed.isEmpty()) {
                 return Availability.unavailable("the CUDA driver found no device");
             }
             List<DeviceInfo> accepted = new ArrayList<>();
             List<String> declined = new ArrayList<>();
-            for (DeviceDescription d : devices) {
+            for (DeviceDescription d : listed) {
                 Optional<String> why = DeviceFilter.declineReason(d);
                 if (why.isPresent()) {
                     declined.add(why.get());
@@ -98,40 +108,6 @@ public final class CudaBackendProvider implements AttentionBackendProvider {
 
     private static String firstLine(String s) {
         return s == null ? "" : s.lines().findFirst().orElse("");
-    }
-
-    /** Every device the driver reports; throws if the driver cannot be loaded or initialized. */
-    static List<DeviceDescription> describeDevices() {
-        JCudaDriver.setExceptionsEnabled(false);
-        int r = JCudaDriver.cuInit(0);
-        if (r == CUresult.CUDA_ERROR_NO_DEVICE) {
-            return List.of();
-        }
-        Cu.check(r, "cuInit");
-        int[] count = new int[1];
-        Cu.check(JCudaDriver.cuDeviceGetCount(count), "cuDeviceGetCount");
-        List<DeviceDescription> out = new ArrayList<>();
-        for (int i = 0; i < count[0]; i++) {
-            CUdevice dev = new CUdevice();
-            Cu.check(JCudaDriver.cuDeviceGet(dev, i), "cuDeviceGet");
-            byte[] name = new byte[256];
-            Cu.check(JCudaDriver.cuDeviceGetName(name, name.length, dev), "cuDeviceGetName");
-            int[] major = new int[1];
-            int[] minor = new int[1];
-            Cu.check(JCudaDriver.cuDeviceGetAttribute(major,
-                    CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev), "cuDeviceGetAttribute");
-            Cu.check(JCudaDriver.cuDeviceGetAttribute(minor,
-                    CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev), "cuDeviceGetAttribute");
-            long[] mem = new long[1];
-            Cu.check(JCudaDriver.cuDeviceTotalMem(mem, dev), "cuDeviceTotalMem");
-            int len = 0;
-            while (len < name.length && name[len] != 0) {
-                len++;
-            }
-            out.add(new DeviceDescription(i, new String(name, 0, len, java.nio.charset.StandardCharsets.UTF_8),
-                    major[0], minor[0], mem[0]));
-        }
-        return out;
     }
 
     @Override

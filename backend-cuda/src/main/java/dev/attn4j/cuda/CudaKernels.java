@@ -3,29 +3,17 @@ package dev.attn4j.cuda;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.KvDType;
 import dev.attn4j.api.support.KernelNames;
-import jcuda.driver.CUfunction;
-import jcuda.driver.CUmodule;
-import jcuda.driver.JCudaDriver;
+import dev.attn4j.cudadriver.KernelImage;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The kernels nvcc built into {@code dev/attn4j/cuda/attn4j.fatbin} (see {@code build-kernels.sh}),
- * loaded once per backend with {@code cuModuleLoadData}, and their extern "C" names as
- * {@code src/main/cuda/attn4j.cu} declares them.
+ * The kernels nvcc built into {@code dev/attn4j/cuda/attn4j.fatbin} (see {@code build-kernels.sh}):
+ * where the fatbin is, their extern "C" names as {@code src/main/cuda/attn4j.cu} declares them, and
+ * which one a plan launches.
  */
 final class CudaKernels {
     static final String RESOURCE = "/dev/attn4j/cuda/attn4j.fatbin";
-
-    private final CUmodule module = new CUmodule();
-    private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
-    private final Map<String, Integer> sharedBytes = new ConcurrentHashMap<>();
-    private final Map<String, Integer> residentBlocks = new ConcurrentHashMap<>();
 
     /**
      * For kernel development: a fatbin file to load instead of the one in the jar (built by
@@ -34,70 +22,12 @@ final class CudaKernels {
      */
     static final String FATBIN_PROPERTY = "attn4j.cuda.fatbin";
 
+    private CudaKernels() {
+    }
+
     /** The fatbin's bytes, or empty if the module was built without nvcc. */
     static Optional<byte[]> fatbin() {
-        String file = System.getProperty(FATBIN_PROPERTY);
-        if (file != null && !file.isBlank()) {
-            try {
-                return Optional.of(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(file)));
-            } catch (IOException e) {
-                throw new UncheckedIOException(FATBIN_PROPERTY + "=" + file + ": cannot read the fatbin", e);
-            }
-        }
-        try (InputStream in = CudaKernels.class.getResourceAsStream(RESOURCE)) {
-            return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + RESOURCE, e);
-        }
-    }
-
-    /** Loads the module into the current context. */
-    CudaKernels(byte[] fatbin) {
-        Cu.check(JCudaDriver.cuModuleLoadData(module, fatbin), "cuModuleLoadData(attn4j.fatbin)");
-    }
-
-    CUfunction get(String name) {
-        return functions.computeIfAbsent(name, n -> {
-            CUfunction f = new CUfunction();
-            Cu.check(JCudaDriver.cuModuleGetFunction(f, module, n), "cuModuleGetFunction(" + n + ")");
-            return f;
-        });
-    }
-
-    /**
-     * The dynamic shared memory a kernel needs: for flash and decode kernels the value attn4j.cu stores beside
-     * each one ({@code <name>_smem}), 0 for the others. Read once per kernel, which is also when a
-     * size above 48 KiB is opted into.
-     */
-    int sharedBytes(String name) {
-        return sharedBytes.computeIfAbsent(name, n -> {
-            if (!n.startsWith("attn4j_flash_") && !n.startsWith("attn4j_decode_")) {
-                return 0;
-            }
-            jcuda.driver.CUdeviceptr at = new jcuda.driver.CUdeviceptr();
-            long[] size = new long[1];
-            Cu.check(JCudaDriver.cuModuleGetGlobal(at, size, module, n + "_smem"), "cuModuleGetGlobal(" + n + "_smem)");
-            int[] bytes = new int[1];
-            Cu.check(JCudaDriver.cuMemcpyDtoH(jcuda.Pointer.to(bytes), at, 4), "cuMemcpyDtoH(" + n + "_smem)");
-            Cu.check(JCudaDriver.cuFuncSetAttribute(get(n),
-                    jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes[0]),
-                    "cuFuncSetAttribute(" + n + ", MAX_DYNAMIC_SHARED_SIZE_BYTES=" + bytes[0] + ")");
-            return bytes[0];
-        });
-    }
-
-    /** How many blocks of {@code threads} threads of a kernel an SM holds at once (its occupancy; asked once). */
-    int residentBlocks(String name, int threads) {
-        return residentBlocks.computeIfAbsent(name + "/" + threads, key -> {
-            int[] n = new int[1];
-            Cu.check(JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor(n, get(name), threads, sharedBytes(name)),
-                    "cuOccupancyMaxActiveBlocksPerMultiprocessor(" + name + ")");
-            return Math.max(1, n[0]);
-        });
-    }
-
-    void unload() {
-        JCudaDriver.cuModuleUnload(module);
+        return KernelImage.load(CudaKernels.class, RESOURCE, FATBIN_PROPERTY);
     }
 
     /** Channels per lane for a head dim: 2, 4 or 8 (head dims up to 64, 128, 256). */

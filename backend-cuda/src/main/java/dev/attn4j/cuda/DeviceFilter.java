@@ -1,5 +1,7 @@
 package dev.attn4j.cuda;
 
+import dev.attn4j.cudadriver.DeviceDescription;
+
 import java.util.Locale;
 import java.util.Optional;
 

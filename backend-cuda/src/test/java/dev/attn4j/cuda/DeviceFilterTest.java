@@ -1,5 +1,6 @@
 package dev.attn4j.cuda;
 
+import dev.attn4j.cudadriver.DeviceDescription;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

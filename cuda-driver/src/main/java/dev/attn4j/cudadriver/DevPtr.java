@@ -1,4 +1,4 @@
-package dev.attn4j.cuda;
+package dev.attn4j.cudadriver;
 
 import jcuda.driver.CUdeviceptr;
 
@@ -6,8 +6,8 @@ import jcuda.driver.CUdeviceptr;
  * A device pointer whose address Java can read: kernel parameter blocks hold raw addresses, and
  * memory the host already owns arrives as one ({@link dev.attn4j.api.ExternalMemory}).
  */
-final class DevPtr extends CUdeviceptr {
-    DevPtr() {
+public final class DevPtr extends CUdeviceptr {
+    public DevPtr() {
     }
 
     private DevPtr(DevPtr base, long offset) {
@@ -15,16 +15,16 @@ final class DevPtr extends CUdeviceptr {
     }
 
     /** A pointer to an address allocated elsewhere (not owned). */
-    static DevPtr at(long address) {
+    public static DevPtr at(long address) {
         return new DevPtr(new DevPtr(), address);
     }
 
     /** This pointer plus {@code bytes}. */
-    DevPtr plus(long bytes) {
+    public DevPtr plus(long bytes) {
         return new DevPtr(this, bytes);
     }
 
-    long address() {
+    public long address() {
         return getNativePointer() + getByteOffset();
     }
 }

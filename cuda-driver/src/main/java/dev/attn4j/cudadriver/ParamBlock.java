@@ -1,4 +1,4 @@
-package dev.attn4j.cuda;
+package dev.attn4j.cudadriver;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -6,28 +6,29 @@ import java.nio.ByteOrder;
 /**
  * A kernel's parameter struct, laid out as the C compiler lays it out (each field at its natural
  * alignment, the whole rounded to 8), passed by value through {@code cuLaunchKernel}. Fields must be
- * added in the order the struct in {@code src/main/cuda} declares them.
+ * added in the order the kernel's struct declares them.
  */
-final class ParamBlock {
+public final class ParamBlock {
     private final ByteBuffer b = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
 
-    ParamBlock ptr(DevPtr p) {
+    /** A pointer field; null is the null pointer. */
+    public ParamBlock ptr(DevPtr p) {
         return ptr(p == null ? 0L : p.address());
     }
 
-    ParamBlock ptr(long address) {
+    public ParamBlock ptr(long address) {
         align(8);
         b.putLong(address);
         return this;
     }
 
-    ParamBlock i32(int v) {
+    public ParamBlock i32(int v) {
         align(4);
         b.putInt(v);
         return this;
     }
 
-    ParamBlock f32(float v) {
+    public ParamBlock f32(float v) {
         align(4);
         b.putFloat(v);
         return this;
@@ -40,7 +41,7 @@ final class ParamBlock {
     }
 
     /** The struct's bytes, padded to 8. */
-    byte[] bytes() {
+    public byte[] bytes() {
         align(8);
         byte[] out = new byte[b.position()];
         b.duplicate().flip().get(out);

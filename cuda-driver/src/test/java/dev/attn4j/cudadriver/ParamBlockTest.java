@@ -1,4 +1,4 @@
-package dev.attn4j.cuda;
+package dev.attn4j.cudadriver;
 
 import org.junit.jupiter.api.Test;
 

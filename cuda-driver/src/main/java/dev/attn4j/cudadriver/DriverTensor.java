@@ -1,4 +1,4 @@
-package dev.attn4j.cuda;
+package dev.attn4j.cudadriver;
 
 import dev.attn4j.api.DType;
 import dev.attn4j.api.support.BackendHealth;
@@ -9,21 +9,24 @@ import jcuda.driver.JCudaDriver;
 
 import java.nio.ByteBuffer;
 
-/** A tensor in device memory: owned (freed on close, or by the Cleaner if leaked) or wrapped. */
-final class CudaTensor extends DeviceTensor {
-    private final CudaBackend backend;
+/**
+ * A tensor in the device memory of a {@link DriverBackend}: owned (freed on close, or by the Cleaner
+ * if leaked) or wrapped. Its pointer is what the backends' parameter blocks carry.
+ */
+public final class DriverTensor extends DeviceTensor {
+    private final DriverBackend backend;
     private final DevPtr ptr;
 
     /** @param release how to free owned memory ({@link #release}), or null for wrapped memory */
-    CudaTensor(CudaBackend backend, DType dtype, int[] shape, DevPtr ptr, LeakFreeingRelease release) {
+    DriverTensor(DriverBackend backend, DType dtype, int[] shape, DevPtr ptr, LeakFreeingRelease release) {
         super(backend, dtype, shape, release);
         this.backend = backend;
         this.ptr = ptr;
     }
 
     /** Frees owned memory in the backend's context. */
-    static LeakFreeingRelease release(CUcontext context, DevPtr ptr, String what, BackendHealth health) {
-        return new LeakFreeingRelease(CudaBackendProvider.NAME, what, health) {
+    static LeakFreeingRelease release(String backend, CUcontext context, DevPtr ptr, String what, BackendHealth health) {
+        return new LeakFreeingRelease(backend, what, health) {
             @Override
             protected void free() {
                 JCudaDriver.cuCtxSetCurrent(context);
@@ -32,7 +35,7 @@ final class CudaTensor extends DeviceTensor {
         };
     }
 
-    DevPtr ptr() {
+    public DevPtr ptr() {
         checkOpen();
         return ptr;
     }

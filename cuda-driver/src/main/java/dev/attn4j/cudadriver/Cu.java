@@ -1,12 +1,15 @@
-package dev.attn4j.cuda;
+package dev.attn4j.cudadriver;
 
 import dev.attn4j.api.DeviceException;
 import jcuda.driver.CUresult;
 
 import java.util.Set;
 
-/** Checks driver return codes: anything but success becomes a {@link DeviceException} naming the call. */
-final class Cu {
+/**
+ * Checks driver return codes (JCuda's exceptions stay off, so every call's code is checked here):
+ * anything but success becomes a {@link DeviceException} naming the backend and the call.
+ */
+public final class Cu {
     /**
      * Errors after which the context is unusable (the CUDA docs call them sticky): the backend is
      * marked failed when one occurs.
@@ -21,14 +24,15 @@ final class Cu {
     private Cu() {
     }
 
-    /** Throws a DeviceException for a failed call. */
-    static void check(int result, String call) {
+    /** Throws a DeviceException of {@code backend} for a failed call. */
+    public static void check(String backend, int result, String call) {
         if (result != CUresult.CUDA_SUCCESS) {
-            throw new DeviceException(CudaBackendProvider.NAME, call, result, CUresult.stringFor(result));
+            throw new DeviceException(backend, call, result, CUresult.stringFor(result));
         }
     }
 
-    static boolean isSticky(DeviceException e) {
+    /** Whether the error left the context unusable. */
+    public static boolean isSticky(DeviceException e) {
         return STICKY.contains((int) e.errorCode());
     }
 }

@@ -1,0 +1,14 @@
+package dev.attn4j.cudadriver;
+
+/**
+ * What the driver says about one device, as a probe reads it: each backend decides from this alone
+ * whether the device is its own (an NVIDIA GPU for cuda, an Iluvatar CoreX GPU for ilu).
+ *
+ * @param index       the CUDA device ordinal
+ * @param name        {@code cuDeviceGetName}
+ * @param ccMajor     compute capability, major
+ * @param ccMinor     compute capability, minor
+ * @param memoryBytes {@code cuDeviceTotalMem}
+ */
+public record DeviceDescription(int index, String name, int ccMajor, int ccMinor, long memoryBytes) {
+}

@@ -1,0 +1,300 @@
+package dev.attn4j.cudadriver;
+
+import dev.attn4j.api.AttentionBackend;
+import dev.attn4j.api.Capabilities;
+import dev.attn4j.api.DType;
+import dev.attn4j.api.DeviceException;
+import dev.attn4j.api.ExternalMemory;
+import dev.attn4j.api.InvalidRequestException;
+import dev.attn4j.api.KvCache;
+import dev.attn4j.api.KvCacheSpec;
+import dev.attn4j.api.KvScales;
+import dev.attn4j.api.Tensor;
+import dev.attn4j.api.UnsupportedConfigurationException;
+import dev.attn4j.api.support.AbstractTensor;
+import dev.attn4j.api.support.BackendHealth;
+import dev.attn4j.api.support.KernelNames;
+import dev.attn4j.api.support.RequestValidator;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * What every backend over the CUDA driver API does the same way, so cuda and ilu differ only in
+ * their kernels, plans and attention launches: one device in its primary context (so memory other
+ * CUDA libraries of the process allocated can be wrapped and used directly), memory, copies, KV
+ * caches and append. Operations are enqueued in call order on one stream owned by the backend;
+ * {@link Tensor#copyToHost} and {@link #synchronize()} wait for it, so a download sees every earlier
+ * operation. Calls are serialized by a lock, which makes a backend safe to share between threads. A
+ * sticky device fault marks it failed. Subclasses supply {@code plan}, {@code prefill} and
+ * {@code decode}.
+ */
+public abstract class DriverBackend implements AttentionBackend {
+    private static final int APPEND_THREADS = 128;
+
+    private final String name;
+    private final Capabilities capabilities;
+    private final int deviceIndex;
+    private final String deviceName;
+    private final CUdevice device = new CUdevice();
+    private final CUcontext context = new CUcontext();
+    private final CUstream stream = new CUstream();
+    private final KernelModule kernels;
+    private final int multiprocessors;
+    private final BackendHealth health;
+    private DriverTensor slotScratch;
+
+    /**
+     * Opens device {@code deviceIndex}: retains its primary context, creates the stream and loads
+     * the kernel {@code image} ({@code imageName} names it in errors).
+     */
+    protected DriverBackend(String name, Capabilities capabilities, int deviceIndex, String deviceName,
+                            byte[] image, String imageName) {
+        this.name = name;
+        this.capabilities = capabilities;
+        this.deviceIndex = deviceIndex;
+        this.deviceName = deviceName;
+        this.health = new BackendHealth(name);
+        check(JCudaDriver.cuDeviceGet(device, deviceIndex), "cuDeviceGet(" + deviceIndex + ")");
+        check(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
+        check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        check(JCudaDriver.cuStreamCreate(stream, 0), "cuStreamCreate");
+        this.kernels = new KernelModule(name, image, imageName);
+        int[] sms = new int[1];
+        check(JCudaDriver.cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
+                device), "cuDeviceGetAttribute(MULTIPROCESSOR_COUNT)");
+        this.multiprocessors = sms[0];
+        LoggerFactory.getLogger(getClass()).debug("{} backend opened on device {} ({}), {} SMs", name, deviceIndex,
+                deviceName, multiprocessors);
+    }
+
+    /** Runs a driver-facing operation: usable check, context current, faults latched. */
+    protected synchronized <T> T op(Supplier<T> body) {
+        health.checkUsable();
+        check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        try {
+            return body.get();
+        } catch (DeviceException e) {
+            if (Cu.isSticky(e)) {
+                health.fail(e);
+            }
+            throw e;
+        }
+    }
+
+    /** {@link #op} for a body without a result. */
+    protected void run(Runnable body) {
+        op(() -> {
+            body.run();
+            return null;
+        });
+    }
+
+    protected BackendHealth health() {
+        return health;
+    }
+
+    protected KernelModule kernels() {
+        return kernels;
+    }
+
+    protected CUstream stream() {
+        return stream;
+    }
+
+    public int multiprocessors() {
+        return multiprocessors;
+    }
+
+    public int deviceIndex() {
+        return deviceIndex;
+    }
+
+    public String deviceName() {
+        return deviceName;
+    }
+
+    /** Checks a driver return code, errors named after this backend. */
+    protected final void check(int result, String call) {
+        Cu.check(name, result, call);
+    }
+
+    /**
+     * Launches {@code blocks} blocks of {@code threads} threads on the stream, with the dynamic
+     * shared memory the kernel declares ({@link KernelModule#sharedBytes}); nothing for 0 blocks.
+     */
+    protected void launch(String kernel, int blocks, int threads, byte[] params) {
+        if (blocks == 0) {
+            return;
+        }
+        check(JCudaDriver.cuLaunchKernel(kernels.get(kernel), blocks, 1, 1, threads, 1, 1, kernels.sharedBytes(kernel),
+                stream, Pointer.to(Pointer.to(params)), null), "cuLaunchKernel(" + kernel + ")");
+    }
+
+    /** Threads per block of the append kernel (one block per slot). */
+    protected int appendThreads() {
+        return APPEND_THREADS;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public DriverTensor allocate(DType dtype, int... shape) {
+        long n = AbstractTensor.elements(shape);
+        long bytes = n * dtype.byteSize();
+        return op(() -> {
+            DevPtr p = new DevPtr();
+            check(JCudaDriver.cuMemAlloc(p, bytes), "cuMemAlloc(" + bytes + ")");
+            return new DriverTensor(this, dtype, shape, p,
+                    DriverTensor.release(name, context, p, dtype + Arrays.toString(shape), health));
+        });
+    }
+
+    @Override
+    public Tensor wrap(ExternalMemory memory, DType dtype, int... shape) {
+        if (memory.kind() != ExternalMemory.Kind.DEVICE_POINTER) {
+            throw new UnsupportedConfigurationException(name, List.of("memory.kind=" + memory.kind()
+                    + " not supported: the " + name + " backend wraps device pointers of its device"));
+        }
+        long n = AbstractTensor.elements(shape);
+        if (memory.byteSize() < n * dtype.byteSize()) {
+            throw new InvalidRequestException("memory.byteSize", memory.byteSize(),
+                    "smaller than the " + n * dtype.byteSize() + " bytes the shape needs");
+        }
+        return op(() -> new DriverTensor(this, dtype, shape, DevPtr.at(memory.address()), null));
+    }
+
+    /** A tensor whose bytes are zero (set on the stream). */
+    public DriverTensor allocateZeroed(DType dtype, int... shape) {
+        DriverTensor t = allocate(dtype, shape);
+        run(() -> check(JCudaDriver.cuMemsetD8Async(t.ptr(), (byte) 0, t.byteSize(), stream), "cuMemsetD8Async"));
+        return t;
+    }
+
+    void upload(DriverTensor t, ByteBuffer src) {
+        RequestValidator.checkTensor(this, t, "tensor");
+        run(() -> {
+            check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+            check(JCudaDriver.cuMemcpyHtoD(t.ptr(), Pointer.to(src), t.byteSize()), "cuMemcpyHtoD");
+        });
+    }
+
+    void download(DriverTensor t, ByteBuffer dst) {
+        RequestValidator.checkTensor(this, t, "tensor");
+        run(() -> {
+            check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+            check(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst), t.ptr(), t.byteSize()), "cuMemcpyDtoH");
+        });
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        RequestValidator.checkTensor(this, src, "src");
+        RequestValidator.checkTensor(this, dst, "dst", src.dtype(), src.shape());
+        run(() -> check(JCudaDriver.cuMemcpyDtoDAsync(((DriverTensor) dst).ptr(), ((DriverTensor) src).ptr(),
+                src.byteSize(), stream), "cuMemcpyDtoDAsync"));
+    }
+
+    @Override
+    public KvCache createKvCache(KvCacheSpec spec, KvScales scales) {
+        health.checkUsable();
+        RequestValidator.validateCacheCreation(this, spec, scales);
+        return DriverKvCache.create(this, spec, scales);
+    }
+
+    /** Launches the append kernel of the keys' and cache's dtypes (its {@code AppendParams}), one block per slot. */
+    @Override
+    public void append(KvCache cache, Tensor keys, Tensor values, int[] slots) {
+        health.checkUsable();
+        RequestValidator.validateAppend(this, cache, keys, values, slots);
+        DriverKvCache c = (DriverKvCache) cache;
+        KvCacheSpec spec = c.spec();
+        run(() -> {
+            DriverTensor slotBuf = slotScratch(slots.length);
+            ByteBuffer b = ByteBuffer.allocate(slots.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            b.asIntBuffer().put(slots);
+            check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+            check(JCudaDriver.cuMemcpyHtoD(slotBuf.ptr(), Pointer.to(b), 4L * slots.length), "cuMemcpyHtoD(slots)");
+            byte[] params = new ParamBlock()
+                    .ptr(((DriverTensor) keys).ptr()).ptr(((DriverTensor) values).ptr()).ptr(slotBuf.ptr())
+                    .ptr(c.keys.ptr()).ptr(c.values.ptr())
+                    .ptr(c.keyScale == null ? null : c.keyScale.ptr()).ptr(c.valueScale == null ? null : c.valueScale.ptr())
+                    .i32(spec.numKvHeads()).i32(spec.headDim()).i32(spec.blockSize()).i32(spec.layout().ordinal())
+                    .i32(spec.granularity().kind().ordinal()).i32(spec.granularity().groupSize())
+                    .bytes();
+            launch(KernelNames.append(keys.dtype(), spec.kvDtype()), slots.length, appendThreads(), params);
+        });
+    }
+
+    /** A reusable device buffer for append's slot ids, grown when needed. */
+    private DriverTensor slotScratch(int n) {
+        if (slotScratch == null || slotScratch.numElements() < n) {
+            if (slotScratch != null) {
+                check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+                slotScratch.close();
+            }
+            slotScratch = allocate(DType.INT32, Math.max(n, 1024));
+        }
+        return slotScratch;
+    }
+
+    @Override
+    public void synchronize() {
+        run(() -> check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize"));
+    }
+
+    @Override
+    public boolean isClosed() {
+        return health.isClosed() || health.isFailed();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (health.isClosed()) {
+            return;
+        }
+        if (!health.isFailed()) {
+            JCudaDriver.cuCtxSetCurrent(context);
+            JCudaDriver.cuStreamSynchronize(stream);
+            releaseResources();
+            if (slotScratch != null) {
+                slotScratch.close();
+            }
+            kernels.unload();
+            JCudaDriver.cuStreamDestroy(stream);
+        }
+        health.close();
+        JCudaDriver.cuDevicePrimaryCtxRelease(device);
+    }
+
+    /**
+     * Frees what a subclass keeps on the device beyond plans and tensors (e.g. staging buffers):
+     * called once by {@link #close()}, in this backend's context after the stream has drained, and
+     * only when the backend has not failed (a failed context cannot free anything).
+     */
+    protected void releaseResources() {
+    }
+
+    @Override
+    public String toString() {
+        return name + " backend on device " + deviceIndex + " (" + deviceName + ", " + multiprocessors + " SMs)";
+    }
+}

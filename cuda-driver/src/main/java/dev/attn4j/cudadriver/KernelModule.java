@@ -1,0 +1,80 @@
+package dev.attn4j.cudadriver;
+
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
+import jcuda.driver.JCudaDriver;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A kernel image loaded into the current context with {@code cuModuleLoadData}, and what the
+ * launcher asks of its kernels (function handles, dynamic shared memory, occupancy), each looked up
+ * once per name.
+ */
+public final class KernelModule {
+    private final String backend;
+    private final CUmodule module = new CUmodule();
+    private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
+    private final Map<String, Integer> sharedBytes = new ConcurrentHashMap<>();
+    private final Map<String, Integer> residentBlocks = new ConcurrentHashMap<>();
+
+    /** Loads {@code image} into the current context; {@code imageName} names it in errors. */
+    public KernelModule(String backend, byte[] image, String imageName) {
+        this.backend = backend;
+        Cu.check(backend, JCudaDriver.cuModuleLoadData(module, image), "cuModuleLoadData(" + imageName + ")");
+    }
+
+    public CUfunction get(String name) {
+        return functions.computeIfAbsent(name, n -> {
+            CUfunction f = new CUfunction();
+            Cu.check(backend, JCudaDriver.cuModuleGetFunction(f, module, n), "cuModuleGetFunction(" + n + ")");
+            return f;
+        });
+    }
+
+    /**
+     * The dynamic shared memory a kernel needs: the int the image stores beside it as the global
+     * {@code <name>_smem}, 0 when there is no such global. Read once per kernel, which is also when a
+     * size above the default limit (48 KiB) is opted into.
+     */
+    public int sharedBytes(String name) {
+        return sharedBytes.computeIfAbsent(name, n -> {
+            String global = n + "_smem";
+            CUdeviceptr at = new CUdeviceptr();
+            long[] size = new long[1];
+            int found = JCudaDriver.cuModuleGetGlobal(at, size, module, global);
+            if (found == CUresult.CUDA_ERROR_NOT_FOUND) {
+                return 0;
+            }
+            Cu.check(backend, found, "cuModuleGetGlobal(" + global + ")");
+            int[] bytes = new int[1];
+            Cu.check(backend, JCudaDriver.cuMemcpyDtoH(Pointer.to(bytes), at, 4), "cuMemcpyDtoH(" + global + ")");
+            if (bytes[0] > 0) {
+                Cu.check(backend, JCudaDriver.cuFuncSetAttribute(get(n),
+                        CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes[0]),
+                        "cuFuncSetAttribute(" + n + ", MAX_DYNAMIC_SHARED_SIZE_BYTES=" + bytes[0] + ")");
+            }
+            return bytes[0];
+        });
+    }
+
+    /** How many blocks of {@code threads} threads of a kernel a multiprocessor holds at once (its occupancy). */
+    public int residentBlocks(String name, int threads) {
+        return residentBlocks.computeIfAbsent(name + "/" + threads, key -> {
+            int[] n = new int[1];
+            Cu.check(backend, JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor(n, get(name), threads,
+                    sharedBytes(name)), "cuOccupancyMaxActiveBlocksPerMultiprocessor(" + name + ")");
+            return Math.max(1, n[0]);
+        });
+    }
+
+    /** Unloads the module; its functions are invalid afterwards. */
+    public void unload() {
+        JCudaDriver.cuModuleUnload(module);
+    }
+}
