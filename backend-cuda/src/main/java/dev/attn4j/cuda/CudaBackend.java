@@ -7,11 +7,11 @@ import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.support.RequestValidator;
 import dev.attn4j.api.support.ValidatedBatch;
-import dev.attn4j.api.support.WorkSplit;
 import dev.attn4j.cudadriver.AttentionParams;
 import dev.attn4j.cudadriver.DriverBackend;
 import dev.attn4j.cudadriver.DriverKvCache;
 import dev.attn4j.cudadriver.DriverTensor;
+import dev.attn4j.cudadriver.WaveSplit;
 
 /**
  * The cuda backend on one device: what the driver layer ({@link DriverBackend}: context, stream,
@@ -20,7 +20,6 @@ import dev.attn4j.cudadriver.DriverTensor;
  */
 public final class CudaBackend extends DriverBackend {
     private static final int THREADS = 128;
-    private static final int MIN_SPLIT_TOKENS = 256;
 
     CudaBackend(int deviceIndex, String deviceName, byte[] fatbin) {
         super(CudaBackendProvider.NAME, CudaBackendProvider.CAPABILITIES, deviceIndex, deviceName, fatbin,
@@ -36,27 +35,7 @@ public final class CudaBackend extends DriverBackend {
         int itemRows = Math.max(1, Math.min(capacity / group, batch.maxQLen())) * group;   // WorkSplit.tileRows x G
         String kernel = CudaKernels.attentionFor(request.cacheSpec(), request.queryDtype(), itemRows);
         int slots = multiprocessors() * op(() -> kernels().residentBlocks(kernel, THREADS));
-        return new CudaPlan(this, request, batch, splitForWaves(request, batch, slots, capacity), kernel);
-    }
-
-    /**
-     * The split whose items fill whole waves of the device best: {@code slots} blocks run at once,
-     * and a last wave that is mostly empty wastes its share of the run (decode items are all about
-     * equally long). Tries 1 to 4 waves' worth of items and keeps the first clearly better fill.
-     */
-    static WorkSplit splitForWaves(PlanRequest request, ValidatedBatch batch, int slots, int rowsTimesHeads) {
-        WorkSplit best = null;
-        double bestFill = -1;
-        for (int waves = 1; waves <= 4; waves++) {
-            WorkSplit s = new WorkSplit(request, batch, slots * waves, MIN_SPLIT_TOKENS, rowsTimesHeads);
-            double w = s.items() / (double) slots;
-            double fill = w / Math.ceil(w);
-            if (fill > bestFill + 0.02) {
-                best = s;
-                bestFill = fill;
-            }
-        }
-        return best;
+        return new CudaPlan(this, request, batch, WaveSplit.forWaves(request, batch, slots, capacity), kernel);
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.attn4j.cuda;
 
 import dev.attn4j.cudadriver.DeviceDescription;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -17,8 +16,7 @@ final class DeviceFilter {
 
     /** Why this backend declines the device, or empty if it accepts it. */
     static Optional<String> declineReason(DeviceDescription d) {
-        String n = d.name().toLowerCase(Locale.ROOT);
-        if (n.contains("iluvatar") || n.contains("corex") || n.startsWith("bi-v") || n.startsWith("mr-v")) {
+        if (d.isIluvatar()) {
             return Optional.of("device " + d.index() + " (" + d.name() + ") is an Iluvatar CoreX GPU: "
                     + "the ilu backend runs there, cuda needs NVIDIA machine code");
         }

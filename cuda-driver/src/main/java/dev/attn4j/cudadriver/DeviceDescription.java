@@ -11,4 +11,14 @@ package dev.attn4j.cudadriver;
  * @param memoryBytes {@code cuDeviceTotalMem}
  */
 public record DeviceDescription(int index, String name, int ccMajor, int ccMinor, long memoryBytes) {
+
+    /**
+     * Whether this is an Iluvatar CoreX GPU (whose stack also provides libcuda): by the name its
+     * driver reports (the BI-V and MR-V series). The one test both cuda (to decline) and ilu (to
+     * accept) use.
+     */
+    public boolean isIluvatar() {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        return n.contains("iluvatar") || n.contains("corex") || n.startsWith("bi-v") || n.startsWith("mr-v");
+    }
 }

@@ -1,0 +1,58 @@
+// Append: write new K and V rows into cache slots, quantizing as the cache says. One block per
+// appended token; each warp (WARP lanes, whatever the device's width) takes (head, scale group,
+// side) tasks, so a dynamic scale's absmax is one warp reduction. Slot -1 is padding: skipped.
+#pragma once
+#include "params.cuh"
+
+namespace ilu {
+
+template <int IN, int KV>
+__device__ __forceinline__ void append_kernel(const AppendParams& p) {
+    using T = typename Kv<KV>::T;
+    const int token = blockIdx.x;
+    const int slot = p.slots[token];
+    if (slot < 0) return;
+    const int block = slot / p.block_size;
+    const int off = slot % p.block_size;
+    const int warp = threadIdx.x / WARP;
+    const int lane = threadIdx.x % WARP;
+    const int warps = blockDim.x / WARP;
+    const int gsize = p.gran == G_TOKEN_GROUP ? p.group_size : p.head_dim;
+    const int groups = p.head_dim / gsize;
+    const int tasks = p.num_kv_heads * groups * 2;
+    for (int t = warp; t < tasks; t += warps) {
+        const bool is_v = t & 1;
+        const int hg = t >> 1;
+        const int head = hg / groups;
+        const int group = hg % groups;
+        const uint16_t* src = (const uint16_t*)(is_v ? p.values : p.keys) + ((int64_t)token * p.num_kv_heads + head) * p.head_dim;
+        T* dst = (T*)(is_v ? p.v_cache : p.k_cache);
+        const HeadRows hr(p.layout, p.block_size, p.num_kv_heads, head);
+        const int64_t base = hr.row(block, off) * p.head_dim;
+        const int c0 = group * gsize;
+        if constexpr (!Kv<KV>::quantized) {
+            // 16-bit caches store the rows as given (validation rejects another 16-bit type).
+            for (int c = c0 + lane; c < c0 + gsize; c += WARP) dst[base + c] = (T)src[c];
+        } else {
+            float* scales = is_v ? p.v_scale : p.k_scale;
+            float s = 1.f;
+            if (p.gran == G_TOKEN || p.gran == G_TOKEN_GROUP) {
+                float amax = 0.f;
+                for (int c = c0 + lane; c < c0 + gsize; c += WARP) amax = fmaxf(amax, fabsf(Half<IN>::to_float(src[c])));
+                amax = group_max<WARP>(amax);
+                s = amax == 0.f ? 1.f : fmaxf(amax / Kv<KV>::max_code, 1.17549435e-38f);
+                if (lane == 0) scales[hr.row(block, off) * groups + group] = s;
+            } else if (p.gran == G_TENSOR) {
+                s = scales[0];
+            } else if (p.gran == G_HEAD) {
+                s = scales[head];
+            }
+            for (int c = c0 + lane; c < c0 + gsize; c += WARP) {
+                const float sc = p.gran == G_CHANNEL ? scales[head * p.head_dim + c] : s;
+                dst[base + c] = Kv<KV>::encode(Half<IN>::to_float(src[c]) / sc);
+            }
+        }
+    }
+}
+
+}  // namespace ilu

@@ -1,0 +1,134 @@
+package dev.attn4j.ilu;
+
+import dev.attn4j.api.KvCache;
+import dev.attn4j.api.KvCacheSpec;
+import dev.attn4j.api.KvLayout;
+import dev.attn4j.api.OpKind;
+import dev.attn4j.api.Plan;
+import dev.attn4j.api.PlanRequest;
+import dev.attn4j.api.ScaleGranularity;
+import dev.attn4j.api.Tensor;
+import dev.attn4j.api.support.RequestValidator;
+import dev.attn4j.api.support.ValidatedBatch;
+import dev.attn4j.api.support.WorkSplit;
+import dev.attn4j.cudadriver.AttentionParams;
+import dev.attn4j.cudadriver.AttentionParams.KvSource;
+import dev.attn4j.cudadriver.DriverBackend;
+import dev.attn4j.cudadriver.DriverKvCache;
+import dev.attn4j.cudadriver.DriverTensor;
+import dev.attn4j.cudadriver.ParamBlock;
+import dev.attn4j.cudadriver.WaveSplit;
+import jcuda.driver.JCudaDriver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ilu backend on one device (an Iluvatar CoreX GPU, or an NVIDIA GPU in compat mode): the
+ * shared driver layer ({@link DriverBackend}: context, stream, memory, caches, append) plus its
+ * own plans and launches. A plan picks its path once ({@link KernelChoice}); a staged prefill runs
+ * the staging pass (stage.cuh) into the backend's {@link Staging} and then the flash kernel over it.
+ */
+public final class IluBackend extends DriverBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(IluBackend.class);
+    private final Staging staging;
+
+    IluBackend(int deviceIndex, String deviceName, byte[] image, String imageName) {
+        super(IluBackendProvider.NAME, IluBackendProvider.CAPABILITIES, deviceIndex, deviceName, image, imageName);
+        this.staging = new Staging(bytes -> Staging.allocateBytes(this, bytes),
+                () -> check(JCudaDriver.cuStreamSynchronize(stream()), "cuStreamSynchronize"));
+    }
+
+    /**
+     * Device bytes the staging cache holds now (K plus V): 0 until a staged plan first runs, then
+     * the largest staging any staged plan has needed so far.
+     */
+    public long stagingBytes() {
+        return op(staging::allocatedBytes);
+    }
+
+    @Override
+    public Plan plan(PlanRequest request) {
+        health().checkUsable();
+        ValidatedBatch batch = RequestValidator.validatePlan(this, request);
+        KvCacheSpec spec = request.cacheSpec();
+        int group = request.numQoHeads() / spec.numKvHeads();
+        KernelChoice choice = KernelChoice.forShape(spec, request.queryDtype(), batch.maxQLen(), group);
+        WorkSplit split = split(request, batch, choice);
+        StagingLayout layout = null;
+        if (choice.path().stages()) {
+            layout = StagingLayout.of(batch, split, spec);
+            long budget = KernelChoice.maxStagingBytes();
+            if (layout.bytes() > budget) {
+                choice = choice.overBudget(spec, request.queryDtype(), layout.bytes(), budget);
+                layout = null;
+            }
+        }
+        IluPlan plan = new IluPlan(this, request, batch, split, choice, layout);
+        LOG.debug("{}", plan.describe());
+        return plan;
+    }
+
+    private WorkSplit split(PlanRequest request, ValidatedBatch batch, KernelChoice choice) {
+        int slots = multiprocessors() * op(() -> kernels().residentBlocks(choice.kernel(), IluKernels.THREADS));
+        return WaveSplit.forWaves(request, batch, slots, choice.rows());
+    }
+
+    @Override
+    public void prefill(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
+        attention(OpKind.PREFILL, plan, query, cache, out, lse);
+    }
+
+    @Override
+    public void decode(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
+        attention(OpKind.DECODE, plan, query, cache, out, lse);
+    }
+
+    private void attention(OpKind kind, Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
+        health().checkUsable();
+        RequestValidator.validateRun(this, plan, kind, query, cache, out, lse);
+        IluPlan p = (IluPlan) plan;
+        DriverKvCache c = (DriverKvCache) cache;
+        DriverTensor o = (DriverTensor) out;
+        DriverTensor l = (DriverTensor) lse;
+        run(() -> {
+            KvSource kv = p.choice.path().stages() ? stage(p, c) : KvSource.of(c, p);
+            launch(p.choice.kernel(), p.split.items(), IluKernels.THREADS,
+                    AttentionParams.attention(p, (DriverTensor) query, o, l, kv));
+            launch(IluKernels.merge(p.request().queryDtype()), p.split.mergeCount.length, IluKernels.THREADS,
+                    AttentionParams.merge(p, o, l));
+        });
+    }
+
+    /**
+     * Converts the plan's referenced blocks of this layer's 8-bit cache into the fp16 staging
+     * (stage.cuh) and returns the staging as the flash kernel's K/V: HND pages, the remapped block
+     * table, and the scales the flash kernel applies (the cache's own TENSOR, HEAD or CHANNEL scales,
+     * or the staged TOKEN scales).
+     */
+    private KvSource stage(IluPlan p, DriverKvCache c) {
+        StagingLayout layout = p.staging;
+        KvCacheSpec spec = c.spec();
+        staging.ensure(layout.bytes() / 2);
+        long k = staging.keys().ptr().address();
+        long v = staging.values().ptr().address();
+        byte[] params = new ParamBlock()
+                .ptr(c.keys.ptr()).ptr(c.values.ptr()).ptr(c.keyScale.ptr()).ptr(c.valueScale.ptr())
+                .ptr(k).ptr(v).ptr(p.slotBlocks())
+                .i32(spec.numKvHeads()).i32(spec.headDim()).i32(spec.blockSize()).i32(spec.layout().ordinal())
+                .i32(spec.granularity().kind().ordinal()).i32(spec.granularity().groupSize()).i32(layout.slots())
+                .bytes();
+        launch(IluKernels.stage(spec.kvDtype()), 2 * layout.slots(), IluKernels.THREADS, params);
+        ScaleGranularity.Kind g = spec.granularity().kind();
+        return switch (g) {
+            case TOKEN -> new KvSource(k, v, k + layout.valueBytes, v + layout.valueBytes, p.remappedTable(),
+                    KvLayout.HND.ordinal(), spec.blockSize(), g.ordinal(), 0);
+            default -> new KvSource(k, v, c.keyScale.ptr().address(), c.valueScale.ptr().address(), p.remappedTable(),
+                    KvLayout.HND.ordinal(), spec.blockSize(), g.ordinal(), 0);
+        };
+    }
+
+    @Override
+    protected void releaseResources() {
+        staging.release();
+    }
+}

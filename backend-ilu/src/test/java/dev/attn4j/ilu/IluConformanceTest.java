@@ -1,0 +1,88 @@
+package dev.attn4j.ilu;
+
+import dev.attn4j.api.AttentionBackend;
+import dev.attn4j.api.spi.Availability;
+import dev.attn4j.api.spi.BackendOptions;
+import dev.attn4j.conformance.BadInputSuite;
+import dev.attn4j.conformance.CaseResult;
+import dev.attn4j.conformance.ConformanceCase;
+import dev.attn4j.conformance.ConformanceSuite;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The full conformance and bad-input suites on the ilu backend, in compat mode ({@link CompatMode})
+ * on an NVIDIA GPU, or on an Iluvatar GPU. Skips (a JUnit assumption, with the probe's cause) where
+ * no CUDA device is present, as on CI; run on the GPU host through {@code ../shared/gpu/pack}.
+ */
+class IluConformanceTest {
+    private static final Logger LOG = LoggerFactory.getLogger(IluConformanceTest.class);
+    private static final long SEED = ConformanceSuite.defaultSeed();
+    private static Availability availability;
+    private static AttentionBackend backend;
+    private static AttentionBackend other;
+
+    @BeforeAll
+    static void open() {
+        CompatMode.enable();
+        availability = new IluBackendProvider().probe();
+        LOG.info("ilu probe (compat mode on): {}; conformance seed {}", availability, SEED);
+        if (availability.isAvailable()) {
+            backend = new IluBackendProvider().open(BackendOptions.defaults());
+            other = new IluBackendProvider().open(BackendOptions.defaults());
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        if (backend != null) {
+            backend.close();
+            other.close();
+        }
+        CompatMode.restore();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> fullSuite() {
+        return cases(ConformanceSuite.full());
+    }
+
+    /** The quick subset alone: what the compute-sanitizer runs go through. */
+    @TestFactory
+    Stream<DynamicTest> quickSuite() {
+        return cases(ConformanceSuite.quick());
+    }
+
+    private static Stream<DynamicTest> cases(List<ConformanceCase> cases) {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            ConformanceCase c = cases.get(i);
+            long seed = SEED + i;
+            tests.add(DynamicTest.dynamicTest(c.id(), () -> {
+                Assumptions.assumeTrue(availability.isAvailable(), () -> "ilu unavailable: " + availability.unavailabilityCause());
+                CaseResult r = ConformanceSuite.runOne(backend, c, seed);
+                assertEquals(CaseResult.Status.PASSED, r.status(), r::toString);
+            }));
+        }
+        return tests.stream();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> badInput() {
+        return BadInputSuite.cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+            Assumptions.assumeTrue(availability.isAvailable(), () -> "ilu unavailable: " + availability.unavailabilityCause());
+            assertEquals("", BadInputSuite.check(backend, other, c));
+        }));
+    }
+}
