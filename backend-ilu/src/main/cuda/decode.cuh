@@ -68,23 +68,12 @@ __device__ __forceinline__ void reduce_scatter(float* v, int li) {
     }
 }
 
-// The inverse: from N values per lane (as reduce_scatter leaves them), every lane gets all P,
-// doubling at offsets O, 2 O, ... L / 2.
-template <int L, int O, int N, int P>
-__device__ __forceinline__ void all_gather(float* v, int li) {
-    if constexpr (N < P) {
-        const bool upper = (li & O) != 0;
-        float other[N];
+// The inverse: every lane gets all P values from their finishing lanes (as reduce_scatter leaves
+// them: value k at lane k / NV, or k * (L / P) when P < L), one indexed shuffle each.
+template <int L, int P, int NV>
+__device__ __forceinline__ void gather_pairs(const float* mine, float* all) {
 #pragma unroll
-        for (int i = 0; i < N; i++) other[i] = shfl_xor<L>(v[i], O);
-#pragma unroll
-        for (int i = 0; i < N; i++) {
-            const float mine = v[i];
-            v[i] = upper ? other[i] : mine;
-            v[i + N] = upper ? mine : other[i];
-        }
-        all_gather<L, O * 2, N * 2, P>(v, li);
-    }
+    for (int k = 0; k < P; k++) all[k] = shfl_idx<L>(mine[k % NV], P >= L ? k / NV : k * (L / P));
 }
 
 // One step of a token run: U tokens' K and V words of this lane, their per-token scales and
@@ -142,6 +131,10 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     const HeadRows hr(p.layout, p.block_size, p.num_kv_heads, item.head);
     const bool quantized = Kv<KV>::quantized;
     const bool per_token = quantized && (p.gran == G_TOKEN || p.gran == G_TOKEN_GROUP);
+    // TOKEN scales apply once per score and probability, by the lane finishing it; TOKEN_GROUP
+    // scales differ between a token's lanes, so each lane applies its own.
+    const bool token_scales = quantized && p.gran == G_TOKEN;
+    const bool lane_scales = quantized && p.gran == G_TOKEN_GROUP;
     const int scale_groups = p.gran == G_TOKEN_GROUP ? D / p.group_size : 1;
     const int my_group = p.gran == G_TOKEN_GROUP ? c0 / p.group_size : 0;
     const bool capped = p.soft_cap > 0.f;
@@ -191,8 +184,8 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
         // reduce-scatter, so each lane finishes NV of them: log2 L shuffles carry P / 2 + ... values
         // instead of P x log2 L. The owner masks its scores and takes their exponentials against
         // the row's reference max, which changes only when a score passes it by HEADROOM (rare
-        // after the first step; then the warp rescales in step), and an all-gather hands every lane
-        // all P probabilities for P.V.
+        // after the first step; then the warp rescales in step), and indexed shuffles hand every
+        // lane all P probabilities for P.V.
         float m_ref[R], my_m[NV], my_l[NV];
         int my_first[NV], my_last[NV];
 #pragma unroll
@@ -220,7 +213,7 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
                     float d = 0.f;
 #pragma unroll
                     for (int c = 0; c < CH; c++) d += q[r][c] * k[c];
-                    sc[u * R + r] = d * st.ks[u];
+                    sc[u * R + r] = lane_scales ? d * st.ks[u] : d;
                 }
             }
             reduce_scatter<L, L / 2, P>(sc, li);
@@ -228,6 +221,7 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
 #pragma unroll
             for (int j = 0; j < NV; j++) {
                 const int u = (base + j) / R;
+                if (token_scales) sc[j] *= pick<U>(st.ks, u);
                 if (capped) sc[j] = p.soft_cap * tanhf(sc[j] / p.soft_cap) * LOG2E;
                 if (t + u >= t_end || t + u < my_first[j] || t + u > my_last[j]) sc[j] = -INFINITY;
                 over |= sc[j] > my_m[j] + HEADROOM;
@@ -235,9 +229,7 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
             if (group_max<WARP>(over ? 1.f : 0.f) > 0.f) {
                 // New reference maxima: every lane sees every score, rows rescale.
                 float all[P];
-#pragma unroll
-                for (int j = 0; j < NV; j++) all[j] = sc[j];
-                all_gather<L, (L > P ? L / P : 1), NV, P>(all, li);
+                gather_pairs<L, P, NV>(sc, all);
 #pragma unroll
                 for (int r = 0; r < R; r++) {
                     float mx = m_ref[r];
@@ -256,20 +248,21 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
                     m_ref[r] = mx;
                 }
             }
-            float pr[P];
+            float mine[NV], pr[P];
 #pragma unroll
             for (int j = 0; j < NV; j++) {
-                pr[j] = my_m[j] == -INFINITY ? 0.f : exp2f(sc[j] - my_m[j]);
-                my_l[j] += pr[j];
+                mine[j] = my_m[j] == -INFINITY ? 0.f : exp2f(sc[j] - my_m[j]);
+                my_l[j] += mine[j];
+                if (token_scales) mine[j] *= pick<U>(st.vs, (base + j) / R);
             }
-            all_gather<L, (L > P ? L / P : 1), NV, P>(pr, li);
+            gather_pairs<L, P, NV>(mine, pr);
 #pragma unroll
             for (int u = 0; u < U; u++) {
                 float v[CH];
                 decode8<KV>(st.vw[u], v);
 #pragma unroll
                 for (int r = 0; r < R; r++) {
-                    const float w = pr[u * R + r] * st.vs[u];
+                    const float w = lane_scales ? pr[u * R + r] * st.vs[u] : pr[u * R + r];
 #pragma unroll
                     for (int c = 0; c < CH; c++) acc[r][c] += w * v[c];
                 }

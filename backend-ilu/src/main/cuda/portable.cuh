@@ -42,6 +42,17 @@ __device__ __forceinline__ float shfl_xor(float x, int offset) {
 #endif
 }
 
+// Lane src's x, within groups of WIDTH consecutive lanes.
+template <int WIDTH>
+__device__ __forceinline__ float shfl_idx(float x, int src) {
+    static_assert(WIDTH <= WARP && (WIDTH & (WIDTH - 1)) == 0, "lane groups are powers of two within a warp");
+#if defined(__ILUVATAR__)
+    return __shfl(x, src, WIDTH);
+#else
+    return __shfl_sync(0xffffffffu, x, src, WIDTH);
+#endif
+}
+
 template <int WIDTH>
 __device__ __forceinline__ float group_sum(float x) {
 #pragma unroll
