@@ -88,21 +88,47 @@ struct DecodeStep {
     __device__ __forceinline__ void fetch(const AttnParams& p, const WorkItem& item, const HeadRows& hr,
                                           const typename Kv<KV>::T* kc, const typename Kv<KV>::T* vc, int t, int t_end,
                                           int& bi, int& off, int c0, bool per_token, int scale_groups, int my_group) {
+        if (off + U <= p.block_size && t + U <= t_end) {
+            // The common step: U tokens of one block, all in the run: one row lookup, then fixed strides.
+            const int64_t row = hr.row(item.blocks[bi], off);
+            const typename Kv<KV>::T* kp = kc + row * D + c0;
+            const typename Kv<KV>::T* vp = vc + row * D + c0;
+            const int64_t stride = (int64_t)hr.off_rows * D;
 #pragma unroll
-        for (int u = 0; u < U; u++) {
-            has[u] = t + u < t_end;
-            int bu = bi, ou = off + u;
-            while (ou >= p.block_size) { ou -= p.block_size; bu++; }
-            const int64_t row = has[u] ? hr.row(item.blocks[bu], ou) : 0;
-            ks[u] = vs[u] = 1.f;
+            for (int u = 0; u < U; u++) {
+                has[u] = true;
+                load_words<WORDS>(kp + u * stride, kw[u]);
+                load_words<WORDS>(vp + u * stride, vw[u]);
+            }
+            if (per_token) {
+                const int64_t s0 = row * scale_groups + my_group;
+                const int64_t sstride = (int64_t)hr.off_rows * scale_groups;
 #pragma unroll
-            for (int w = 0; w < WORDS; w++) kw[u][w] = vw[u][w] = 0u;
-            if (has[u]) {
-                load_words<WORDS>(kc + row * D + c0, kw[u]);
-                load_words<WORDS>(vc + row * D + c0, vw[u]);
-                if (per_token) {
-                    ks[u] = p.k_scale[row * scale_groups + my_group];
-                    vs[u] = p.v_scale[row * scale_groups + my_group];
+                for (int u = 0; u < U; u++) {
+                    ks[u] = p.k_scale[s0 + u * sstride];
+                    vs[u] = p.v_scale[s0 + u * sstride];
+                }
+            } else {
+#pragma unroll
+                for (int u = 0; u < U; u++) ks[u] = vs[u] = 1.f;
+            }
+        } else {
+#pragma unroll
+            for (int u = 0; u < U; u++) {
+                has[u] = t + u < t_end;
+                int bu = bi, ou = off + u;
+                while (ou >= p.block_size) { ou -= p.block_size; bu++; }
+                const int64_t row = has[u] ? hr.row(item.blocks[bu], ou) : 0;
+                ks[u] = vs[u] = 1.f;
+#pragma unroll
+                for (int w = 0; w < WORDS; w++) kw[u][w] = vw[u][w] = 0u;
+                if (has[u]) {
+                    load_words<WORDS>(kc + row * D + c0, kw[u]);
+                    load_words<WORDS>(vc + row * D + c0, vw[u]);
+                    if (per_token) {
+                        ks[u] = p.k_scale[row * scale_groups + my_group];
+                        vs[u] = p.v_scale[row * scale_groups + my_group];
+                    }
                 }
             }
         }
@@ -154,7 +180,9 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     }
     // This run's tokens: a contiguous slice of [lo, hi).
     const int span = item.hi - item.lo;
-    const int per = (span + GROUPS - 1) / GROUPS;
+    // Runs of a multiple of U tokens: steps stay aligned, so with blocks of a multiple of U tokens
+    // every full step lies within one block (fetch's common case).
+    const int per = ((span + GROUPS - 1) / GROUPS + U - 1) / U * U;
     const int t_begin = item.lo + min(span, g * per);
     const int t_end = item.lo + min(span, (g + 1) * per);
     const T* kc = (const T*)p.k_cache;

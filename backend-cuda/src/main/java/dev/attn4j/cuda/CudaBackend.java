@@ -23,7 +23,7 @@ public final class CudaBackend extends DriverBackend {
 
     CudaBackend(int deviceIndex, String deviceName, byte[] fatbin) {
         super(CudaBackendProvider.NAME, CudaBackendProvider.CAPABILITIES, deviceIndex, deviceName, fatbin,
-                "attn4j.fatbin");
+                "attn4j.fatbin", n -> n.startsWith("attn4j_flash_") || n.startsWith("attn4j_decode_"));
     }
 
     @Override

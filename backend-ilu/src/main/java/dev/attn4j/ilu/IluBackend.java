@@ -33,7 +33,8 @@ public final class IluBackend extends DriverBackend {
     private final Staging staging;
 
     IluBackend(int deviceIndex, String deviceName, byte[] image, String imageName) {
-        super(IluBackendProvider.NAME, IluBackendProvider.CAPABILITIES, deviceIndex, deviceName, image, imageName);
+        super(IluBackendProvider.NAME, IluBackendProvider.CAPABILITIES, deviceIndex, deviceName, image, imageName,
+                n -> n.startsWith("attn4j_flash_"));   // the kernels attn4j_ilu.cu gives an _smem size
         this.staging = new Staging(bytes -> Staging.allocateBytes(this, bytes),
                 () -> check(JCudaDriver.cuStreamSynchronize(stream()), "cuStreamSynchronize"));
     }

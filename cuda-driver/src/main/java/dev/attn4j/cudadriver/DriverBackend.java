@@ -27,6 +27,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -56,10 +57,11 @@ public abstract class DriverBackend implements AttentionBackend {
 
     /**
      * Opens device {@code deviceIndex}: retains its primary context, creates the stream and loads
-     * the kernel {@code image} ({@code imageName} names it in errors).
+     * the kernel {@code image} ({@code imageName} names it in errors); {@code sizedKernels} names the
+     * kernels whose dynamic shared memory size the image stores ({@link KernelModule#sharedBytes}).
      */
     protected DriverBackend(String name, Capabilities capabilities, int deviceIndex, String deviceName,
-                            byte[] image, String imageName) {
+                            byte[] image, String imageName, Predicate<String> sizedKernels) {
         this.name = name;
         this.capabilities = capabilities;
         this.deviceIndex = deviceIndex;
@@ -69,7 +71,7 @@ public abstract class DriverBackend implements AttentionBackend {
         check(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
         check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
         check(JCudaDriver.cuStreamCreate(stream, 0), "cuStreamCreate");
-        this.kernels = new KernelModule(name, image, imageName);
+        this.kernels = new KernelModule(name, image, imageName, sizedKernels);
         int[] sms = new int[1];
         check(JCudaDriver.cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
                 device), "cuDeviceGetAttribute(MULTIPROCESSOR_COUNT)");

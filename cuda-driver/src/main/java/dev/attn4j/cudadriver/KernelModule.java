@@ -5,11 +5,11 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUmodule;
-import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * A kernel image loaded into the current context with {@code cuModuleLoadData}, and what the
@@ -22,10 +22,18 @@ public final class KernelModule {
     private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
     private final Map<String, Integer> sharedBytes = new ConcurrentHashMap<>();
     private final Map<String, Integer> residentBlocks = new ConcurrentHashMap<>();
+    private final Predicate<String> sized;
 
-    /** Loads {@code image} into the current context; {@code imageName} names it in errors. */
-    public KernelModule(String backend, byte[] image, String imageName) {
+    /**
+     * Loads {@code image} into the current context; {@code imageName} names it in errors.
+     *
+     * @param sized the kernels that store their dynamic shared memory size as {@code <name>_smem}
+     *              (asking the driver for a global that is not there is an API error, which
+     *              compute-sanitizer reports, so only those are asked)
+     */
+    public KernelModule(String backend, byte[] image, String imageName, Predicate<String> sized) {
         this.backend = backend;
+        this.sized = sized;
         Cu.check(backend, JCudaDriver.cuModuleLoadData(module, image), "cuModuleLoadData(" + imageName + ")");
     }
 
@@ -38,20 +46,19 @@ public final class KernelModule {
     }
 
     /**
-     * The dynamic shared memory a kernel needs: the int the image stores beside it as the global
-     * {@code <name>_smem}, 0 when there is no such global. Read once per kernel, which is also when a
-     * size above the default limit (48 KiB) is opted into.
+     * The dynamic shared memory a kernel needs: for a sized kernel the int the image stores beside it
+     * as the global {@code <name>_smem}, else 0. Read once per kernel, which is also when a size
+     * above the default limit (48 KiB) is opted into.
      */
     public int sharedBytes(String name) {
         return sharedBytes.computeIfAbsent(name, n -> {
+            if (!sized.test(n)) {
+                return 0;
+            }
             String global = n + "_smem";
             CUdeviceptr at = new CUdeviceptr();
             long[] size = new long[1];
-            int found = JCudaDriver.cuModuleGetGlobal(at, size, module, global);
-            if (found == CUresult.CUDA_ERROR_NOT_FOUND) {
-                return 0;
-            }
-            Cu.check(backend, found, "cuModuleGetGlobal(" + global + ")");
+            Cu.check(backend, JCudaDriver.cuModuleGetGlobal(at, size, module, global), "cuModuleGetGlobal(" + global + ")");
             int[] bytes = new int[1];
             Cu.check(backend, JCudaDriver.cuMemcpyDtoH(Pointer.to(bytes), at, 4), "cuMemcpyDtoH(" + global + ")");
             if (bytes[0] > 0) {
