@@ -30,8 +30,8 @@ struct DecodeShape {
     static constexpr int L = D / CH;             // lanes per token
     static constexpr int GROUPS = THREADS / L;   // token runs per block
     static constexpr int U = 4;                  // tokens per step of a run (loads in flight)
-    // Blocks per SM the register budget is cut for: for R = 4, 4 blocks (128 registers) decoded
-    // int8 0.41 of copy bandwidth on an H200, 3 blocks (168) 0.36, 5 blocks 0.36 (docs/PERF.md).
+    // Blocks per SM the register budget is cut for: for R = 4, 4 blocks (128 registers) beat 3
+    // (168) and 5 (spills) on an H200 when chosen: int8 0.41 vs 0.36 and 0.36 (docs/PERF.md).
     static constexpr int MIN_BLOCKS = R <= 4 ? 4 : 2;
     static_assert(L <= 32 && L <= WARP, "a token's lane group must fit in a warp");
 };
