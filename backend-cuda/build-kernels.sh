@@ -3,10 +3,11 @@
 # Maven build, cached by the content hash of the sources, the flags and the nvcc version, so an
 # unchanged tree never recompiles. Without nvcc it builds nothing and says so; the module still
 # builds and its probe reports that the kernels were not built.
-# Usage: build-kernels.sh SRC_DIR OUT_DIR
+# Usage: build-kernels.sh SRC_DIR OUT_DIR SHARED_DIR   (SHARED_DIR: cuda-driver's kernel_params.cuh)
 set -euo pipefail
 src=$1
 out=$2
+shared=$3
 name=attn4j.fatbin
 nvcc_bin=${NVCC:-nvcc}
 if ! command -v "$nvcc_bin" >/dev/null 2>&1; then
@@ -18,7 +19,7 @@ flags=(-std=c++17 -O3 -fatbin --threads 2
        -gencode arch=compute_80,code=sm_80
        -gencode arch=compute_90a,code=sm_90a
        -gencode arch=compute_90,code=compute_90)
-hash=$( { cat "$src"/*.cu "$src"/*.cuh; echo "${flags[*]}"; "$nvcc_bin" --version; } | sha256sum | cut -c1-20)
+hash=$( { cat "$src"/*.cu "$src"/*.cuh "$shared"/*.cuh; echo "${flags[*]}"; "$nvcc_bin" --version; } | sha256sum | cut -c1-20)
 cache=${ATTN4J_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/attn4j/cuda}
 mkdir -p "$cache" "$out"
 if [ -s "$cache/$hash.fatbin" ]; then
@@ -27,7 +28,7 @@ if [ -s "$cache/$hash.fatbin" ]; then
   exit 0
 fi
 start=$(date +%s)
-"$nvcc_bin" "${flags[@]}" -o "$cache/$hash.tmp" "$src/attn4j.cu"
+"$nvcc_bin" "${flags[@]}" -I "$shared" -o "$cache/$hash.tmp" "$src/attn4j.cu"
 mv "$cache/$hash.tmp" "$cache/$hash.fatbin"
 cp "$cache/$hash.fatbin" "$out/$name"
 echo "build-kernels: built $name ($hash) in $(( $(date +%s) - start )) s"

@@ -9,12 +9,13 @@
 # Each output is cached by the content hash of the sources, the flags and the compiler version, so
 # an unchanged tree never recompiles. A missing compiler builds nothing and says so; the module
 # still builds and its probe reports which kernels are missing.
-# Usage: build-kernels.sh SRC_DIR OUT_DIR
+# Usage: build-kernels.sh SRC_DIR OUT_DIR SHARED_DIR   (SHARED_DIR: cuda-driver's kernel_params.cuh)
 set -euo pipefail
 src=$1
 out=$2
+shared=$3
 mkdir -p "$out/src"
-cp "$src"/*.cu "$src"/*.cuh "$out/src/"
+cp "$src"/*.cu "$src"/*.cuh "$shared"/*.cuh "$out/src/"
 cache=${ATTN4J_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/attn4j/ilu}
 mkdir -p "$cache"
 
@@ -23,14 +24,14 @@ build() {
   local name=$1 cc=$2 version; shift 2
   version=$("$cc" --version 2>&1 | head -3)
   local hash
-  hash=$( { cat "$src"/*.cu "$src"/*.cuh; echo "$*"; echo "$version"; } | sha256sum | cut -c1-20)
+  hash=$( { cat "$src"/*.cu "$src"/*.cuh "$shared"/*.cuh; echo "$*"; echo "$version"; } | sha256sum | cut -c1-20)
   if [ -s "$cache/$hash.$name" ]; then
     cp "$cache/$hash.$name" "$out/$name"
     echo "build-kernels: $name: sources unchanged ($hash), from the cache"
     return
   fi
   local start; start=$(date +%s)
-  "$cc" "$@" -o "$cache/$hash.tmp" "$src/attn4j_ilu.cu"
+  "$cc" "$@" -I "$shared" -o "$cache/$hash.tmp" "$src/attn4j_ilu.cu"
   mv "$cache/$hash.tmp" "$cache/$hash.$name"
   cp "$cache/$hash.$name" "$out/$name"
   echo "build-kernels: built $name ($hash) in $(( $(date +%s) - start )) s"

@@ -3,19 +3,11 @@
 // is one warp reduction. Slot -1 is a padding token and is skipped.
 #pragma once
 #include "formats.cuh"
+#include "kernel_params.cuh"
 
 namespace attn4j {
 
-struct AppendParams {
-    const void* keys;        // [n][numKvHeads][headDim] of the input dtype
-    const void* values;
-    const int* slots;        // [n]
-    void* k_cache;
-    void* v_cache;
-    float* k_scale;          // caller scales (TENSOR/HEAD/CHANNEL) or the dynamic-scale tensor
-    float* v_scale;
-    int num_kv_heads, head_dim, block_size, layout, gran, group_size;
-};
+using attn4j_params::AppendParams;
 
 template <int IN, int KV>
 __device__ __forceinline__ void append_kernel(const AppendParams& p) {

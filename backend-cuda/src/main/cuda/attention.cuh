@@ -10,34 +10,12 @@
 // wherever it applies (CudaKernels.attentionFor); this one serves the rest.
 #pragma once
 #include "formats.cuh"
+#include "kernel_params.cuh"
 
 namespace attn4j {
 
-struct AttnParams {
-    const void* q;            // [numTokens][numQoHeads][headDim]
-    void* out;                // same
-    float* lse;               // [numTokens][numQoHeads] or null
-    const void* k_cache;
-    const void* v_cache;
-    const float* k_scale;     // caller scales or dynamic-scale tensor (null for 16-bit caches)
-    const float* v_scale;
-    const int* q_indptr;      // [numSeq + 1]
-    const int* kv_lens;       // [numSeq]
-    const int* block_indptr;  // [numSeq + 1]
-    const int* block_ids;     // referenced blocks
-    const int* item_seq;      // work items
-    const int* item_head;
-    const int* item_row0;
-    const int* item_rows;
-    const int* item_lo;
-    const int* item_hi;
-    const int* item_partial;
-    float* workspace;
-    int partial_floats;
-    int num_qo_heads, num_kv_heads, head_dim, block_size, group, layout, gran, group_size;
-    float sm_scale, soft_cap;
-    int causal, window;
-};
+using attn4j_params::AttnParams;
+using attn4j_params::MergeParams;
 
 // One WorkSplit item as its block sees it: the sequence, KV head, first query row and packed
 // rows (query tokens x G), visible KV range, partial region (-1: write the output), the position
@@ -160,19 +138,6 @@ __device__ __forceinline__ void attention_kernel(const AttnParams& p) {
         }
     }
 }
-
-struct MergeParams {
-    void* out;
-    float* lse;
-    const float* workspace;
-    const int* merge_first;   // first item of each split unit
-    const int* merge_count;   // its number of items
-    const int* item_head;
-    const int* item_row0;
-    const int* item_rows;
-    const int* item_partial;
-    int partial_floats, num_qo_heads, head_dim, group;
-};
 
 // Combines the partial outputs of one split unit per block: weights exp(lse_k - max), renormalized.
 template <int Q>

@@ -77,17 +77,22 @@ __device__ __forceinline__ void gather_pairs(const float* mine, float* all) {
 }
 
 // One step of a token run: U tokens' K and V words of this lane, their per-token scales and
-// whether each token is in the run. fetch() advances the run's (block index, offset) by U.
+// whether each token is in the run. fetch() advances the run's (block index, offset) by U. With
+// own_u >= 0 (TOKEN scales, applied by the lane that finishes a score) only that token's scales
+// are loaded, into ks_own / vs_own; else (TOKEN_GROUP) all U, into ks / vs.
 template <int WORDS, int U>
 struct DecodeStep {
     uint32_t kw[U][WORDS], vw[U][WORDS];
     float ks[U], vs[U];
+    float ks_own, vs_own;
     bool has[U];
 
     template <int KV, int D>
     __device__ __forceinline__ void fetch(const AttnParams& p, const WorkItem& item, const HeadRows& hr,
                                           const typename Kv<KV>::T* kc, const typename Kv<KV>::T* vc, int t, int t_end,
-                                          int& bi, int& off, int c0, bool per_token, int scale_groups, int my_group) {
+                                          int& bi, int& off, int c0, bool per_token, int scale_groups, int my_group,
+                                          int own_u) {
+        ks_own = vs_own = 1.f;
         if (off + U <= p.block_size && t + U <= t_end) {
             // The common step: U tokens of one block, all in the run: one row lookup, then fixed strides.
             const int64_t row = hr.row(item.blocks[bi], off);
@@ -100,7 +105,13 @@ struct DecodeStep {
                 load_words<WORDS>(kp + u * stride, kw[u]);
                 load_words<WORDS>(vp + u * stride, vw[u]);
             }
-            if (per_token) {
+            if (per_token && own_u >= 0) {
+                const int64_t at = row * scale_groups + my_group + own_u * (int64_t)hr.off_rows * scale_groups;
+                ks_own = p.k_scale[at];
+                vs_own = p.v_scale[at];
+#pragma unroll
+                for (int u = 0; u < U; u++) ks[u] = vs[u] = 1.f;
+            } else if (per_token) {
                 const int64_t s0 = row * scale_groups + my_group;
                 const int64_t sstride = (int64_t)hr.off_rows * scale_groups;
 #pragma unroll
@@ -125,9 +136,12 @@ struct DecodeStep {
                 if (has[u]) {
                     load_words<WORDS>(kc + row * D + c0, kw[u]);
                     load_words<WORDS>(vc + row * D + c0, vw[u]);
-                    if (per_token) {
+                    if (per_token && own_u < 0) {
                         ks[u] = p.k_scale[row * scale_groups + my_group];
                         vs[u] = p.v_scale[row * scale_groups + my_group];
+                    } else if (per_token && u == own_u) {
+                        ks_own = p.k_scale[row * scale_groups + my_group];
+                        vs_own = p.v_scale[row * scale_groups + my_group];
                     }
                 }
             }
@@ -144,6 +158,7 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     constexpr int CH = S::CH, L = S::L, GROUPS = S::GROUPS, U = S::U;
     constexpr int P = U * R;                   // scores per step
     constexpr int NV = P >= L ? P / L : 1;     // of them each lane finishes
+    static_assert(R % NV == 0, "a lane's pairs lie in one token");
     constexpr float LOG2E = 1.4426950408889634f;
     constexpr float HEADROOM = 16.f;           // log2 of how far a score may pass its row's reference
     __shared__ float out_s[GROUPS][R][CH * L];
@@ -153,7 +168,8 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     const int g = threadIdx.x / L;             // token run
     const int li = threadIdx.x % L;            // lane in the token's group
     const int c0 = li * CH;                    // first channel of this lane
-    const int base = li * P / L;               // the first pair this lane finishes
+    const int base = li * P / L;               // the first pair this lane finishes (its NV pairs
+                                               // share one token: R is a multiple of NV)
     const HeadRows hr(p.layout, p.block_size, p.num_kv_heads, item.head);
     const bool quantized = Kv<KV>::quantized;
     const bool per_token = quantized && (p.gran == G_TOKEN || p.gran == G_TOKEN_GROUP);
@@ -230,7 +246,8 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
         for (int i = 0; i < per; i += U) {
             const int t = t_begin + i;
             DecodeStep<S::WORDS, U> st;
-            st.template fetch<KV, D>(p, item, hr, kc, vc, t, t_end, bi, off, c0, per_token, scale_groups, my_group);
+            st.template fetch<KV, D>(p, item, hr, kc, vc, t, t_end, bi, off, c0, per_token, scale_groups, my_group,
+                                     token_scales ? base / R : -1);
             float sc[P];
 #pragma unroll
             for (int u = 0; u < U; u++) {
@@ -249,7 +266,7 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
 #pragma unroll
             for (int j = 0; j < NV; j++) {
                 const int u = (base + j) / R;
-                if (token_scales) sc[j] *= pick<U>(st.ks, u);
+                if (token_scales) sc[j] *= st.ks_own;
                 if (capped) sc[j] = p.soft_cap * tanhf(sc[j] / p.soft_cap) * LOG2E;
                 if (t + u >= t_end || t + u < my_first[j] || t + u > my_last[j]) sc[j] = -INFINITY;
                 over |= sc[j] > my_m[j] + HEADROOM;
@@ -281,7 +298,7 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
             for (int j = 0; j < NV; j++) {
                 mine[j] = my_m[j] == -INFINITY ? 0.f : exp2f(sc[j] - my_m[j]);
                 my_l[j] += mine[j];
-                if (token_scales) mine[j] *= pick<U>(st.vs, (base + j) / R);
+                if (token_scales) mine[j] *= st.vs_own;
             }
             gather_pairs<L, P, NV>(mine, pr);
 #pragma unroll

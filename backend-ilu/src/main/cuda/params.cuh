@@ -1,61 +1,15 @@
-// The kernels' parameter structs, passed by value through cuLaunchKernel. The field order is the
-// contract with the Java side (dev.attn4j.cudadriver.AttentionParams builds AttnParams and
-// MergeParams, DriverBackend.append builds AppendParams): the same structs the cuda backend's
-// kernels take, so one launcher serves both backends.
+// The kernels' parameter structs (kernel_params.cuh in cuda-driver: the contract with the Java
+// launchers, shared with the cuda backend) and what every ilu kernel reads from them: a work item,
+// and where a finished row goes.
 #pragma once
+#include "kernel_params.cuh"
 #include "portable.cuh"
 
 namespace ilu {
 
-struct AttnParams {
-    const void* q;            // [numTokens][numQoHeads][headDim]
-    void* out;                // same
-    float* lse;               // [numTokens][numQoHeads] or null
-    const void* k_cache;      // the KV cache, or the 16-bit staging (stage.cuh)
-    const void* v_cache;
-    const float* k_scale;     // caller scales or dynamic-scale tensor (null for 16-bit data)
-    const float* v_scale;
-    const int* q_indptr;      // [numSeq + 1]
-    const int* kv_lens;       // [numSeq]
-    const int* block_indptr;  // [numSeq + 1]
-    const int* block_ids;     // referenced blocks (or their staging slots)
-    const int* item_seq;      // work items (dev.attn4j.api.support.WorkSplit)
-    const int* item_head;
-    const int* item_row0;
-    const int* item_rows;
-    const int* item_lo;
-    const int* item_hi;
-    const int* item_partial;
-    float* workspace;
-    int partial_floats;
-    int num_qo_heads, num_kv_heads, head_dim, block_size, group, layout, gran, group_size;
-    float sm_scale, soft_cap;
-    int causal, window;
-};
-
-struct MergeParams {
-    void* out;
-    float* lse;
-    const float* workspace;
-    const int* merge_first;   // first item of each split unit
-    const int* merge_count;   // its number of items
-    const int* item_head;
-    const int* item_row0;
-    const int* item_rows;
-    const int* item_partial;
-    int partial_floats, num_qo_heads, head_dim, group;
-};
-
-struct AppendParams {
-    const void* keys;         // [n][numKvHeads][headDim] of the input dtype
-    const void* values;
-    const int* slots;         // [n]
-    void* k_cache;
-    void* v_cache;
-    float* k_scale;           // caller scales (TENSOR/HEAD/CHANNEL) or the dynamic-scale tensor
-    float* v_scale;
-    int num_kv_heads, head_dim, block_size, layout, gran, group_size;
-};
+using attn4j_params::AppendParams;
+using attn4j_params::AttnParams;
+using attn4j_params::MergeParams;
 
 // One WorkSplit item as its block sees it: the sequence, KV head, first query row and packed rows
 // (query tokens x G), visible KV range [lo, hi), partial region (-1: write the output), the

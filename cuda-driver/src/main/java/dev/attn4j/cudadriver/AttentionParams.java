@@ -5,8 +5,8 @@ import dev.attn4j.api.PlanRequest;
 
 /**
  * The parameter blocks of the kernels' {@code AttnParams} and {@code MergeParams} structs, built in
- * one place so that every backend whose kernels share those structs (see the cuda backend's
- * {@code attention.cuh}: its field order is the contract) passes the same bytes.
+ * one place for both backends whose kernels take them. The structs are defined once, beside this
+ * class, in {@code cuda-driver/src/main/cuda/kernel_params.cuh}: their field order is the contract.
  */
 public final class AttentionParams {
     private AttentionParams() {

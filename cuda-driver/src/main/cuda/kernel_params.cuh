@@ -1,0 +1,60 @@
+// The parameter structs of the kernels the libcuda backends launch (cuda's and ilu's), passed by
+// value through cuLaunchKernel. Their field order is the contract with the Java side, which builds
+// them in cuda-driver: dev.attn4j.cudadriver.AttentionParams (AttnParams, MergeParams) and
+// DriverBackend.append (AppendParams). One definition, included by both backends' kernel builds
+// (their build-kernels.sh add this folder to the include path).
+#pragma once
+
+namespace attn4j_params {
+
+struct AttnParams {
+    const void* q;            // [numTokens][numQoHeads][headDim]
+    void* out;                // same
+    float* lse;               // [numTokens][numQoHeads] or null
+    const void* k_cache;      // the KV cache (or a backend's staging of it)
+    const void* v_cache;
+    const float* k_scale;     // caller scales or dynamic-scale tensor (null for 16-bit data)
+    const float* v_scale;
+    const int* q_indptr;      // [numSeq + 1]
+    const int* kv_lens;       // [numSeq]
+    const int* block_indptr;  // [numSeq + 1]
+    const int* block_ids;     // referenced blocks
+    const int* item_seq;      // work items (dev.attn4j.api.support.WorkSplit)
+    const int* item_head;
+    const int* item_row0;
+    const int* item_rows;
+    const int* item_lo;
+    const int* item_hi;
+    const int* item_partial;
+    float* workspace;
+    int partial_floats;
+    int num_qo_heads, num_kv_heads, head_dim, block_size, group, layout, gran, group_size;
+    float sm_scale, soft_cap;
+    int causal, window;
+};
+
+struct MergeParams {
+    void* out;
+    float* lse;
+    const float* workspace;
+    const int* merge_first;   // first item of each split unit
+    const int* merge_count;   // its number of items
+    const int* item_head;
+    const int* item_row0;
+    const int* item_rows;
+    const int* item_partial;
+    int partial_floats, num_qo_heads, head_dim, group;
+};
+
+struct AppendParams {
+    const void* keys;         // [n][numKvHeads][headDim] of the input dtype
+    const void* values;
+    const int* slots;         // [n]
+    void* k_cache;
+    void* v_cache;
+    float* k_scale;           // caller scales (TENSOR/HEAD/CHANNEL) or the dynamic-scale tensor
+    float* v_scale;
+    int num_kv_heads, head_dim, block_size, layout, gran, group_size;
+};
+
+}  // namespace attn4j_params
