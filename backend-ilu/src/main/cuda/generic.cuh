@@ -5,9 +5,22 @@
 // slow: plans use it only where the fast kernels (decode.cuh, stage.cuh + flash.cuh) do not apply,
 // and say so in their description.
 #pragma once
-#include "scales.cuh"
+#include "params.cuh"
 
 namespace ilu {
+
+// The scale of KV element (block, off, head, channel c), for every granularity.
+__device__ __forceinline__ float kv_scale(const AttnParams& p, const float* scales, const HeadRows& hr, int block,
+                                          int off, int head, int c) {
+    switch (p.gran) {
+        case G_TENSOR: return scales[0];
+        case G_HEAD: return scales[head];
+        case G_CHANNEL: return scales[head * p.head_dim + c];
+        case G_TOKEN: return scales[hr.row(block, off)];
+        case G_TOKEN_GROUP: return scales[hr.row(block, off) * (p.head_dim / p.group_size) + c / p.group_size];
+        default: return 1.f;
+    }
+}
 
 template <int KV, int Q, int CPL>
 __device__ __forceinline__ void generic_kernel(const AttnParams& p) {

@@ -97,8 +97,8 @@ template <> struct Half<Q_FP16> {
     __device__ static float hi(uint32_t w) { return fp16_to_float(w >> 16); }
 };
 
-// ---- KV storage formats: decode one code to float, encode with round-to-nearest-even and
-// saturation at the format's finite max (attn4j's data model) ----
+// ---- KV storage formats: decode one code to float; the 8-bit ones also encode (append), with
+// round-to-nearest-even and saturation at the format's finite max (attn4j's data model) ----
 
 // e4m3fn -> fp16 bits: the 7 magnitude bits shifted under fp16's exponent, then x 2^8 (exact,
 // subnormals included, since fp16 has 3 more exponent bits of range below).
@@ -142,13 +142,11 @@ template <> struct Kv<KV_BF16> {
     using T = uint16_t;
     static constexpr bool quantized = false;
     __device__ static float decode(uint32_t x) { return bf16_to_float(x & 0xffffu); }
-    __device__ static T encode(float r) { return float_to_bf16(r); }
 };
 template <> struct Kv<KV_FP16> {
     using T = uint16_t;
     static constexpr bool quantized = false;
     __device__ static float decode(uint32_t x) { return fp16_to_float(x & 0xffffu); }
-    __device__ static T encode(float r) { return float_to_fp16(r); }
 };
 template <> struct Kv<KV_INT8> {
     using T = int8_t;

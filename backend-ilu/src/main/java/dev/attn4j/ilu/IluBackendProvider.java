@@ -31,6 +31,8 @@ import java.util.Optional;
  */
 public final class IluBackendProvider implements AttentionBackendProvider {
     public static final String NAME = "ilu";
+    /** The vendor an accepted Iluvatar device is reported with (open picks its kernels by it). */
+    private static final String ILUVATAR = "Iluvatar";
 
     static final Capabilities CAPABILITIES = Capabilities.builder(NAME)
             .kvDtypes(EnumSet.allOf(KvDType.class))
@@ -95,7 +97,7 @@ public final class IluBackendProvider implements AttentionBackendProvider {
                 if (why.isPresent()) {
                     declined.add(why.get());
                 } else {
-                    accepted.add(new DeviceInfo(d.index(), d.name(), d.isIluvatar() ? "Iluvatar" : "NVIDIA",
+                    accepted.add(new DeviceInfo(d.index(), d.name(), d.isIluvatar() ? ILUVATAR : "NVIDIA",
                             d.memoryBytes(), Map.of("kernels", d.isIluvatar() ? "CoreX" : "nvcc (compat mode)")));
                 }
             }
@@ -132,11 +134,11 @@ public final class IluBackendProvider implements AttentionBackendProvider {
             throw new BackendUnavailableException(NAME, a.unavailabilityCause(), a.error().orElse(null));
         }
         int index = options.deviceIndex();
-        DeviceDescription device = devices.devices().stream().filter(d -> d.index() == index).findFirst()
-                .filter(d -> a.devices().stream().anyMatch(i -> i.index() == index))
+        DeviceInfo device = a.devices().stream().filter(d -> d.index() == index).findFirst()
                 .orElseThrow(() -> new BackendUnavailableException(NAME, "deviceIndex=" + index
                         + " is not a usable device; usable: " + a.devices()));
-        String imageName = device.isIluvatar() ? "attn4j_ilu.corex" : "attn4j_ilu.fatbin";
-        return new IluBackend(index, device.name(), image(device).orElseThrow(), imageName);
+        boolean iluvatar = device.vendor().equals(ILUVATAR);
+        byte[] image = (iluvatar ? images.corex() : images.nvidia()).orElseThrow();
+        return new IluBackend(index, device.name(), image, iluvatar ? "attn4j_ilu.corex" : "attn4j_ilu.fatbin");
     }
 }
