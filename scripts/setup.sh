@@ -2,7 +2,8 @@
 # Installs what the build needs that Maven does not fetch itself. Idempotent; a no-op when
 # everything is present. Today: a JDK 17+ and Maven 3.8+; for backend-xpu, gcc (its JNI shim),
 # clang-14 + llvm-spirv-14 + spirv-tools (its kernels to SPIR-V, checked by spirv-val), PoCL with
-# the OpenCL ICD loader (its kernels' numerics run there on the CPU) and libze1 + libze-dev (the
+# the OpenCL ICD loader (its kernels' numerics run there on the CPU; ocl-icd-opencl-dev because JOCL
+# dlopens the unversioned libOpenCL.so, which only that package ships) and libze1 + libze-dev (the
 # Level Zero loader without any driver: the probe's "loader but no driver" case, and the headers
 # the shim is compiled against). The GPU toolchains (nvcc) are not Debian packages: see README.
 set -euo pipefail
@@ -10,7 +11,7 @@ need=()
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 # backend-xpu's Debian packages, each installed unless dpkg already has it.
-for pkg in gcc clang-14 llvm-spirv-14 spirv-tools ocl-icd-libopencl1 pocl-opencl-icd libze1 libze-dev; do
+for pkg in gcc clang-14 llvm-spirv-14 spirv-tools ocl-icd-libopencl1 ocl-icd-opencl-dev pocl-opencl-icd libze1 libze-dev; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

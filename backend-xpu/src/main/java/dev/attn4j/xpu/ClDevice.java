@@ -81,8 +81,8 @@ final class ClDevice implements XpuDevice {
             }
             return out.isEmpty() ? Discovery.missing("the OpenCL platforms have no device") : new Discovery(out, null);
         } catch (LinkageError e) {
-            return Discovery.missing("no OpenCL: JOCL could not load the OpenCL ICD loader, libOpenCL.so.1 "
-                    + "(Debian: ocl-icd-libopencl1): " + e.getMessage());
+            return Discovery.missing(OpenClLoaderLibrary.missingCause(OpenClLoaderLibrary.searchDirectories(),
+                    e.getMessage()));
         }
     }
 

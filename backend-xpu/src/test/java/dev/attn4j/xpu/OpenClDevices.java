@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Assumptions;
  * How the xpu tests reach an OpenCL device: with {@code attn4j.xpu.allowAnyOpenClDevice=true}
  * (PoCL on the CPU here) and the Level Zero path left out, so the kernels run through OpenCL even on
  * a machine whose Level Zero loader has a driver. Where there is none the tests skip, unless
- * {@code attn4j.xpu.strictTests=true} (set by .ci/run, after scripts/setup.sh installed PoCL): then
- * they fail, so CI cannot pass without running the kernels.
+ * {@code attn4j.xpu.strictTests=true}, which the pom's {@code xpu-setup-ran} profile sets wherever
+ * scripts/setup.sh installed PoCL: then they fail, so neither the README's test command nor CI can
+ * pass on a set-up machine without running the kernels.
  */
 final class OpenClDevices {
     static final String STRICT = "attn4j.xpu.strictTests";

@@ -10,6 +10,7 @@ import dev.attn4j.conformance.ConformanceCase;
 import dev.attn4j.conformance.ConformanceSuite;
 import dev.attn4j.selector.ProbeCache;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -32,12 +33,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * on this machine (cpu always). A backend that is known but absent, or present but unavailable,
  * appears as a skipped test whose message is the cause: never silently left out. This module's
  * surefire configuration sets {@code attn4j.xpu.allowAnyOpenClDevice=true}, so xpu runs here on any
- * OpenCL device (PoCL on CI's CPU); without an OpenCL device it appears as unavailable.
+ * OpenCL device (PoCL on CI's CPU); without an OpenCL device it appears as unavailable, and fails
+ * where scripts/setup.sh installed PoCL ({@code attn4j.xpu.strictTests}).
  */
 class BackendMatrixTest {
     private static final Logger LOG = LoggerFactory.getLogger(BackendMatrixTest.class);
     /** Every backend attn4j ships, whether or not its module is on this class path. */
     static final List<String> KNOWN = List.of("cuda", "ilu", "xpu", "cpu");
+    /** Set where scripts/setup.sh ran (the pom's xpu-setup-ran profile): xpu must run on PoCL there. */
+    static final String XPU_STRICT = "attn4j.xpu.strictTests";
     private static final List<AttentionBackend> OPENED = new ArrayList<>();
     private static final long SEED = ConformanceSuite.defaultSeed();
 
@@ -64,8 +68,15 @@ class BackendMatrixTest {
             Availability a = ProbeCache.probe(p);
             if (!a.isAvailable()) {
                 LOG.info("  {}: unavailable: {}", p.name(), a.unavailabilityCause());
+                String why = p.name() + " unavailable: " + a.unavailabilityCause();
+                boolean mustRun = p.name().equals("xpu") && Boolean.getBoolean(XPU_STRICT);
                 nodes.add(DynamicTest.dynamicTest(p.name() + ": unavailable",
-                        () -> Assumptions.abort(p.name() + " unavailable: " + a.unavailabilityCause())));
+                        () -> {
+                            if (mustRun) {
+                                Assertions.fail(XPU_STRICT + "=true (scripts/setup.sh installed PoCL) but " + why);
+                            }
+                            Assumptions.abort(why);
+                        }));
                 continue;
             }
             LOG.info("  {}: available on {}", p.name(), a.devices());
