@@ -6,7 +6,7 @@ import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.BackendUnavailableException;
 import dev.attn4j.api.DType;
 import dev.attn4j.cpu.CpuBackendProvider;
-import dev.attn4j.selector.Attn4jModule;
+import dev.attn4j.guice.Attn4jModule;
 import dev.attn4j.selector.Outcome;
 import dev.attn4j.selector.ProbeCache;
 import dev.attn4j.selector.Selection;

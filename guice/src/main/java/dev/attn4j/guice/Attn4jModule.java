@@ -1,4 +1,4 @@
-package dev.attn4j.selector;
+package dev.attn4j.guice;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
@@ -7,6 +7,8 @@ import com.google.inject.multibindings.Multibinder;
 import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.Requirements;
 import dev.attn4j.api.spi.AttentionBackendProvider;
+import dev.attn4j.selector.BackendSelector;
+import dev.attn4j.selector.Selection;
 
 import java.util.Set;
 import java.util.function.Consumer;
