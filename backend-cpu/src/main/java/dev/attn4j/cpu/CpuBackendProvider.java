@@ -39,6 +39,11 @@ public final class CpuBackendProvider implements AttentionBackendProvider {
             .build();
 
     @Override
+    public int spiVersion() {
+        return SPI_VERSION;
+    }
+
+    @Override
     public String name() {
         return NAME;
     }

@@ -56,6 +56,11 @@ public final class CudaBackendProvider implements AttentionBackendProvider {
     }
 
     @Override
+    public int spiVersion() {
+        return SPI_VERSION;
+    }
+
+    @Override
     public String name() {
         return NAME;
     }

@@ -61,6 +61,11 @@ public final class IluBackendProvider implements AttentionBackendProvider {
     }
 
     @Override
+    public int spiVersion() {
+        return SPI_VERSION;
+    }
+
+    @Override
     public String name() {
         return NAME;
     }

@@ -45,6 +45,11 @@ public final class XpuBackendProvider implements AttentionBackendProvider {
             .build();
 
     @Override
+    public int spiVersion() {
+        return SPI_VERSION;
+    }
+
+    @Override
     public String name() {
         return NAME;
     }

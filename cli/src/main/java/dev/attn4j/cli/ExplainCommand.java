@@ -1,6 +1,7 @@
 package dev.attn4j.cli;
 
 import dev.attn4j.api.Capabilities;
+import dev.attn4j.selector.CandidateReport;
 import dev.attn4j.api.KvDType;
 import dev.attn4j.api.ScaleGranularity;
 import picocli.CommandLine;
@@ -31,12 +32,12 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        out.print(render(Probes.all()));
+        out.print(render(Probes.all(), Probes.rejected()));
         out.flush();
         return CommandLine.ExitCode.OK;
     }
 
-    static String render(List<Probes.ProviderProbe> probes) {
+    static String render(List<Probes.ProviderProbe> probes, List<CandidateReport> rejected) {
         TextTable t = new TextTable("backend", "priority", "available", "kv dtype: scale granularities", "layouts",
                 "head dims", "block sizes", "group sizes", "query", "features").alignRight(1);
         for (Probes.ProviderProbe p : probes) {
@@ -53,6 +54,10 @@ final class ExplainCommand implements Callable<Integer> {
             }
             t.row(p.name(), p.provider().priority(), available, formats(c), lines(c.layouts()),
                     c.headDims(), c.blockSizes(), c.groupSizes(), lines(c.queryDtypes()), lines(c.features()));
+        }
+        for (CandidateReport r : rejected) {   // found, but not loadable or of another SPI version
+            t.row(r.name(), "", "no:\n" + TextTable.wrap(r.outcome() + ": " + r.reason() + " [" + r.source() + "]", 32),
+                    "", "", "", "", "", "", "");
         }
         return t.render();
     }

@@ -4,6 +4,7 @@ import dev.attn4j.api.spi.AttentionBackendProvider;
 import dev.attn4j.api.spi.Availability;
 import dev.attn4j.api.spi.DeviceInfo;
 import dev.attn4j.selector.BackendSelector;
+import dev.attn4j.selector.CandidateReport;
 import dev.attn4j.selector.ProbeCache;
 
 import java.util.Comparator;
@@ -32,6 +33,11 @@ final class Probes {
                         .thenComparing(AttentionBackendProvider::name))
                 .map(p -> new ProviderProbe(p, ProbeCache.probe(p)))
                 .collect(Collectors.toList());
+    }
+
+    /** Providers found that cannot be used (a class that failed to load, another SPI version), with why. */
+    static List<CandidateReport> rejected() {
+        return BackendSelector.builder().build().rejected();
     }
 
     /** The device a backend of this name runs on (its probe's device 0), for benchmark reports. */

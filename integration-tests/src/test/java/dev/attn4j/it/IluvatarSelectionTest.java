@@ -57,6 +57,11 @@ class IluvatarSelectionTest {
         }
 
         @Override
+        public int spiVersion() {
+            return real.spiVersion();
+        }
+
+        @Override
         public String name() {
             return real.name();
         }

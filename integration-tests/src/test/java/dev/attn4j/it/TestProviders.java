@@ -40,6 +40,11 @@ final class TestProviders {
         }
 
         @Override
+        public int spiVersion() {
+            return SPI_VERSION;
+        }
+
+        @Override
         public String name() {
             return name;
         }

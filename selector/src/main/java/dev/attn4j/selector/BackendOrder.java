@@ -41,8 +41,8 @@ public record BackendOrder(List<String> names, String source) {
         return !names.isEmpty();
     }
 
-    /** Rejects names no provider has, listing the valid ones. */
-    void checkKnown(Collection<String> known) {
+    /** Rejects names no usable provider has, listing the valid ones and why any rejected one is not. */
+    void checkKnown(Collection<String> known, List<CandidateReport> rejected) {
         List<String> unknown = new ArrayList<>();
         for (String n : names) {
             if (!known.contains(n)) {
@@ -50,9 +50,12 @@ public record BackendOrder(List<String> names, String source) {
             }
         }
         if (!unknown.isEmpty()) {
+            String unusable = rejected.stream().filter(r -> unknown.contains(r.name()))
+                    .map(r -> "; " + r.name() + " is " + r.outcome() + ": " + r.reason())
+                    .collect(Collectors.joining());
             throw new InvalidRequestException("backend", String.join(",", unknown),
                     "unknown backend name (from " + source + "); valid: "
-                            + known.stream().sorted().collect(Collectors.joining(", ")));
+                            + known.stream().sorted().collect(Collectors.joining(", ")) + unusable);
         }
     }
 

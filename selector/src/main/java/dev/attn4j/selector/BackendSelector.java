@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
  * Chooses the backend for a host's {@link Requirements} (vLLM's backend selector, with
  * validation):
  * <ol>
- *   <li>providers: registered in code, plus {@link java.util.ServiceLoader}; duplicate names fail;
+ *   <li>providers: registered in code, plus {@link java.util.ServiceLoader}; a provider that fails to
+ *       load or was built against another SPI version is reported and skipped; duplicate names fail;
  *   <li>order: explicit ({@link BackendOrder}: code, {@code -Dattn4j.backend}, {@code ATTN4J_BACKEND};
  *       unknown names fail listing the valid ones), else priority, highest first;
  *   <li>per candidate: probe (cached, never throws; kill switch honoured) → capability check (all
@@ -67,10 +68,19 @@ public final class BackendSelector {
         return registry.byName();
     }
 
+    /**
+     * The providers found that cannot be used: a class that failed to load or construct
+     * ({@link Outcome#LOAD_FAILED}) or one built against another SPI version ({@link Outcome#INCOMPATIBLE}).
+     * Every selection report lists them too.
+     */
+    public List<CandidateReport> rejected() {
+        return registry.rejected();
+    }
+
     /** The candidate order in effect. */
     public BackendOrder order() {
         BackendOrder order = BackendOrder.resolve(explicit, property, env);
-        order.checkKnown(registry.byName().keySet());
+        order.checkKnown(registry.byName().keySet(), registry.rejected());
         return order;
     }
 
@@ -109,6 +119,7 @@ public final class BackendSelector {
                         "not in the explicit list", 0));
             }
         }
+        lines.addAll(registry.rejected());
         SelectionReport report = new SelectionReport(requirements.toString(),
                 order.source() + (order.explicit() && allowFallback ? ", then priority (fallback)" : ""),
                 lines, chosen == null ? null : chosen.name(), System.nanoTime() - t0);
@@ -197,7 +208,7 @@ public final class BackendSelector {
     public static final class Builder {
         private final List<AttentionBackendProvider> providers = new ArrayList<>();
         private boolean discover = true;
-        private ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        private ClassLoader loader = BackendSelector.class.getClassLoader();
         private List<String> explicit = List.of();
         private boolean allowFallback;
         private boolean validate = true;
@@ -222,6 +233,12 @@ public final class BackendSelector {
             return this;
         }
 
+        /**
+         * The class loader {@code ServiceLoader} searches (default: the selector's own, as SLF4J 2
+         * does, not the thread's context loader, which in containers often sees other copies of
+         * the api). In an OSGi framework with the Service Loader Mediator, providers in other
+         * bundles are found through it as well.
+         */
         public Builder classLoader(ClassLoader v) {
             loader = v;
             return this;

@@ -52,7 +52,7 @@ class SelectionReportTest {
         assertEquals(List.of("xpu", "cpu"), BackendOrder.resolve(List.of(), null, env).names());
         assertEquals("priority", BackendOrder.resolve(List.of(), " ", Map.of()).source());
         InvalidRequestException e = assertThrows(InvalidRequestException.class,
-                () -> BackendOrder.resolve(List.of(), null, env).checkKnown(List.of("cpu", "cuda")));
+                () -> BackendOrder.resolve(List.of(), null, env).checkKnown(List.of("cpu", "cuda"), List.of()));
         assertEquals("xpu", e.value());
         assertTrue(e.getMessage().endsWith("valid: cpu, cuda"), e.getMessage());
     }

@@ -10,6 +10,22 @@ import dev.attn4j.api.Capabilities;
  */
 public interface AttentionBackendProvider {
 
+    /**
+     * The version of this SPI, raised whenever a change would break providers built against the
+     * previous one. It is a compile-time constant, so the value a provider returns from
+     * {@link #spiVersion()} is the one of the api it was compiled against, whatever api jar it
+     * later runs with (SLF4J's {@code getRequestedApiVersion()} does the same).
+     */
+    int SPI_VERSION = 1;
+
+    /**
+     * The SPI version this provider was built against: implement it as {@code return SPI_VERSION;}.
+     * Selection declines a provider whose version differs from the running api's, with a reason,
+     * instead of letting it fail later with a {@code NoSuchMethodError}; a provider built before
+     * this method existed is declined the same way.
+     */
+    int spiVersion();
+
     /** Unique, stable, lower-case name: {@code cpu}, {@code cuda}, {@code ilu}, {@code xpu}. */
     String name();
 
