@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
-mvn -q -B -DskipTests package
+mvn -q -B -DskipTests -Dmaven.javadoc.skip=true package
 exec java -jar cli/target/attn4j.jar "$@"
