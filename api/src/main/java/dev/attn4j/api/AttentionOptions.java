@@ -80,6 +80,9 @@ public final class AttentionOptions {
         private int slidingWindow;
         private double softCap;
 
+        private Builder() {
+        }
+
         public Builder causal(boolean v) {
             causal = v;
             return this;

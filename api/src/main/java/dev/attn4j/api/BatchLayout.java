@@ -110,6 +110,9 @@ public final class BatchLayout {
         private final List<Integer> q = new ArrayList<>();
         private final List<Integer> kv = new ArrayList<>();
 
+        private Builder() {
+        }
+
         /** Adds a sequence with {@code qLen} new tokens, {@code kvLen} cached tokens and its block ids. */
         public Builder add(int qLen, int kvLen, int... blockIds) {
             q.add(qLen);

@@ -131,6 +131,9 @@ public record KvCacheSpec(int numBlocks, int blockSize, int numKvHeads, int head
         private ScaleGranularity granularity = ScaleGranularity.NONE;
         private KvLayout layout = KvLayout.NHD;
 
+        private Builder() {
+        }
+
         public Builder numBlocks(int v) { numBlocks = v; return this; }
         public Builder blockSize(int v) { blockSize = v; return this; }
         public Builder numKvHeads(int v) { numKvHeads = v; return this; }

@@ -85,7 +85,12 @@ public final class CpuBackend implements AttentionBackend {
     }
 
     @Override
-    public CpuTensor allocate(DType dtype, int... shape) {
+    public Tensor allocate(DType dtype, int... shape) {
+        return allocateHost(dtype, shape);
+    }
+
+    /** {@link #allocate}, typed for this backend's own use (the caches it creates). */
+    CpuTensor allocateHost(DType dtype, int... shape) {
         health.checkUsable();
         long bytes = AbstractTensor.elements(shape) * dtype.byteSize();
         if (bytes > Integer.MAX_VALUE) {

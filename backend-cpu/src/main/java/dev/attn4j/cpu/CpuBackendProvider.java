@@ -38,6 +38,10 @@ public final class CpuBackendProvider implements AttentionBackendProvider {
             .features(EnumSet.allOf(Feature.class))
             .build();
 
+    /** The constructor {@code ServiceLoader} calls; also for registering the provider in code. */
+    public CpuBackendProvider() {
+    }
+
     @Override
     public int spiVersion() {
         return SPI_VERSION;

@@ -25,9 +25,9 @@ final class CpuKvCache extends AbstractKvCache {
     static CpuKvCache create(CpuBackend backend, KvCacheSpec spec, KvScales scales) {
         int[] scaleShape = spec.dynamicScaleShape();
         return new CpuKvCache(backend, spec, scales,
-                backend.allocate(spec.kvDtype().storage(), spec.cacheShape()),
-                backend.allocate(spec.kvDtype().storage(), spec.cacheShape()),
-                scaleShape == null ? null : backend.allocate(DType.FP32, scaleShape),
-                scaleShape == null ? null : backend.allocate(DType.FP32, scaleShape));
+                backend.allocateHost(spec.kvDtype().storage(), spec.cacheShape()),
+                backend.allocateHost(spec.kvDtype().storage(), spec.cacheShape()),
+                scaleShape == null ? null : backend.allocateHost(DType.FP32, scaleShape),
+                scaleShape == null ? null : backend.allocateHost(DType.FP32, scaleShape));
     }
 }

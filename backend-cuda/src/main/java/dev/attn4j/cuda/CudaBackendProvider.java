@@ -16,6 +16,7 @@ import dev.attn4j.api.spi.DeviceInfo;
 import dev.attn4j.api.spi.KillSwitch;
 import dev.attn4j.cudadriver.DeviceDescription;
 import dev.attn4j.cudadriver.DeviceSource;
+import dev.attn4j.cudadriver.JCudaNatives;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -104,15 +105,12 @@ public final class CudaBackendProvider implements AttentionBackendProvider {
             return accepted.isEmpty() ? Availability.unavailable(String.join("; ", declined))
                     : Availability.available(accepted);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            return Availability.unavailable("no CUDA driver: the JCuda driver library could not load libcuda.so.1 ("
-                    + firstLine(e.getMessage()) + ")", e);
+            return Availability.unavailable(JCudaNatives.isDriverMissing(String.valueOf(e.getMessage()))
+                    ? "no CUDA driver: the JCuda driver library could not load libcuda.so.1 (" + e.getMessage() + ")"
+                    : "JCuda's driver library could not be loaded (" + e.getMessage() + ")", e);
         } catch (RuntimeException e) {
             return Availability.unavailable("the CUDA driver failed: " + e.getMessage(), e);
         }
-    }
-
-    private static String firstLine(String s) {
-        return s == null ? "" : s.lines().findFirst().orElse("");
     }
 
     @Override

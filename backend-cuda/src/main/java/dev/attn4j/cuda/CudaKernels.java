@@ -27,7 +27,7 @@ final class CudaKernels {
 
     /** The fatbin's bytes, or empty if the module was built without nvcc. */
     static Optional<byte[]> fatbin() {
-        return KernelImage.load(CudaKernels.class, RESOURCE, FATBIN_PROPERTY);
+        return KernelImage.load(name -> CudaKernels.class.getResourceAsStream(name), RESOURCE, FATBIN_PROPERTY);
     }
 
     /** Channels per lane for a head dim: 2, 4 or 8 (head dims up to 64, 128, 256). */

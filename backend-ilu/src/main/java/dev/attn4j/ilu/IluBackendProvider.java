@@ -16,6 +16,7 @@ import dev.attn4j.api.spi.DeviceInfo;
 import dev.attn4j.api.spi.KillSwitch;
 import dev.attn4j.cudadriver.DeviceDescription;
 import dev.attn4j.cudadriver.DeviceSource;
+import dev.attn4j.cudadriver.JCudaNatives;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -109,8 +110,10 @@ public final class IluBackendProvider implements AttentionBackendProvider {
             return accepted.isEmpty() ? Availability.unavailable(String.join("; ", declined))
                     : Availability.available(accepted);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            return Availability.unavailable("no CUDA driver (CoreX provides libcuda.so.1 too): the JCuda driver library "
-                    + "could not load it (" + firstLine(e.getMessage()) + ")", e);
+            return Availability.unavailable(JCudaNatives.isDriverMissing(String.valueOf(e.getMessage()))
+                    ? "no CUDA driver (CoreX provides libcuda.so.1 too): the JCuda driver library could not load it ("
+                            + e.getMessage() + ")"
+                    : "JCuda's driver library could not be loaded (" + e.getMessage() + ")", e);
         } catch (RuntimeException e) {
             return Availability.unavailable("the CUDA driver failed: " + e.getMessage(), e);
         }
@@ -126,10 +129,6 @@ public final class IluBackendProvider implements AttentionBackendProvider {
                         + "built; build dev/attn4j/ilu/src/attn4j_ilu.cu from the jar and pass it with -D"
                         + KernelImages.OVERRIDE_PROPERTY + "=FILE)"
                 : "the ilu kernels for NVIDIA were not built (nvcc was not found when attn4j-backend-ilu was built)";
-    }
-
-    private static String firstLine(String s) {
-        return s == null ? "" : s.lines().findFirst().orElse("");
     }
 
     @Override

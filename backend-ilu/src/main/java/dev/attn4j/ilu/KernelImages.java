@@ -2,6 +2,7 @@ package dev.attn4j.ilu;
 
 import dev.attn4j.cudadriver.KernelImage;
 
+import java.io.InputStream;
 import java.util.Optional;
 
 /**
@@ -28,13 +29,18 @@ public interface KernelImages {
         return new KernelImages() {
             @Override
             public Optional<byte[]> corex() {
-                return KernelImage.load(KernelImages.class, "/dev/attn4j/ilu/attn4j_ilu.corex", OVERRIDE_PROPERTY);
+                return KernelImage.load(KernelImages::resource, "/dev/attn4j/ilu/attn4j_ilu.corex", OVERRIDE_PROPERTY);
             }
 
             @Override
             public Optional<byte[]> nvidia() {
-                return KernelImage.load(KernelImages.class, "/dev/attn4j/ilu/attn4j_ilu.fatbin", OVERRIDE_PROPERTY);
+                return KernelImage.load(KernelImages::resource, "/dev/attn4j/ilu/attn4j_ilu.fatbin", OVERRIDE_PROPERTY);
             }
         };
+    }
+
+    /** A resource of this module, opened here: on the module path other modules cannot read it. */
+    private static InputStream resource(String name) {
+        return KernelImages.class.getResourceAsStream(name);
     }
 }

@@ -44,6 +44,10 @@ public final class XpuBackendProvider implements AttentionBackendProvider {
             .features(EnumSet.complementOf(EnumSet.of(Feature.EXTERNAL_MEMORY)))
             .build();
 
+    /** The constructor {@code ServiceLoader} calls; also for registering the provider in code. */
+    public XpuBackendProvider() {
+    }
+
     @Override
     public int spiVersion() {
         return SPI_VERSION;

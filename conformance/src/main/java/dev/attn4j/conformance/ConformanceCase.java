@@ -162,6 +162,9 @@ public record ConformanceCase(String tag, OpKind op, KvDType kvDtype, ScaleGranu
         private double vMagnitude = 3.0;
         private double ramp = 1.0;
 
+        private Builder() {
+        }
+
         public Builder tag(String v) { tag = v; return this; }
         public Builder op(OpKind v) { op = v; return this; }
         public Builder kvDtype(KvDType v) { kvDtype = v; return this; }

@@ -8,6 +8,7 @@ import jcuda.driver.JCudaDriver;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where a probe gets its device list: the driver ({@link #driver}) in normal use, a fixed list in
@@ -20,7 +21,8 @@ public interface DeviceSource {
      * Every device there is.
      *
      * @throws RuntimeException if the driver fails (a {@link dev.attn4j.api.DeviceException})
-     * @throws LinkageError     if the driver library cannot be loaded
+     * @throws LinkageError     if the driver library cannot be loaded (an {@code UnsatisfiedLinkError}
+     *                          whose message is {@link JCudaNatives#load}'s reason)
      */
     List<DeviceDescription> devices();
 
@@ -30,7 +32,10 @@ public interface DeviceSource {
     }
 
     private static List<DeviceDescription> describeDevices(String backend) {
-        JCudaDriver.setExceptionsEnabled(false);
+        Optional<String> notLoaded = JCudaNatives.load();
+        if (notLoaded.isPresent()) {
+            throw new UnsatisfiedLinkError(notLoaded.get());
+        }
         int r = JCudaDriver.cuInit(0);
         if (r == CUresult.CUDA_ERROR_NO_DEVICE) {
             return List.of();

@@ -16,11 +16,19 @@ public final class KernelImage {
     private KernelImage() {
     }
 
+    /** Opens a backend's own resource: {@code name -> MyKernels.class.getResourceAsStream(name)}. */
+    @FunctionalInterface
+    public interface Resources {
+        /** The resource, or null when there is none. */
+        InputStream open(String name) throws IOException;
+    }
+
     /**
-     * The image's bytes: the file {@code overrideProperty} names if it is set, else the class-path
-     * {@code resource} (resolved against {@code anchor}), else empty.
+     * The image's bytes: the file {@code overrideProperty} names if it is set, else the backend's
+     * {@code resource}, else empty. The backend opens its resource itself: on the module path its
+     * packages are encapsulated, so this module could not read them.
      */
-    public static Optional<byte[]> load(Class<?> anchor, String resource, String overrideProperty) {
+    public static Optional<byte[]> load(Resources backend, String resource, String overrideProperty) {
         String file = System.getProperty(overrideProperty);
         if (file != null && !file.isBlank()) {
             try {
@@ -29,7 +37,7 @@ public final class KernelImage {
                 throw new UncheckedIOException(overrideProperty + "=" + file + ": cannot read the kernel image", e);
             }
         }
-        try (InputStream in = anchor.getResourceAsStream(resource)) {
+        try (InputStream in = backend.open(resource)) {
             return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + resource, e);

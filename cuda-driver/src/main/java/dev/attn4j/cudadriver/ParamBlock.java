@@ -11,6 +11,10 @@ import java.nio.ByteOrder;
 public final class ParamBlock {
     private final ByteBuffer b = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
 
+    /** An empty block; fields are appended in the order the kernel's struct declares them. */
+    public ParamBlock() {
+    }
+
     /** A pointer field; null is the null pointer. */
     public ParamBlock ptr(DevPtr p) {
         return ptr(p == null ? 0L : p.address());

@@ -26,18 +26,18 @@ class KernelImageTest {
 
     @Test
     void readsTheResource() {
-        assertTrue(KernelImage.load(KernelImageTest.class, PRESENT, PROPERTY).orElseThrow().length > 0);
+        assertTrue(KernelImage.load(KernelImageTest.class::getResourceAsStream, PRESENT, PROPERTY).orElseThrow().length > 0);
     }
 
     @Test
     void aResourceThatIsNotThereIsEmpty() {
-        assertTrue(KernelImage.load(KernelImageTest.class, "/dev/attn4j/cudadriver/absent.fatbin", PROPERTY).isEmpty());
+        assertTrue(KernelImage.load(KernelImageTest.class::getResourceAsStream, "/dev/attn4j/cudadriver/absent.fatbin", PROPERTY).isEmpty());
     }
 
     @Test
     void aFileThePropertyNamesWinsOverTheResource(@TempDir Path dir) throws IOException {
         Path file = Files.write(dir.resolve("variant.fatbin"), new byte[] {1, 2, 3});
         System.setProperty(PROPERTY, file.toString());
-        assertArrayEquals(new byte[] {1, 2, 3}, KernelImage.load(KernelImageTest.class, PRESENT, PROPERTY).orElseThrow());
+        assertArrayEquals(new byte[] {1, 2, 3}, KernelImage.load(KernelImageTest.class::getResourceAsStream, PRESENT, PROPERTY).orElseThrow());
     }
 }

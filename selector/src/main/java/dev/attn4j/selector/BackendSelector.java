@@ -216,6 +216,9 @@ public final class BackendSelector {
         private Map<String, String> env = System.getenv();
         private String property = System.getProperty(BackendOrder.PROPERTY);
 
+        private Builder() {
+        }
+
         /** Adds providers registered in code (before discovered ones). */
         public Builder register(AttentionBackendProvider... ps) {
             providers.addAll(List.of(ps));

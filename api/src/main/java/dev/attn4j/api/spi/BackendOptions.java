@@ -57,6 +57,9 @@ public final class BackendOptions {
         private int threads;
         private final Map<String, String> properties = new HashMap<>();
 
+        private Builder() {
+        }
+
         public Builder deviceIndex(int v) {
             if (v < 0) {
                 throw new dev.attn4j.api.InvalidRequestException("deviceIndex", v, "must be >= 0");

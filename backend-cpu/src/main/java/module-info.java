@@ -1,0 +1,9 @@
+/** The pure-Java backend: always available, the embedded default and the fallback. */
+module dev.attn4j.cpu {
+    requires transitive dev.attn4j.api;
+    requires org.slf4j;
+
+    exports dev.attn4j.cpu;
+
+    provides dev.attn4j.api.spi.AttentionBackendProvider with dev.attn4j.cpu.CpuBackendProvider;
+}
