@@ -37,12 +37,15 @@ public final class JCudaNatives {
     /** Loads JCuda's driver library: empty when it is loaded, else why not. Never throws. */
     public static synchronized Optional<String> load() {
         if (failure == null) {
-            prepareForModulePath();
+            Throwable early = prepareForModulePath();
             try {
                 JCudaDriver.setExceptionsEnabled(false);   // JCudaDriver's initializer loads the library
                 failure = Optional.empty();
             } catch (LinkageError e) {
-                failure = Optional.of(detail(e));
+                // After a failed static initializer JCuda only says "Could not initialize class":
+                // the first error, if preparing met it, says why (e.g. java.logging left out of a jlink image).
+                boolean repeated = String.valueOf(e.getMessage()).startsWith("Could not initialize class");
+                failure = Optional.of(repeated && early != null ? early.toString() : detail(e));
             }
         }
         return failure;
@@ -66,9 +69,10 @@ public final class JCudaNatives {
                 ? line.substring("java.lang.UnsatisfiedLinkError: ".length()) : line;
     }
 
-    private static void prepareForModulePath() {
+    /** Null, or the error that preparing met (JCuda's own classes failing to initialize, say). */
+    private static Throwable prepareForModulePath() {
         if (!JCudaDriver.class.getModule().isNamed()) {
-            return;
+            return null;
         }
         try {
             // The names JCudaDriver's static initializer asks LibUtils for.
@@ -77,11 +81,11 @@ public final class JCudaNatives {
             Path target = Path.of(System.getProperty("java.io.tmpdir"), file);
             ClassLoader loader = JCudaDriver.class.getClassLoader();
             if (Files.exists(target) || loader == null) {
-                return;
+                return null;
             }
             try (InputStream in = loader.getResourceAsStream("lib/" + file)) {
                 if (in == null) {
-                    return;   // no natives jar for this platform: JCuda's own error says so
+                    return null;   // no natives jar for this platform: JCuda's own error says so
                 }
                 Path part = Files.createTempFile(target.getParent(), file, ".part");
                 Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
@@ -89,8 +93,10 @@ public final class JCudaNatives {
                 Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 LOG.debug("module path: wrote JCuda's {} to {} for JCuda to load", file, target);
             }
+            return null;
         } catch (IOException | RuntimeException | LinkageError e) {
             LOG.debug("module path: could not write JCuda's driver library; JCuda will report it", e);
+            return e;
         }
     }
 }
