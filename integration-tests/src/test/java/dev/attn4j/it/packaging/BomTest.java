@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +27,10 @@ class BomTest {
     /** Reactor modules that are not published: the build-only ones. */
     private static final Set<String> NOT_PUBLISHED = Set.of("attn4j-parent", "attn4j-bom",
             "attn4j-integration-tests", "attn4j-example-host-app");
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    /** The reactor root: this module's parent under Maven, the working directory in the GPU host's pack. */
+    private static final Path ROOT = Stream.of(Path.of(".."), Path.of("."))
+            .map(p -> p.toAbsolutePath().normalize()).filter(p -> Files.exists(p.resolve("bom/pom.xml")))
+            .findFirst().orElseThrow(() -> new AssertionError("no reactor root (bom/pom.xml) at .. or ."));
 
     @Test
     void listsEveryPublishedModule() throws Exception {
