@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -28,11 +27,31 @@ public final class Artifacts {
         }
     }
 
-    /** The jar on this JVM's class path whose file name starts with {@code prefix}. */
-    public static File onClassPath(String prefix) {
-        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator)).map(File::new)
-                .filter(f -> f.getName().startsWith(prefix) && f.getName().endsWith(".jar")).findFirst()
-                .orElseThrow(() -> new AssertionError(prefix + "*.jar is not on the test class path"));
+    /**
+     * The jar holding the class of this name, loaded without being initialized. By class, not by
+     * file name on {@code java.class.path}: the GPU host's pack runs the tests from a class loader
+     * of JUnit's console launcher, and that property names the launcher only.
+     */
+    public static File holding(String className) {
+        try {
+            return of(Class.forName(className, false, Artifacts.class.getClassLoader()));
+        } catch (ClassNotFoundException e) {
+            throw new AssertionError(className + " is not on the test class path", e);
+        }
+    }
+
+    /** The jar holding a resource outside any package (a native library in a natives-only jar). */
+    public static File holdingResource(String resource) {
+        java.net.URL url = Artifacts.class.getClassLoader().getResource(resource);
+        if (url == null || !url.getProtocol().equals("jar")) {
+            throw new AssertionError(resource + " is in no jar on the test class path: " + url);
+        }
+        String jar = url.getPath().substring(0, url.getPath().indexOf("!/"));
+        try {
+            return new File(new java.net.URI(jar));
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Entries joined as a module or class path. */

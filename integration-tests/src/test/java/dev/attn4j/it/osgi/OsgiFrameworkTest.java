@@ -46,20 +46,22 @@ class OsgiFrameworkTest {
     void selectsInsideFelixAndFollowsABackendInstalledAndUninstalledAtRunTime(@TempDir Path dir) throws Exception {
         List<String> args = new ArrayList<>(List.of(dir.resolve("felix-cache").toString()));
         // The mediator and what it needs, then logging, then attn4j and the host.
-        for (String jar : List.of("asm-9", "asm-tree-", "asm-analysis-", "asm-commons-", "asm-util-",
-                "org.apache.aries.spifly.dynamic.bundle-", "slf4j-api-", "slf4j-simple-")) {
-            args.add("early:" + location(Artifacts.onClassPath(jar)));
+        for (String bundleClass : List.of("org.objectweb.asm.ClassVisitor", "org.objectweb.asm.tree.ClassNode",
+                "org.objectweb.asm.tree.analysis.Analyzer", "org.objectweb.asm.commons.Remapper",
+                "org.objectweb.asm.util.Printer", "org.apache.aries.spifly.dynamic.DynamicWeavingActivator",
+                "org.slf4j.LoggerFactory", "org.slf4j.simple.SimpleServiceProvider")) {
+            args.add("early:" + location(Artifacts.holding(bundleClass)));
         }
         for (Class<?> c : List.of(AttentionBackend.class, ConformanceSuite.class, BackendSelector.class,
                 CpuBackendProvider.class)) {
             args.add("early:" + location(Artifacts.of(c)));
         }
         args.add("host:" + location(hostBundle(dir.resolve("host.jar"))));
-        args.add("late:" + location(wrapJocl(Artifacts.onClassPath("jocl-"), dir.resolve("org.jocl.jar"))));
+        args.add("late:" + location(wrapJocl(Artifacts.holding("org.jocl.CL"), dir.resolve("org.jocl.jar"))));
         args.add("late:" + location(Artifacts.of(XpuBackendProvider.class)));
 
         List<String> cmd = new ArrayList<>(List.of(Artifacts.java(), "-Dattn4j.xpu.allowAnyOpenClDevice=true",
-                "-cp", Artifacts.path(List.of(Artifacts.onClassPath("org.apache.felix.framework-"), testClasses().toFile())),
+                "-cp", Artifacts.path(List.of(Artifacts.holding("org.apache.felix.framework.Felix"), testClasses().toFile())),
                 OsgiScenario.class.getName()));
         cmd.addAll(args);
         // OsgiScenario exits on its own (System.exit, also after an error); the bound only guards a hang.

@@ -35,6 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code --module-path}, they are bound and probe as on the class path (README).
  */
 class CliImageTest {
+    private static final String JCUDA_NATIVES = ModulePathTest.JCUDA_NATIVES;
+
 
     @Test
     void aJlinkedCliRunsBackends(@TempDir Path dir) {
@@ -43,10 +45,10 @@ class CliImageTest {
         Assumptions.assumeTrue(jlink != null, "no jlink in this Java runtime (" + System.getProperty("java.home") + ")");
         List<File> modules = new ArrayList<>(List.of(Artifacts.of(Main.class), Artifacts.of(BackendSelector.class),
                 Artifacts.of(AttentionBackend.class), Artifacts.of(ConformanceSuite.class),
-                Artifacts.of(CpuBackendProvider.class), Artifacts.onClassPath("slf4j-api-"),
-                Artifacts.onClassPath("slf4j-simple-"), Artifacts.onClassPath("picocli-"),
-                Artifacts.onClassPath("progressbar-"), Artifacts.onClassPath("jline-terminal-"),
-                Artifacts.onClassPath("jline-native-")));
+                Artifacts.of(CpuBackendProvider.class), Artifacts.holding("org.slf4j.LoggerFactory"),
+                Artifacts.holding("org.slf4j.simple.SimpleServiceProvider"), Artifacts.holding("picocli.CommandLine"),
+                Artifacts.holding("me.tongfei.progressbar.ProgressBar"), Artifacts.holding("org.jline.terminal.Terminal"),
+                Artifacts.holding("org.jline.nativ.JLineNativeLoader")));
         Path jmods = Path.of(System.getProperty("java.home"), "jmods");
         if (Files.isDirectory(jmods)) {
             modules.add(jmods.toFile());
@@ -68,7 +70,7 @@ class CliImageTest {
         // The GPU backends, added at run time with --module-path, are bound and probe for real.
         List<File> gpu = List.of(Artifacts.of(DeviceSource.class), Artifacts.of(CudaBackendProvider.class),
                 Artifacts.of(IluBackendProvider.class), Artifacts.of(XpuBackendProvider.class),
-                Artifacts.onClassPath("jcuda-12"), Artifacts.onClassPath("jcuda-natives-"), Artifacts.onClassPath("jocl-"));
+                Artifacts.holding("jcuda.driver.JCudaDriver"), Artifacts.holdingResource(JCUDA_NATIVES), Artifacts.holding("org.jocl.CL"));
         Artifacts.Run all = Artifacts.run(List.of(image.resolve("bin/java").toString(), "-Djava.io.tmpdir=" + dir,
                 "--module-path", Artifacts.path(gpu), "-m", "dev.attn4j.cli/" + Main.class.getName(), "backends", "--json"), 120);
         assertEquals(0, all.exitCode(), all.output());

@@ -30,14 +30,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (JCuda's library loads from its separate natives module: JCudaNatives) or run.
  */
 class ModulePathTest {
+    /** JCuda's driver library, the one resource of the natives jar this test needs to find it by. */
+    static final String JCUDA_NATIVES = "lib/libJCudaDriver-" + jcuda.JCudaVersion.get() + "-linux-x86_64.so";
     private static final String MAIN = "dev.attn4j.example/" + HostApp.class.getName();
 
     /** The example and what it needs at run time: selector, api, conformance, cpu, slf4j with a binding. */
     static List<File> hostModules() {
         return new ArrayList<>(List.of(Artifacts.of(HostApp.class), Artifacts.of(BackendSelector.class),
                 Artifacts.of(AttentionBackend.class), Artifacts.of(ConformanceSuite.class),
-                Artifacts.of(CpuBackendProvider.class), Artifacts.onClassPath("slf4j-api-"),
-                Artifacts.onClassPath("slf4j-simple-")));
+                Artifacts.of(CpuBackendProvider.class), Artifacts.holding("org.slf4j.LoggerFactory"),
+                Artifacts.holding("org.slf4j.simple.SimpleServiceProvider")));
     }
 
     @Test
@@ -54,8 +56,8 @@ class ModulePathTest {
         List<File> modules = hostModules();
         modules.addAll(List.of(Artifacts.of(DeviceSource.class), Artifacts.of(CudaBackendProvider.class),
                 Artifacts.of(IluBackendProvider.class), Artifacts.of(XpuBackendProvider.class),
-                Artifacts.onClassPath("jcuda-12"), Artifacts.onClassPath("jcuda-natives-"),
-                Artifacts.onClassPath("jocl-")));
+                Artifacts.holding("jcuda.driver.JCudaDriver"), Artifacts.holdingResource(JCUDA_NATIVES),
+                Artifacts.holding("org.jocl.CL")));
         // A fresh java.io.tmpdir: JCuda would load a library some class-path run extracted there before.
         Artifacts.Run r = Artifacts.run(List.of(Artifacts.java(), "-Djava.io.tmpdir=" + tmp,
                 "--module-path", Artifacts.path(modules), "-m", MAIN), 180);
