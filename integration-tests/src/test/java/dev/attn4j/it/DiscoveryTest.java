@@ -1,7 +1,5 @@
-package dev.attn4j.selector;
+package dev.attn4j.it;
 
-import dev.attn4j.api.AttentionBackend;
-import dev.attn4j.api.Capabilities;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.Feature;
 import dev.attn4j.api.InvalidRequestException;
@@ -11,9 +9,13 @@ import dev.attn4j.api.KvLayout;
 import dev.attn4j.api.Requirements;
 import dev.attn4j.api.ScaleGranularity;
 import dev.attn4j.api.spi.AttentionBackendProvider;
-import dev.attn4j.api.spi.Availability;
-import dev.attn4j.api.spi.BackendOptions;
 import dev.attn4j.cpu.CpuBackendProvider;
+import dev.attn4j.selector.BackendSelector;
+import dev.attn4j.selector.CandidateReport;
+import dev.attn4j.selector.Outcome;
+import dev.attn4j.selector.ProbeCache;
+import dev.attn4j.selector.Selection;
+import dev.attn4j.selector.SelectionReport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,9 +44,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * there, that throws in its constructor, whose class needs a class the jar lacks
  * ({@code NoClassDefFoundError} while loading, which {@code ServiceLoader} does not wrap), that was
  * compiled against an api without {@code spiVersion()}, or that declares another SPI version, is
- * each reported with its own outcome and the jar that listed it, and cpu is still chosen.
+ * each reported with its own outcome and the jar that listed it, and the good providers are still
+ * found and chosen.
  */
-class DiscoveryTest {
+public class DiscoveryTest {   // public: its nested providers are instantiated by ServiceLoader
     private static final Requirements REQ = Requirements.of(
             new KvCacheSpec(64, 16, 2, 64, KvDType.INT8, ScaleGranularity.TOKEN, KvLayout.NHD), 4, DType.BF16,
             Feature.DECODE, Feature.CAUSAL);
@@ -105,7 +108,7 @@ class DiscoveryTest {
                 out.putNextEntry(new JarEntry(c));
                 out.write(Files.readAllBytes(classes.resolve(c)));
             }
-            out.putNextEntry(new JarEntry(ServiceFiles.PATH));
+            out.putNextEntry(new JarEntry("META-INF/services/" + AttentionBackendProvider.class.getName()));
             out.write(String.join("\n", "# five broken providers and a good one",
                     "bad.NotThere", ThrowsInConstructor.class.getName(), "bad.NeedsGone", "bad.OldSpiProvider",
                     FutureSpi.class.getName() + "   # a comment", CpuBackendProvider.class.getName(), "")
@@ -125,8 +128,10 @@ class DiscoveryTest {
         Files.writeString(p, text);
     }
 
+    /** Over the broken jar and this class path (every real backend too); cpu chosen wherever the test runs. */
     private static BackendSelector selector() {
-        return BackendSelector.builder().classLoader(loader).environment(Map.of()).backendProperty(null).build();
+        return BackendSelector.builder().classLoader(loader).order("cpu").environment(Map.of()).backendProperty(null)
+                .build();
     }
 
     private static CandidateReport line(SelectionReport r, String name) {
@@ -173,16 +178,19 @@ class DiscoveryTest {
     @Test
     void theRejectedAreNotCandidatesAndAnExplicitOrderSaysWhy() {
         BackendSelector selector = selector();
-        assertEquals(List.of("cpu"), List.copyOf(selector.providers().keySet()));
-        assertEquals(5, selector.rejected().size(), selector.rejected()::toString);
+        assertTrue(selector.providers().keySet().containsAll(List.of("cpu", "cuda", "ilu", "xpu")),
+                selector.providers()::toString);
+        assertEquals(List.of("bad.NotThere", ThrowsInConstructor.class.getName(), "bad.NeedsGone", "bad.OldSpiProvider",
+                "future"), selector.rejected().stream().map(CandidateReport::name).toList());
+        assertTrue(selector.rejected().stream().noneMatch(r -> selector.providers().containsKey(r.name())));
         InvalidRequestException e = assertThrows(InvalidRequestException.class,
                 () -> BackendSelector.builder().classLoader(loader).order("future").build().order());
-        assertTrue(e.getMessage().contains("valid: cpu; future is INCOMPATIBLE: built against attn4j SPI version 2"),
+        assertTrue(e.getMessage().contains("valid: cpu, cuda, ilu, xpu; future is INCOMPATIBLE: built against attn4j SPI version 2"),
                 e.getMessage());
     }
 
     /** Listed in the jar; its constructor throws, as a provider whose native library is missing might. */
-    public static final class ThrowsInConstructor extends CpuShaped {
+    public static final class ThrowsInConstructor extends TestProviders.Base {
         public ThrowsInConstructor() {
             super("throws");
             throw new IllegalStateException("native library missing (test)");
@@ -190,7 +198,7 @@ class DiscoveryTest {
     }
 
     /** Built against an SPI version this api does not have. */
-    public static final class FutureSpi extends CpuShaped {
+    public static final class FutureSpi extends TestProviders.Base {
         public FutureSpi() {
             super("future");
         }
@@ -198,45 +206,6 @@ class DiscoveryTest {
         @Override
         public int spiVersion() {
             return SPI_VERSION + 1;
-        }
-    }
-
-    /** A provider that would work (cpu underneath) but for the one thing a subclass breaks. */
-    abstract static class CpuShaped implements AttentionBackendProvider {
-        private final String name;
-
-        CpuShaped(String name) {
-            this.name = name;
-        }
-
-        @Override
-        public int spiVersion() {
-            return SPI_VERSION;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public int priority() {
-            return 90;
-        }
-
-        @Override
-        public Availability probe() {
-            return Availability.available(List.of());
-        }
-
-        @Override
-        public Capabilities capabilities() {
-            return new CpuBackendProvider().capabilities();
-        }
-
-        @Override
-        public AttentionBackend open(BackendOptions options) {
-            return new CpuBackendProvider().open(options);
         }
     }
 }
