@@ -49,13 +49,14 @@ public final class CudaBackend extends DriverBackend {
     }
 
     private void attention(OpKind kind, Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        health().checkUsable();
-        RequestValidator.validateRun(this, plan, kind, query, cache, out, lse);
-        CudaPlan p = (CudaPlan) plan;
-        DriverTensor q = (DriverTensor) query;
-        DriverTensor o = (DriverTensor) out;
-        DriverTensor l = (DriverTensor) lse;
+        // Validated under the backend's lock, with the launch: a plan, cache or tensor that another
+        // thread closes (and frees, which takes the same lock) is either rejected here or freed after.
         run(() -> {
+            RequestValidator.validateRun(this, plan, kind, query, cache, out, lse);
+            CudaPlan p = (CudaPlan) plan;
+            DriverTensor q = (DriverTensor) query;
+            DriverTensor o = (DriverTensor) out;
+            DriverTensor l = (DriverTensor) lse;
             byte[] params = AttentionParams.attention(p, q, o, l,
                     AttentionParams.KvSource.of((DriverKvCache) cache, p));
             boolean aligned = q.ptr().address() % 16 == 0 && o.ptr().address() % 16 == 0;

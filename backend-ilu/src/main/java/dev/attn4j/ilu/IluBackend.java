@@ -85,13 +85,13 @@ public final class IluBackend extends DriverBackend {
     }
 
     private void attention(OpKind kind, Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        health().checkUsable();
-        RequestValidator.validateRun(this, plan, kind, query, cache, out, lse);
-        IluPlan p = (IluPlan) plan;
-        DriverKvCache c = (DriverKvCache) cache;
-        DriverTensor o = (DriverTensor) out;
-        DriverTensor l = (DriverTensor) lse;
+        // Validated under the backend's lock, with the launch (see DriverBackend#op).
         run(() -> {
+            RequestValidator.validateRun(this, plan, kind, query, cache, out, lse);
+            IluPlan p = (IluPlan) plan;
+            DriverKvCache c = (DriverKvCache) cache;
+            DriverTensor o = (DriverTensor) out;
+            DriverTensor l = (DriverTensor) lse;
             KvSource kv = p.choice.path().stages() ? stage(p, c) : KvSource.of(c, p);
             launch(p.choice.kernel(), p.split.items(), IluKernels.THREADS,
                     AttentionParams.attention(p, (DriverTensor) query, o, l, kv));

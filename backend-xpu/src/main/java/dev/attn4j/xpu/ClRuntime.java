@@ -94,7 +94,8 @@ final class ClRuntime implements DeviceRuntime {
 
     private static void check(int result, String call) {
         if (result != CL.CL_SUCCESS) {
-            throw new DeviceException(XpuBackendProvider.NAME, call, result, CL.stringFor_errorCode(result));
+            throw new DeviceException(XpuBackendProvider.NAME, call, result, CL.stringFor_errorCode(result),
+                    isSticky(result), null);
         }
     }
 
@@ -123,6 +124,7 @@ final class ClRuntime implements DeviceRuntime {
 
     @Override
     public void free(DeviceBuffer buffer) {
+        // OpenCL keeps a released buffer until the commands that use it have finished.
         check(CL.clReleaseMemObject(((ClBuffer) buffer).mem()), "clReleaseMemObject");
     }
 
@@ -193,10 +195,9 @@ final class ClRuntime implements DeviceRuntime {
         check(CL.clFinish(queue), "clFinish");
     }
 
-    @Override
-    public boolean isSticky(DeviceException e) {
+    private static boolean isSticky(int result) {
         for (int s : STICKY) {
-            if (e.errorCode() == s) {
+            if (result == s) {
                 return true;
             }
         }

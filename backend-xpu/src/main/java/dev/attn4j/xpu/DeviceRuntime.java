@@ -8,7 +8,8 @@ import java.nio.ByteBuffer;
  * The device API the xpu launchers are written against, implemented twice over the same kernels:
  * {@link ZeRuntime} (Level Zero, SPIR-V built at build time) and {@link ClRuntime} (OpenCL through
  * JOCL, the same OpenCL C built at run time). Operations run in call order; failures are
- * {@link DeviceException}s naming the call and the driver's error name. Not thread-safe: the
+ * {@link DeviceException}s naming the call and the driver's error name, sticky when the device or
+ * context cannot be trusted after them (a lost device, ...). Not thread-safe: the
  * backend serializes calls.
  */
 interface DeviceRuntime extends AutoCloseable {
@@ -24,6 +25,7 @@ interface DeviceRuntime extends AutoCloseable {
 
     DeviceBuffer allocate(long bytes);
 
+    /** Frees a buffer; operations issued before still see it (the runtime waits or defers). */
     void free(DeviceBuffer buffer);
 
     /** Writes src's remaining bytes at the start of dst; complete when it returns. */
@@ -45,9 +47,6 @@ interface DeviceRuntime extends AutoCloseable {
 
     /** Waits for every operation issued so far. */
     void synchronize();
-
-    /** True for an error after which the device or context cannot be trusted (lost device, ...). */
-    boolean isSticky(DeviceException e);
 
     /** Frees the kernels, the queue and the context; buffers not freed by then go with the context. */
     @Override

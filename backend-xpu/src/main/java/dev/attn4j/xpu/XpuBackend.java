@@ -64,7 +64,7 @@ final class XpuBackend implements AttentionBackend {
         try {
             return body.get();
         } catch (DeviceException e) {
-            if (runtime.isSticky(e)) {
+            if (e.isSticky()) {
                 health.fail(e);
             }
             throw e;
@@ -116,25 +116,36 @@ final class XpuBackend implements AttentionBackend {
     }
 
     void upload(XpuTensor t, ByteBuffer src) {
-        RequestValidator.checkTensor(this, t, "tensor");
-        run(() -> runtime.write(t.buffer(), src));
+        run(() -> {
+            RequestValidator.checkTensor(this, t, "tensor");
+            runtime.write(t.buffer(), src);
+        });
     }
 
     void download(XpuTensor t, ByteBuffer dst) {
-        RequestValidator.checkTensor(this, t, "tensor");
-        run(() -> runtime.read(t.buffer(), dst, t.byteSize()));
+        run(() -> {
+            RequestValidator.checkTensor(this, t, "tensor");
+            runtime.read(t.buffer(), dst, t.byteSize());
+        });
     }
 
-    /** Called by the tensors' release ({@link XpuTensor#release}). */
+    /**
+     * Called by the tensors' release ({@link XpuTensor#release}). Under the backend's lock, as every
+     * operation validates its arguments and reads their buffers: a tensor, cache or plan closed by
+     * another thread is either rejected by that validation or freed after the operation was issued
+     * (the runtime then keeps the memory until the queued work is done), never in between.
+     */
     synchronized void free(DeviceBuffer b) {
         runtime.free(b);
     }
 
     @Override
     public void copy(Tensor src, Tensor dst) {
-        RequestValidator.checkTensor(this, src, "src");
-        RequestValidator.checkTensor(this, dst, "dst", src.dtype(), src.shape());
-        run(() -> runtime.copy(((XpuTensor) src).buffer(), ((XpuTensor) dst).buffer(), src.byteSize()));
+        run(() -> {
+            RequestValidator.checkTensor(this, src, "src");
+            RequestValidator.checkTensor(this, dst, "dst", src.dtype(), src.shape());
+            runtime.copy(((XpuTensor) src).buffer(), ((XpuTensor) dst).buffer(), src.byteSize());
+        });
     }
 
     @Override
@@ -150,11 +161,10 @@ final class XpuBackend implements AttentionBackend {
 
     @Override
     public void append(KvCache cache, Tensor keys, Tensor values, int[] slots) {
-        health.checkUsable();
-        RequestValidator.validateAppend(this, cache, keys, values, slots);
-        XpuKvCache c = (XpuKvCache) cache;
-        KvCacheSpec spec = c.spec();
         run(() -> {
+            RequestValidator.validateAppend(this, cache, keys, values, slots);
+            XpuKvCache c = (XpuKvCache) cache;
+            KvCacheSpec spec = c.spec();
             XpuTensor slotBuf = slotScratch(slots.length);
             ByteBuffer b = ByteBuffer.allocate(4 * slots.length).order(ByteOrder.LITTLE_ENDIAN);
             b.asIntBuffer().put(slots);
@@ -200,19 +210,19 @@ final class XpuBackend implements AttentionBackend {
     }
 
     private void attention(OpKind kind, Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        health.checkUsable();
-        RequestValidator.validateRun(this, plan, kind, query, cache, out, lse);
-        XpuPlan p = (XpuPlan) plan;
-        XpuKvCache c = (XpuKvCache) cache;
-        PlanRequest r = p.request();
-        KvCacheSpec spec = r.cacheSpec();
-        int group = r.numQoHeads() / spec.numKvHeads();
-        DeviceBuffer lseBuf = lse == null ? dummy : ((XpuTensor) lse).buffer();
-        int hasLse = lse == null ? 0 : 1;
-        DeviceBuffer meta = p.metadata.buffer();
-        DeviceBuffer ws = orDummy(p.workspace);
-        PlanMetadata m = p.layout;
+        // Validated and its buffers read under the backend's lock, with the launch (see free).
         run(() -> {
+            RequestValidator.validateRun(this, plan, kind, query, cache, out, lse);
+            XpuPlan p = (XpuPlan) plan;
+            XpuKvCache c = (XpuKvCache) cache;
+            PlanRequest r = p.request();
+            KvCacheSpec spec = r.cacheSpec();
+            int group = r.numQoHeads() / spec.numKvHeads();
+            DeviceBuffer lseBuf = lse == null ? dummy : ((XpuTensor) lse).buffer();
+            int hasLse = lse == null ? 0 : 1;
+            DeviceBuffer meta = p.metadata.buffer();
+            DeviceBuffer ws = orDummy(p.workspace);
+            PlanMetadata m = p.layout;
             runtime.launch(p.kernel, p.split.items(), XpuKernels.GROUP_SIZE,
                     ((XpuTensor) query).buffer(), ((XpuTensor) out).buffer(), lseBuf, hasLse,
                     c.keys.buffer(), c.values.buffer(), orDummy(c.keyScale), orDummy(c.valueScale),

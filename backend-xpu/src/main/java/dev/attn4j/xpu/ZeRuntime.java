@@ -54,7 +54,8 @@ final class ZeRuntime implements DeviceRuntime {
     /** The API's exception for a failed call; a build log or other detail stays in the message. */
     static DeviceException toDeviceException(ZeException e) {
         String call = e.detail() == null ? e.call() : e.call() + " [" + e.detail().strip() + "]";
-        return new DeviceException(XpuBackendProvider.NAME, call, Integer.toUnsignedLong(e.code()), e.resultName(), e);
+        long code = Integer.toUnsignedLong(e.code());
+        return new DeviceException(XpuBackendProvider.NAME, call, code, e.resultName(), STICKY.contains(code), e);
     }
 
     @Override
@@ -82,9 +83,11 @@ final class ZeRuntime implements DeviceRuntime {
         }
     }
 
+    /** zeMemFree frees at once, so the queue's earlier work, which may still use the memory, is waited for first. */
     @Override
     public void free(DeviceBuffer buffer) {
         try {
+            ZeNative.synchronize(api, queue);
             ZeNative.memFree(api, context, ((ZeBuffer) buffer).address());
         } catch (ZeException e) {
             throw toDeviceException(e);
@@ -164,11 +167,6 @@ final class ZeRuntime implements DeviceRuntime {
         } catch (ZeException e) {
             throw toDeviceException(e);
         }
-    }
-
-    @Override
-    public boolean isSticky(DeviceException e) {
-        return STICKY.contains(e.errorCode());
     }
 
     @Override

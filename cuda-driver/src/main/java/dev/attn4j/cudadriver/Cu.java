@@ -12,7 +12,7 @@ import java.util.Set;
 public final class Cu {
     /**
      * Errors after which the context is unusable (the CUDA docs call them sticky): the backend is
-     * marked failed when one occurs.
+     * marked failed when one occurs. Others (out of memory, an invalid value) fail one call.
      */
     private static final Set<Integer> STICKY = Set.of(
             CUresult.CUDA_ERROR_ILLEGAL_ADDRESS, CUresult.CUDA_ERROR_LAUNCH_FAILED,
@@ -27,12 +27,7 @@ public final class Cu {
     /** Throws a DeviceException of {@code backend} for a failed call. */
     public static void check(String backend, int result, String call) {
         if (result != CUresult.CUDA_SUCCESS) {
-            throw new DeviceException(backend, call, result, CUresult.stringFor(result));
+            throw new DeviceException(backend, call, result, CUresult.stringFor(result), STICKY.contains(result), null);
         }
-    }
-
-    /** Whether the error left the context unusable. */
-    public static boolean isSticky(DeviceException e) {
-        return STICKY.contains((int) e.errorCode());
     }
 }

@@ -80,14 +80,19 @@ public abstract class DriverBackend implements AttentionBackend {
                 deviceName, multiprocessors);
     }
 
-    /** Runs a driver-facing operation: usable check, context current, faults latched. */
+    /**
+     * Runs a driver-facing operation: usable check, context current, faults latched. Under this
+     * lock an operation validates its arguments and reads their device pointers, and under it
+     * memory is freed ({@link #freeMemory}): a tensor, cache or plan closed by another thread is
+     * either rejected by the validation or freed after the operation was issued, never in between.
+     */
     protected synchronized <T> T op(Supplier<T> body) {
         health.checkUsable();
         check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
         try {
             return body.get();
         } catch (DeviceException e) {
-            if (Cu.isSticky(e)) {
+            if (e.isSticky()) {
                 health.fail(e);
             }
             throw e;
@@ -166,7 +171,7 @@ public abstract class DriverBackend implements AttentionBackend {
             DevPtr p = new DevPtr();
             check(JCudaDriver.cuMemAlloc(p, bytes), "cuMemAlloc(" + bytes + ")");
             return new DriverTensor(this, dtype, shape, p,
-                    DriverTensor.release(name, context, p, dtype + Arrays.toString(shape), health));
+                    DriverTensor.release(this, p, dtype + Arrays.toString(shape), health));
         });
     }
 
@@ -184,6 +189,17 @@ public abstract class DriverBackend implements AttentionBackend {
         return op(() -> new DriverTensor(this, dtype, shape, DevPtr.at(memory.address()), null));
     }
 
+    /**
+     * Frees device memory once the stream's earlier work, which may still read it, is done; under
+     * the backend's lock, so no operation validates a tensor and then launches on freed memory.
+     * Errors are ignored: a failed context cannot free anything, and the leak is the lesser harm.
+     */
+    synchronized void freeMemory(DevPtr ptr) {
+        JCudaDriver.cuCtxSetCurrent(context);
+        JCudaDriver.cuStreamSynchronize(stream);
+        JCudaDriver.cuMemFree(ptr);
+    }
+
     /** A tensor whose bytes are zero (set on the stream). */
     public DriverTensor allocateZeroed(DType dtype, int... shape) {
         DriverTensor t = allocate(dtype, shape);
@@ -192,16 +208,16 @@ public abstract class DriverBackend implements AttentionBackend {
     }
 
     void upload(DriverTensor t, ByteBuffer src) {
-        RequestValidator.checkTensor(this, t, "tensor");
         run(() -> {
+            RequestValidator.checkTensor(this, t, "tensor");
             check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
             check(JCudaDriver.cuMemcpyHtoD(t.ptr(), Pointer.to(src), t.byteSize()), "cuMemcpyHtoD");
         });
     }
 
     void download(DriverTensor t, ByteBuffer dst) {
-        RequestValidator.checkTensor(this, t, "tensor");
         run(() -> {
+            RequestValidator.checkTensor(this, t, "tensor");
             check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
             check(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst), t.ptr(), t.byteSize()), "cuMemcpyDtoH");
         });
@@ -209,10 +225,12 @@ public abstract class DriverBackend implements AttentionBackend {
 
     @Override
     public void copy(Tensor src, Tensor dst) {
-        RequestValidator.checkTensor(this, src, "src");
-        RequestValidator.checkTensor(this, dst, "dst", src.dtype(), src.shape());
-        run(() -> check(JCudaDriver.cuMemcpyDtoDAsync(((DriverTensor) dst).ptr(), ((DriverTensor) src).ptr(),
-                src.byteSize(), stream), "cuMemcpyDtoDAsync"));
+        run(() -> {
+            RequestValidator.checkTensor(this, src, "src");
+            RequestValidator.checkTensor(this, dst, "dst", src.dtype(), src.shape());
+            check(JCudaDriver.cuMemcpyDtoDAsync(((DriverTensor) dst).ptr(), ((DriverTensor) src).ptr(),
+                    src.byteSize(), stream), "cuMemcpyDtoDAsync");
+        });
     }
 
     @Override
@@ -225,11 +243,10 @@ public abstract class DriverBackend implements AttentionBackend {
     /** Launches the append kernel of the keys' and cache's dtypes (its {@code AppendParams}), one block per slot. */
     @Override
     public void append(KvCache cache, Tensor keys, Tensor values, int[] slots) {
-        health.checkUsable();
-        RequestValidator.validateAppend(this, cache, keys, values, slots);
-        DriverKvCache c = (DriverKvCache) cache;
-        KvCacheSpec spec = c.spec();
         run(() -> {
+            RequestValidator.validateAppend(this, cache, keys, values, slots);
+            DriverKvCache c = (DriverKvCache) cache;
+            KvCacheSpec spec = c.spec();
             DriverTensor slotBuf = slotScratch(slots.length);
             ByteBuffer b = ByteBuffer.allocate(slots.length * 4).order(ByteOrder.LITTLE_ENDIAN);
             b.asIntBuffer().put(slots);

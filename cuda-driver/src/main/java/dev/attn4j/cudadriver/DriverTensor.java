@@ -4,8 +4,6 @@ import dev.attn4j.api.DType;
 import dev.attn4j.api.support.BackendHealth;
 import dev.attn4j.api.support.DeviceTensor;
 import dev.attn4j.api.support.LeakFreeingRelease;
-import jcuda.driver.CUcontext;
-import jcuda.driver.JCudaDriver;
 
 import java.nio.ByteBuffer;
 
@@ -24,13 +22,12 @@ public final class DriverTensor extends DeviceTensor {
         this.ptr = ptr;
     }
 
-    /** Frees owned memory in the backend's context. */
-    static LeakFreeingRelease release(String backend, CUcontext context, DevPtr ptr, String what, BackendHealth health) {
-        return new LeakFreeingRelease(backend, what, health) {
+    /** Frees owned memory through the backend, under its lock ({@link DriverBackend#freeMemory}). */
+    static LeakFreeingRelease release(DriverBackend backend, DevPtr ptr, String what, BackendHealth health) {
+        return new LeakFreeingRelease(backend.name(), what, health) {
             @Override
             protected void free() {
-                JCudaDriver.cuCtxSetCurrent(context);
-                JCudaDriver.cuMemFree(ptr);
+                backend.freeMemory(ptr);
             }
         };
     }

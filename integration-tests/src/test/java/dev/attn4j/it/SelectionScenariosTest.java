@@ -52,6 +52,7 @@ class SelectionScenariosTest {
         ProbeCache.clear();
         System.clearProperty("attn4j.cpu.disabled");
         TestProviders.Faulty.FAULT.set(false);
+        TestProviders.OutOfMemory.FAULT.set(false);
     }
 
     /**
@@ -222,6 +223,27 @@ class SelectionScenariosTest {
                 CandidateReport c = line(s.report(), "t-faulty");
                 assertEquals(Outcome.FAILED_AT_RUN_TIME, c.outcome());
                 assertTrue(c.reason().contains("T_ERROR_ILLEGAL_ADDRESS"), c.reason());
+            }
+        }
+    }
+
+    @Test
+    void aFaultThatIsNotStickyFailsThatCallOnly() {
+        try (Selection s = selector(new TestProviders.OutOfMemory()).build().select(REQ)) {
+            AttentionBackend b = s.backend();
+            assertEquals("t-out-of-memory", b.name());
+            try (KvCache cache = b.createKvCache(SPEC, KvScales.none());
+                 Plan plan = b.plan(PlanRequest.decode(BatchLayout.decode(new int[] {3}, new int[][] {{5}}), SPEC, 8,
+                         DType.BF16, AttentionOptions.CAUSAL));
+                 Tensor q = b.allocate(DType.BF16, 1, 8, 128);
+                 Tensor out = b.allocate(DType.BF16, 1, 8, 128)) {
+                TestProviders.OutOfMemory.FAULT.set(true);
+                DeviceException e = assertThrows(DeviceException.class, () -> b.decode(plan, q, cache, out, null));
+                assertFalse(e.isSticky());
+                TestProviders.OutOfMemory.FAULT.set(false);
+                b.decode(plan, q, cache, out, null);   // the backend is still usable
+                assertFalse(b.isClosed());
+                assertEquals(Outcome.CHOSEN, line(s.report(), "t-out-of-memory").outcome());
             }
         }
     }

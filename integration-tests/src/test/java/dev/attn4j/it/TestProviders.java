@@ -171,12 +171,34 @@ final class TestProviders {
         }
     }
 
-    /** Works until {@link #FAULT} is set, then every decode raises a device fault. */
-    static final class Faulty extends Base {
+    /** Works until {@link #FAULT} is set, then every decode raises a sticky device fault (an illegal address). */
+    static final class Faulty extends FaultOnDemand {
         static final AtomicBoolean FAULT = new AtomicBoolean();
 
         Faulty() {
-            super("t-faulty");
+            super("t-faulty", FAULT, new DeviceException("t-faulty", "tLaunchKernel", 700, "T_ERROR_ILLEGAL_ADDRESS"));
+        }
+    }
+
+    /** Works until {@link #FAULT} is set, then every decode runs out of memory: a fault that is not sticky. */
+    static final class OutOfMemory extends FaultOnDemand {
+        static final AtomicBoolean FAULT = new AtomicBoolean();
+
+        OutOfMemory() {
+            super("t-out-of-memory", FAULT, new DeviceException("t-out-of-memory", "tMemAlloc", 2,
+                    "T_ERROR_OUT_OF_MEMORY", false, null));
+        }
+    }
+
+    /** cpu underneath; while {@code fault} is set, every decode throws {@code error}. */
+    abstract static class FaultOnDemand extends Base {
+        private final AtomicBoolean fault;
+        private final DeviceException error;
+
+        FaultOnDemand(String name, AtomicBoolean fault, DeviceException error) {
+            super(name);
+            this.fault = fault;
+            this.error = error;
         }
 
         @Override
@@ -184,8 +206,8 @@ final class TestProviders {
             return new DelegatingBackend(name(), new CpuBackendProvider().open(options)) {
                 @Override
                 public void decode(Plan plan, Tensor q, KvCache cache, Tensor out, Tensor lse) {
-                    if (FAULT.get()) {
-                        throw new DeviceException(name(), "tLaunchKernel", 700, "T_ERROR_ILLEGAL_ADDRESS");
+                    if (fault.get()) {
+                        throw error;
                     }
                     super.decode(plan, q, cache, out, lse);
                 }

@@ -18,8 +18,10 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The chosen backend as handed to the host: every call goes to the backend, and the first
- * {@link DeviceException} it raises marks it failed. From then on every call fails fast with
+ * The chosen backend as handed to the host: every call goes to the backend, and the first sticky
+ * {@link DeviceException} it raises (the device or context lost; {@link DeviceException#isSticky()})
+ * marks it failed. A fault that is not sticky, such as an allocation larger than the device allows,
+ * fails that call only. After a sticky one every call fails fast with
  * {@link BackendUnavailableException} carrying that first fault, and the selection report shows
  * the backend as {@link Outcome#FAILED_AT_RUN_TIME}. Backends latch their own faults too; this
  * makes the behaviour the same for every backend and puts it in the report.
@@ -39,8 +41,10 @@ final class FaultLatchingBackend extends ForwardingBackend {
         try {
             return op.get();
         } catch (DeviceException e) {
-            health.fail(e);
-            onFault.accept(e);
+            if (e.isSticky()) {   // out of memory and the like fail this call only
+                health.fail(e);
+                onFault.accept(e);
+            }
             throw e;
         }
     }
