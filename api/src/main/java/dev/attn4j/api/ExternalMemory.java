@@ -1,7 +1,6 @@
 package dev.attn4j.api;
 
 import java.nio.ByteBuffer;
-import java.util.Objects;
 
 /**
  * Memory the host application already owns, to be wrapped by {@link AttentionBackend#wrap}
@@ -38,7 +37,7 @@ public final class ExternalMemory {
 
     /** A host buffer; its remaining bytes, from its position, are the memory wrapped. */
     public static ExternalMemory hostBuffer(ByteBuffer buffer) {
-        Objects.requireNonNull(buffer, "buffer");
+        InvalidRequestException.requireNonNull(buffer, "buffer");
         return new ExternalMemory(Kind.HOST_BUFFER, 0, buffer.remaining(), buffer);
     }
 

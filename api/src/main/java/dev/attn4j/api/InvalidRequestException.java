@@ -17,6 +17,14 @@ public class InvalidRequestException extends Attn4jException {
         this.value = render(value);
     }
 
+    /** {@code value}, or this exception naming {@code field} when it is null (never a NullPointerException). */
+    public static <T> T requireNonNull(T value, String field) {
+        if (value == null) {
+            throw new InvalidRequestException(field, null, "required");
+        }
+        return value;
+    }
+
     /** The offending field, e.g. {@code batch.sequence[2].blockIds[5]}. */
     public String field() {
         return field;

@@ -1,6 +1,5 @@
 package dev.attn4j.api;
 
-import java.util.Objects;
 
 /**
  * The shape and format of one layer's paged KV cache: {@code numBlocks} pages of
@@ -17,9 +16,9 @@ public record KvCacheSpec(int numBlocks, int blockSize, int numKvHeads, int head
                           KvDType kvDtype, ScaleGranularity granularity, KvLayout layout) {
 
     public KvCacheSpec {
-        Objects.requireNonNull(kvDtype, "kvDtype");
-        Objects.requireNonNull(granularity, "granularity");
-        Objects.requireNonNull(layout, "layout");
+        InvalidRequestException.requireNonNull(kvDtype, "kvDtype");
+        InvalidRequestException.requireNonNull(granularity, "granularity");
+        InvalidRequestException.requireNonNull(layout, "layout");
         positive("numBlocks", numBlocks);
         positive("blockSize", blockSize);
         positive("numKvHeads", numKvHeads);
@@ -27,6 +26,11 @@ public record KvCacheSpec(int numBlocks, int blockSize, int numKvHeads, int head
         if ((long) numBlocks * blockSize > Integer.MAX_VALUE) {
             throw new InvalidRequestException("numBlocks*blockSize", (long) numBlocks * blockSize,
                     "a cache holds at most 2^31-1 slots");
+        }
+        // Elements of K (and of V): bytes of the largest dtype and the scale tensors must fit a long.
+        if (elementsOverflow((long) numBlocks * blockSize, (long) numKvHeads * headDim)) {
+            throw new InvalidRequestException("numKvHeads*headDim", (long) numKvHeads * headDim,
+                    "with " + (long) numBlocks * blockSize + " slots the cache would hold more than 2^61 elements");
         }
         if (kvDtype.isQuantized() && granularity.kind() == ScaleGranularity.Kind.NONE) {
             throw new InvalidRequestException("granularity", granularity,
@@ -39,6 +43,14 @@ public record KvCacheSpec(int numBlocks, int blockSize, int numKvHeads, int head
         if (granularity.kind() == ScaleGranularity.Kind.TOKEN_GROUP && headDim % granularity.groupSize() != 0) {
             throw new InvalidRequestException("granularity.groupSize", granularity.groupSize(),
                     "TOKEN_GROUP group size must divide headDim=" + headDim);
+        }
+    }
+
+    private static boolean elementsOverflow(long slots, long perSlot) {
+        try {
+            return Math.multiplyExact(slots, perSlot) > (1L << 61);
+        } catch (ArithmeticException e) {
+            return true;
         }
     }
 

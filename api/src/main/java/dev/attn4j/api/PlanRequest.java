@@ -1,6 +1,5 @@
 package dev.attn4j.api;
 
-import java.util.Objects;
 
 /**
  * What a {@link Plan} is made from: the operation, the batch layout, the cache it will read, the
@@ -18,11 +17,11 @@ public record PlanRequest(OpKind kind, BatchLayout batch, KvCacheSpec cacheSpec,
                           DType queryDtype, AttentionOptions options) {
 
     public PlanRequest {
-        Objects.requireNonNull(kind, "kind");
-        Objects.requireNonNull(batch, "batch");
-        Objects.requireNonNull(cacheSpec, "cacheSpec");
-        Objects.requireNonNull(queryDtype, "queryDtype");
-        Objects.requireNonNull(options, "options");
+        InvalidRequestException.requireNonNull(kind, "kind");
+        InvalidRequestException.requireNonNull(batch, "batch");
+        InvalidRequestException.requireNonNull(cacheSpec, "cacheSpec");
+        InvalidRequestException.requireNonNull(queryDtype, "queryDtype");
+        InvalidRequestException.requireNonNull(options, "options");
     }
 
     public static PlanRequest prefill(BatchLayout batch, KvCacheSpec spec, int numQoHeads, DType queryDtype,

@@ -1,7 +1,6 @@
 package dev.attn4j.api;
 
 import java.util.EnumSet;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -14,10 +13,10 @@ public record Requirements(int headDim, int numQoHeads, int numKvHeads, KvDType 
                            DType queryDtype, Set<Feature> features) {
 
     public Requirements {
-        Objects.requireNonNull(kvDtype, "kvDtype");
-        Objects.requireNonNull(granularity, "granularity");
-        Objects.requireNonNull(layout, "layout");
-        Objects.requireNonNull(queryDtype, "queryDtype");
+        InvalidRequestException.requireNonNull(kvDtype, "kvDtype");
+        InvalidRequestException.requireNonNull(granularity, "granularity");
+        InvalidRequestException.requireNonNull(layout, "layout");
+        InvalidRequestException.requireNonNull(queryDtype, "queryDtype");
         // An unmodifiable EnumSet: iteration (and so toString, and every report) in declaration order.
         features = java.util.Collections.unmodifiableSet(
                 features.isEmpty() ? EnumSet.noneOf(Feature.class) : EnumSet.copyOf(features));

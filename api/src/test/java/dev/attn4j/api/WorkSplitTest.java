@@ -77,6 +77,27 @@ class WorkSplitTest {
         assertEquals(s.mergeFirstItem.length, merge);
     }
 
+    /** A decode over 2^31-1 cached tokens splits without int overflow: the splits tile [0, kvLen) exactly. */
+    @org.junit.jupiter.api.Test
+    void aDecodeOverTheLongestCacheSplitsWithoutOverflow() {
+        int kvLen = Integer.MAX_VALUE;
+        KvCacheSpec spec = new KvCacheSpec(1, kvLen, 1, 8, KvDType.BF16, ScaleGranularity.NONE, KvLayout.NHD);
+        PlanRequest r = PlanRequest.decode(BatchLayout.decode(new int[] {kvLen}, new int[][] {{0}}), spec, 1,
+                DType.BF16, AttentionOptions.CAUSAL);
+        ValidatedBatch b = new ValidatedBatch(new int[] {0, 1}, new int[] {kvLen}, new int[] {0, 1}, new int[] {0},
+                1, kvLen, null);
+        WorkSplit s = new WorkSplit(r, b, 7, 256, 64);
+        assertEquals(7, s.items());
+        long covered = 0;
+        for (int it = 0; it < s.items(); it++) {
+            assertTrue(s.kvLo[it] >= 0 && s.kvHi[it] >= s.kvLo[it], "item " + it + ": " + s.kvLo[it] + ".." + s.kvHi[it]);
+            assertEquals(it == 0 ? 0 : s.kvHi[it - 1], s.kvLo[it], "splits are consecutive");
+            covered += s.kvHi[it] - s.kvLo[it];
+        }
+        assertEquals(kvLen, covered);
+        assertTrue(s.workspaceBytes() > 0);
+    }
+
     private static boolean visible(int t, int pos, boolean causal, int window) {
         return (!causal || t <= pos) && (window <= 0 || t > pos - window);
     }

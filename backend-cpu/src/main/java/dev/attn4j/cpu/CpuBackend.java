@@ -92,7 +92,7 @@ public final class CpuBackend implements AttentionBackend {
     /** {@link #allocate}, typed for this backend's own use (the caches it creates). */
     CpuTensor allocateHost(DType dtype, int... shape) {
         health.checkUsable();
-        long bytes = AbstractTensor.elements(shape) * dtype.byteSize();
+        long bytes = AbstractTensor.byteSize(dtype, shape);
         if (bytes > Integer.MAX_VALUE) {
             throw new UnsupportedConfigurationException(name(), List.of("tensor byteSize=" + bytes
                     + " exceeds the cpu backend's 2 GiB per tensor"));
@@ -107,7 +107,7 @@ public final class CpuBackend implements AttentionBackend {
             throw new UnsupportedConfigurationException(name(), List.of("memory.kind=" + memory.kind()
                     + " not supported: the cpu backend wraps host ByteBuffers"));
         }
-        long need = AbstractTensor.elements(shape) * dtype.byteSize();
+        long need = AbstractTensor.byteSize(dtype, shape);
         if (memory.byteSize() < need) {
             throw new InvalidRequestException("memory.byteSize", memory.byteSize(),
                     "smaller than the " + need + " bytes the shape needs");

@@ -95,7 +95,7 @@ final class XpuBackend implements AttentionBackend {
 
     @Override
     public XpuTensor allocate(DType dtype, int... shape) {
-        long bytes = AbstractTensor.elements(shape) * dtype.byteSize();
+        long bytes = AbstractTensor.byteSize(dtype, shape);
         return op(() -> {
             DeviceBuffer b = runtime.allocate(bytes);
             return new XpuTensor(this, dtype, shape, b, XpuTensor.release(this, b, dtype + Arrays.toString(shape), health));

@@ -172,6 +172,24 @@ public final class BadInputSuite {
         c.add(invalid("query dtype not 16-bit", "queryDtype=FP32",
                 f -> f.backend.plan(PlanRequest.prefill(Fixture.validPrefill(), SPEC, QO_HEADS, DType.FP32,
                         AttentionOptions.CAUSAL))));
+        // Sizes: every product is checked before anything is allocated or scheduled.
+        c.add(invalid("tensor of 2^62+1 elements (bytes overflow)", "shape=[27905, 8681, 49477, 384773]",
+                f -> f.backend.allocate(DType.FP32, 27905, 8681, 49477, 384773)));
+        c.add(invalid("tensor of 2^93 elements", "shape=[2147483647, 2147483647, 2147483647]",
+                f -> f.backend.allocate(DType.FP32, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE)));
+        KvCacheSpec oneHugeBlock = new KvCacheSpec(1, Integer.MAX_VALUE, 1, 8, KvDType.BF16, ScaleGranularity.NONE,
+                KvLayout.NHD);
+        c.add(invalid("plan of 2^31-1 query tokens", "batch.numTokens=2147483647",
+                f -> f.backend.plan(PlanRequest.prefill(BatchLayout.of(new int[] {Integer.MAX_VALUE},
+                        new int[] {Integer.MAX_VALUE}, new int[][] {{0}}), oneHugeBlock, 1, DType.BF16,
+                        AttentionOptions.CAUSAL))));
+        KvCacheSpec d128 = new KvCacheSpec(8, 4, 2, 128, KvDType.BF16, ScaleGranularity.NONE, KvLayout.NHD);
+        c.add(invalid("2^25 query heads at head dim 128 (workspace overflow)", "numQoHeads=33554432",
+                f -> f.backend.plan(PlanRequest.decode(BatchLayout.decode(new int[] {6}, new int[][] {{1, 3}}),
+                        d128, 1 << 25, DType.BF16, AttentionOptions.CAUSAL))));
+        c.add(invalid("cache of more than 2^61 elements", "numKvHeads*headDim=",
+                f -> new KvCacheSpec(1 << 19, 1 << 11, 1 << 20, 1 << 12, KvDType.INT8, ScaleGranularity.TOKEN,
+                        KvLayout.NHD)));
         // Cache specs and scales.
         c.add(invalid("head dim 0", "headDim=0",
                 f -> f.backend.createKvCache(new KvCacheSpec(8, 4, 2, 0, KvDType.INT8, ScaleGranularity.TOKEN,

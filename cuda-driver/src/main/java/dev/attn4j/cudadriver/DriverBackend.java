@@ -165,8 +165,7 @@ public abstract class DriverBackend implements AttentionBackend {
 
     @Override
     public DriverTensor allocate(DType dtype, int... shape) {
-        long n = AbstractTensor.elements(shape);
-        long bytes = n * dtype.byteSize();
+        long bytes = AbstractTensor.byteSize(dtype, shape);
         return op(() -> {
             DevPtr p = new DevPtr();
             check(JCudaDriver.cuMemAlloc(p, bytes), "cuMemAlloc(" + bytes + ")");
@@ -181,10 +180,10 @@ public abstract class DriverBackend implements AttentionBackend {
             throw new UnsupportedConfigurationException(name, List.of("memory.kind=" + memory.kind()
                     + " not supported: the " + name + " backend wraps device pointers of its device"));
         }
-        long n = AbstractTensor.elements(shape);
-        if (memory.byteSize() < n * dtype.byteSize()) {
+        long need = AbstractTensor.byteSize(dtype, shape);
+        if (memory.byteSize() < need) {
             throw new InvalidRequestException("memory.byteSize", memory.byteSize(),
-                    "smaller than the " + n * dtype.byteSize() + " bytes the shape needs");
+                    "smaller than the " + need + " bytes the shape needs");
         }
         return op(() -> new DriverTensor(this, dtype, shape, DevPtr.at(memory.address()), null));
     }

@@ -25,19 +25,43 @@ public abstract class AbstractTensor implements Tensor {
         this.dtype = dtype;
         this.shape = shape.clone();
         this.numElements = elements(shape);
+        byteSize(dtype, shape);
         this.owns = owns;
     }
 
-    /** The element count of a shape; every dimension must be >= 1. */
+    /** The element count of a shape; every dimension must be >= 1 and the count must fit a long. */
     public static long elements(int[] shape) {
+        if (shape == null) {
+            throw new InvalidRequestException("shape", null, "required");
+        }
         long n = 1;
         for (int i = 0; i < shape.length; i++) {
             if (shape[i] < 1) {
                 throw new InvalidRequestException("shape[" + i + "]", shape[i], "dimensions must be >= 1");
             }
-            n = Math.multiplyExact(n, shape[i]);
+            try {
+                n = Math.multiplyExact(n, shape[i]);
+            } catch (ArithmeticException e) {
+                throw new InvalidRequestException("shape", Arrays.toString(shape), "has more than 2^63-1 elements");
+            }
         }
         return n;
+    }
+
+    /**
+     * The bytes a tensor of this dtype and shape takes, checked: what every backend's allocate asks
+     * for, so a count that overflows is rejected before any memory is asked for.
+     */
+    public static long byteSize(DType dtype, int[] shape) {
+        if (dtype == null) {
+            throw new InvalidRequestException("dtype", null, "required");
+        }
+        long n = elements(shape);
+        if (n > Long.MAX_VALUE / dtype.byteSize()) {
+            throw new InvalidRequestException("shape", Arrays.toString(shape),
+                    "needs more than 2^63-1 bytes of " + dtype);
+        }
+        return n * dtype.byteSize();
     }
 
     @Override

@@ -70,9 +70,7 @@ public final class RequestValidator {
      * spec, then the backend's capabilities.
      */
     public static ValidatedBatch validatePlan(AttentionBackend backend, PlanRequest r) {
-        if (r == null) {
-            throw new InvalidRequestException("request", null, "required");
-        }
+        InvalidRequestException.requireNonNull(r, "request");
         KvCacheSpec spec = r.cacheSpec();
         if (r.numQoHeads() < 1 || r.numQoHeads() % spec.numKvHeads() != 0) {
             throw new InvalidRequestException("numQoHeads", r.numQoHeads(),
@@ -131,6 +129,19 @@ public final class RequestValidator {
             blockIndptr[i + 1] = (int) blocks;
             maxQ = Math.max(maxQ, q);
             maxKv = Math.max(maxKv, kv);
+        }
+        // Sizes the plan derives (query, output, LSE and split workspace elements, work items) are
+        // ints in its schedule and kernels: bound them here, so none overflows later.
+        long rowElements = (long) r.numQoHeads() * (spec.headDim() + 1);
+        if (rowElements > Integer.MAX_VALUE || tokens * rowElements > Integer.MAX_VALUE) {
+            boolean headsAreTheCause = r.numQoHeads() >= tokens;
+            throw new InvalidRequestException(headsAreTheCause ? "numQoHeads" : "batch.numTokens",
+                    headsAreTheCause ? r.numQoHeads() : tokens, "numTokens=" + tokens + " x numQoHeads="
+                    + r.numQoHeads() + " x (headDim+1)=" + (spec.headDim() + 1) + " query, output and LSE "
+                    + "elements exceed 2^31-1 in one plan; split the batch");
+        }
+        if (blocks > Integer.MAX_VALUE - 8) {
+            throw new InvalidRequestException("batch.blocks", blocks, "the batch references more than 2^31-9 block ids");
         }
         int[] blockIds = new int[(int) blocks];
         for (int i = 0; i < n; i++) {

@@ -130,8 +130,8 @@ public final class WorkSplit {
                 kvHead[it] = uHead[u];
                 qRow0[it] = uRow0[u];
                 qRows[it] = uRows[u];
-                kvLo[it] = uLo[u] + k * chunk;
-                kvHi[it] = Math.min(uHi[u], uLo[u] + (k + 1) * chunk);
+                kvLo[it] = (int) Math.min(uHi[u], uLo[u] + (long) k * chunk);
+                kvHi[it] = (int) Math.min(uHi[u], uLo[u] + (long) (k + 1) * chunk);
                 partial[it] = s > 1 ? p++ : -1;
                 it++;
             }
@@ -157,7 +157,8 @@ public final class WorkSplit {
                 + mergeCount.length + " units split up to " + maxSplits + " ways";
     }
 
+    /** ceil(a / b) for a >= 0, b >= 1, without the overflow of (a + b - 1) / b near 2^31. */
     private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
+        return a == 0 ? 0 : (a - 1) / b + 1;
     }
 }
