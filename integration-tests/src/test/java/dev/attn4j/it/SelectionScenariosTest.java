@@ -32,6 +32,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -246,6 +248,57 @@ class SelectionScenariosTest {
                 assertEquals(Outcome.CHOSEN, line(s.report(), "t-out-of-memory").outcome());
             }
         }
+    }
+
+    @Test
+    void whateverAProviderThrowsIsItsOutcomeAndWhatItOpenedIsClosed() {
+        TestProviders.CheckThrowsAfterOpen checkThrows = new TestProviders.CheckThrowsAfterOpen();
+        TestProviders.ValidationOverflowsTheStack overflow = new TestProviders.ValidationOverflowsTheStack();
+        for (Error error : List.of(new AssertionError("invariant broken (test)"), new StackOverflowError("(test)"))) {
+            TestProviders.OpenThrowsError.error = error;
+            try (Selection s = selector(new TestProviders.OpenReturnsNull(), new TestProviders.OpenThrowsError(),
+                    checkThrows, overflow, new TestProviders.PriorityThrows()).build().select(REQ)) {
+                assertEquals("cpu", s.backend().name());
+                SelectionReport r = s.report();
+                assertEquals(Outcome.OPEN_FAILED, line(r, "t-open-null").outcome());
+                assertEquals("open returned null", line(r, "t-open-null").reason());
+                assertEquals(Outcome.OPEN_FAILED, line(r, "t-open-error").outcome());
+                assertEquals(error.toString(), line(r, "t-open-error").reason());
+                assertEquals(Outcome.UNSUPPORTED, line(r, "t-check-throws").outcome());
+                assertTrue(line(r, "t-check-throws").reason().contains("check is broken (test)"), r.table());
+                assertEquals(Outcome.VALIDATION_FAILED, line(r, "t-validation-overflow").outcome());
+                assertTrue(line(r, "t-validation-overflow").reason().contains("StackOverflowError"), r.table());
+                CandidateReport noPriority = line(r, TestProviders.PriorityThrows.class.getName());
+                assertEquals(Outcome.LOAD_FAILED, noPriority.outcome());
+                assertTrue(noPriority.reason().contains("no priority (test)"), noPriority.reason());
+            }
+        }
+        assertTrue(checkThrows.allClosed(), "a backend whose check threw was closed");
+        assertTrue(overflow.allClosed(), "a backend that failed validation with an error was closed");
+    }
+
+    @Test
+    void aProviderThatHangsIsWaitedForBoundedlyAndWhatItOpensLaterIsClosed() throws Exception {
+        TestProviders.OpenHangs openHangs = new TestProviders.OpenHangs();
+        long t0 = System.nanoTime();
+        try (Selection s = selector(new TestProviders.ProbeHangs(), openHangs)
+                .probeTimeout(Duration.ofMillis(300)).openTimeout(Duration.ofMillis(300)).build().select(REQ)) {
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertEquals("cpu", s.backend().name());
+            SelectionReport r = s.report();
+            assertEquals(Outcome.UNAVAILABLE, line(r, "t-probe-hangs").outcome());
+            assertTrue(line(r, "t-probe-hangs").reason().startsWith("its probe did not return within 300 ms"), r.table());
+            assertEquals(Outcome.OPEN_FAILED, line(r, "t-open-hangs").outcome());
+            assertTrue(line(r, "t-open-hangs").reason().startsWith("open did not return within 300 ms"), r.table());
+            assertTrue(seconds < 30, "selection took " + seconds + " s");
+        } finally {
+            TestProviders.ProbeHangs.RELEASE.countDown();
+            openHangs.release.countDown();
+        }
+        for (int i = 0; i < 200 && !openHangs.allClosed(); i++) {
+            Thread.sleep(10);
+        }
+        assertTrue(openHangs.allClosed(), "the backend the late open returned was closed");
     }
 
     @Test

@@ -214,4 +214,138 @@ final class TestProviders {
             };
         }
     }
+
+    /** Its open returns null. */
+    static final class OpenReturnsNull extends Base {
+        OpenReturnsNull() {
+            super("t-open-null");
+        }
+
+        @Override
+        public AttentionBackend open(BackendOptions options) {
+            return null;
+        }
+    }
+
+    /** Its open throws an error, as a broken assertion or a runaway recursion in native glue would. */
+    static final class OpenThrowsError extends Base {
+        static volatile Error error = new AssertionError("invariant broken (test)");
+
+        OpenThrowsError() {
+            super("t-open-error");
+        }
+
+        @Override
+        public AttentionBackend open(BackendOptions options) {
+            throw error;
+        }
+    }
+
+    /** Records whether the backends it opened were closed. */
+    abstract static class Tracked extends Base {
+        final List<DelegatingBackend> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        Tracked(String name) {
+            super(name);
+        }
+
+        boolean allClosed() {
+            return !opened.isEmpty() && opened.stream().allMatch(AttentionBackend::isClosed);
+        }
+    }
+
+    /** Opens, then its backend's capability check throws. */
+    static final class CheckThrowsAfterOpen extends Tracked {
+        CheckThrowsAfterOpen() {
+            super("t-check-throws");
+        }
+
+        @Override
+        public AttentionBackend open(BackendOptions options) {
+            DelegatingBackend b = new DelegatingBackend(name(), new CpuBackendProvider().open(options)) {
+                @Override
+                public dev.attn4j.api.CapabilityCheck check(dev.attn4j.api.Requirements r) {
+                    throw new IllegalStateException("check is broken (test)");
+                }
+            };
+            opened.add(b);
+            return b;
+        }
+    }
+
+    /** Opens, then its decode overflows the stack during validation. */
+    static final class ValidationOverflowsTheStack extends Tracked {
+        ValidationOverflowsTheStack() {
+            super("t-validation-overflow");
+        }
+
+        @Override
+        public AttentionBackend open(BackendOptions options) {
+            DelegatingBackend b = new DelegatingBackend(name(), new CpuBackendProvider().open(options)) {
+                @Override
+                public void decode(Plan plan, Tensor q, KvCache cache, Tensor out, Tensor lse) {
+                    throw new StackOverflowError("deep recursion (test)");
+                }
+
+                @Override
+                public void prefill(Plan plan, Tensor q, KvCache cache, Tensor out, Tensor lse) {
+                    throw new StackOverflowError("deep recursion (test)");
+                }
+            };
+            opened.add(b);
+            return b;
+        }
+    }
+
+    /** Its probe never returns until {@link #RELEASE} opens. */
+    static final class ProbeHangs extends Base {
+        static final java.util.concurrent.CountDownLatch RELEASE = new java.util.concurrent.CountDownLatch(1);
+
+        ProbeHangs() {
+            super("t-probe-hangs");
+        }
+
+        @Override
+        public Availability probe() {
+            try {
+                RELEASE.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Availability.available(List.of());
+        }
+    }
+
+    /** Its open returns only when {@link #release} opens; what it returns then must be closed. */
+    static final class OpenHangs extends Tracked {
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+        OpenHangs() {
+            super("t-open-hangs");
+        }
+
+        @Override
+        public AttentionBackend open(BackendOptions options) {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            DelegatingBackend b = new DelegatingBackend(name(), new CpuBackendProvider().open(options));
+            opened.add(b);
+            return b;
+        }
+    }
+
+    /** Its priority() throws (read once, at discovery). */
+    static final class PriorityThrows extends Base {
+        PriorityThrows() {
+            super("t-priority-throws");
+        }
+
+        @Override
+        public int priority() {
+            throw new AssertionError("no priority (test)");
+        }
+    }
 }

@@ -13,6 +13,7 @@ import dev.attn4j.conformance.ConformanceSuite;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -46,6 +47,8 @@ public final class BackendSelector {
     private final boolean allowFallback;
     private final boolean validate;
     private final BackendOptions options;
+    private final Duration probeTimeout;
+    private final Duration openTimeout;
     private final Map<String, String> env;
     private final String property;
 
@@ -55,6 +58,8 @@ public final class BackendSelector {
         this.allowFallback = b.allowFallback;
         this.validate = b.validate;
         this.options = b.options;
+        this.probeTimeout = b.probeTimeout;
+        this.openTimeout = b.openTimeout;
         this.env = b.env;
         this.property = b.property;
     }
@@ -93,29 +98,30 @@ public final class BackendSelector {
     public Selection select(Requirements requirements) {
         long t0 = System.nanoTime();
         BackendOrder order = order();
-        List<AttentionBackendProvider> byPriority = registry.byName().values().stream()
-                .sorted(Comparator.comparingInt(AttentionBackendProvider::priority).reversed()
-                        .thenComparing(AttentionBackendProvider::name))
+        List<String> byPriority = registry.byName().keySet().stream()
+                .sorted(Comparator.comparingInt(registry::priority).reversed().thenComparing(n -> n))
                 .collect(Collectors.toList());
         Set<String> sequence = new LinkedHashSet<>(order.names());
         if (!order.explicit() || allowFallback) {
-            byPriority.forEach(p -> sequence.add(p.name()));
+            sequence.addAll(byPriority);
         }
         List<CandidateReport> lines = new ArrayList<>();
         AttentionBackend chosen = null;
         for (String name : sequence) {
             AttentionBackendProvider p = registry.byName().get(name);
             if (chosen != null) {
-                lines.add(new CandidateReport(name, p.priority(), ProviderRegistry.source(p), Outcome.NOT_TRIED, "", 0));
+                lines.add(new CandidateReport(name, registry.priority(name), ProviderRegistry.source(p),
+                        Outcome.NOT_TRIED, "", 0));
                 continue;
             }
-            Attempt a = attempt(p, requirements);
+            Attempt a = attempt(name, p, requirements);
             lines.add(a.line);
             chosen = a.backend;
         }
-        for (AttentionBackendProvider p : byPriority) {
-            if (!sequence.contains(p.name())) {
-                lines.add(new CandidateReport(p.name(), p.priority(), ProviderRegistry.source(p), Outcome.NOT_TRIED,
+        for (String name : byPriority) {
+            if (!sequence.contains(name)) {
+                lines.add(new CandidateReport(name, registry.priority(name),
+                        ProviderRegistry.source(registry.byName().get(name)), Outcome.NOT_TRIED,
                         "not in the explicit list", 0));
             }
         }
@@ -135,43 +141,58 @@ public final class BackendSelector {
     private record Attempt(CandidateReport line, AttentionBackend backend) {
     }
 
-    private Attempt attempt(AttentionBackendProvider p, Requirements r) {
+    /**
+     * One candidate: probe → capability check → open → check → validation. Whatever the provider or
+     * its backend throws, errors too (an AssertionError, a StackOverflowError), is this candidate's
+     * outcome, and a backend that was opened is closed unless it is chosen. Probe and open are
+     * waited for at most {@link Builder#probeTimeout} and {@link Builder#openTimeout}.
+     */
+    private Attempt attempt(String name, AttentionBackendProvider p, Requirements r) {
         long t0 = System.nanoTime();
         String src = ProviderRegistry.source(p);
-        Availability a = ProbeCache.probe(p);
+        int priority = registry.priority(name);
+        Availability a = ProbeCache.probe(p, probeTimeout);
         if (!a.isAvailable()) {
-            return fail(p, src, Outcome.UNAVAILABLE, a.unavailabilityCause(), t0);
+            return fail(name, priority, src, Outcome.UNAVAILABLE, a.unavailabilityCause(), t0);
         }
         CapabilityCheck check;
         try {
             check = p.capabilities().check(r);
-        } catch (RuntimeException e) {
-            return fail(p, src, Outcome.UNSUPPORTED, "capabilities threw " + e, t0);
+        } catch (Throwable e) {
+            return fail(name, priority, src, Outcome.UNSUPPORTED, "capabilities threw " + e, t0);
         }
         if (!check.supported()) {
-            return fail(p, src, Outcome.UNSUPPORTED, String.join("; ", check.reasons()), t0);
+            return fail(name, priority, src, Outcome.UNSUPPORTED, String.join("; ", check.reasons()), t0);
         }
-        AttentionBackend b;
+        BoundedCall.Result<AttentionBackend> opened = BoundedCall.run("open-" + name, openTimeout,
+                () -> p.open(options), BackendSelector::closeQuietly);
+        if (opened.timedOut()) {
+            return fail(name, priority, src, Outcome.OPEN_FAILED, "open did not return within "
+                    + BoundedCall.describe(openTimeout) + "; it was left running, and what it opens will be closed", t0);
+        }
+        if (opened.failure() != null) {
+            return fail(name, priority, src, Outcome.OPEN_FAILED, opened.failure().toString(), t0);
+        }
+        AttentionBackend b = opened.value();
+        if (b == null) {
+            return fail(name, priority, src, Outcome.OPEN_FAILED, "open returned null", t0);
+        }
+        String problem;
+        Outcome outcome;
         try {
-            b = p.open(options);
-        } catch (RuntimeException | LinkageError e) {
-            return fail(p, src, Outcome.OPEN_FAILED, e.toString(), t0);
+            CapabilityCheck again = b.check(r);
+            outcome = again.supported() ? Outcome.VALIDATION_FAILED : Outcome.UNSUPPORTED;
+            problem = !again.supported() ? String.join("; ", again.reasons()) : validate ? validationProblem(b, r) : null;
+        } catch (Throwable e) {
+            outcome = Outcome.UNSUPPORTED;
+            problem = "the opened backend's check threw " + e;
         }
-        CapabilityCheck opened = b.check(r);
-        if (!opened.supported()) {
-            b.close();
-            return fail(p, src, Outcome.UNSUPPORTED, String.join("; ", opened.reasons()), t0);
-        }
-        if (validate) {
-            String problem = validationProblem(b, r);
-            if (problem != null) {
-                closeQuietly(b);
-                return fail(p, src, Outcome.VALIDATION_FAILED, problem, t0);
-            }
+        if (problem != null) {
+            closeQuietly(b);
+            return fail(name, priority, src, outcome, problem, t0);
         }
         String how = validate ? "validated " + ConformanceSuite.forRequirements(r).size() + " cases" : "not validated";
-        return new Attempt(new CandidateReport(p.name(), p.priority(), src, Outcome.CHOSEN, how,
-                System.nanoTime() - t0), b);
+        return new Attempt(new CandidateReport(name, priority, src, Outcome.CHOSEN, how, System.nanoTime() - t0), b);
     }
 
     /** Runs the conformance cases of exactly these requirements; null when all pass. */
@@ -182,7 +203,7 @@ public final class BackendSelector {
             CaseResult res;
             try {
                 res = CaseRunner.run(b, cases.get(i), seed + i);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // the backend's fault, whatever it is: it fails validation
                 return cases.get(i).op() + " threw " + e;
             }
             if (!res.passed()) {
@@ -192,15 +213,18 @@ public final class BackendSelector {
         return null;
     }
 
-    private static Attempt fail(AttentionBackendProvider p, String src, Outcome o, String why, long t0) {
-        return new Attempt(new CandidateReport(p.name(), p.priority(), src, o, why, System.nanoTime() - t0), null);
+    private static Attempt fail(String name, int priority, String src, Outcome o, String why, long t0) {
+        return new Attempt(new CandidateReport(name, priority, src, o, why, System.nanoTime() - t0), null);
     }
 
     private static void closeQuietly(AttentionBackend b) {
+        if (b == null) {
+            return;
+        }
         try {
             b.close();
-        } catch (RuntimeException e) {
-            LOG.debug("closing {} after failed validation threw", b.name(), e);
+        } catch (Throwable e) { // closing a backend that already failed its candidacy is best effort
+            LOG.debug("closing a backend that was not chosen threw", e);
         }
     }
 
@@ -213,6 +237,8 @@ public final class BackendSelector {
         private boolean allowFallback;
         private boolean validate = true;
         private BackendOptions options = BackendOptions.defaults();
+        private Duration probeTimeout = ProbeCache.DEFAULT_TIMEOUT;
+        private Duration openTimeout = Duration.ofSeconds(300);
         private Map<String, String> env = System.getenv();
         private String property = System.getProperty(BackendOrder.PROPERTY);
 
@@ -263,6 +289,32 @@ public final class BackendSelector {
         public Builder validate(boolean v) {
             validate = v;
             return this;
+        }
+
+        /**
+         * How long a provider's probe is waited for (default 60 s): a probe that hangs (a driver stuck
+         * in its initialization) makes its candidate unavailable instead of hanging selection.
+         */
+        public Builder probeTimeout(Duration v) {
+            probeTimeout = positive(v, "probeTimeout");
+            return this;
+        }
+
+        /**
+         * How long a provider's open is waited for (default 300 s: the first open of xpu on PoCL
+         * compiles its kernels); one that does not return in time fails its candidate, and the
+         * backend it returns later is closed.
+         */
+        public Builder openTimeout(Duration v) {
+            openTimeout = positive(v, "openTimeout");
+            return this;
+        }
+
+        private static Duration positive(Duration v, String field) {
+            if (v == null || v.isNegative() || v.isZero()) {
+                throw new dev.attn4j.api.InvalidRequestException(field, v, "must be a positive duration");
+            }
+            return v;
         }
 
         public Builder options(BackendOptions v) {

@@ -4,20 +4,27 @@ import dev.attn4j.api.spi.AttentionBackendProvider;
 import dev.attn4j.api.spi.Availability;
 import dev.attn4j.api.spi.KillSwitch;
 
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Probes each provider class once per process (a probe may load native libraries and query
- * drivers) and never lets it throw: an exception or error becomes the cause. The kill switch
- * {@code attn4j.<name>.disabled=true} is checked on every call, before the cache, so it works
- * without the provider's help and takes effect at once.
+ * drivers) and never lets it throw: an exception or error becomes the cause. A probe runs on a
+ * thread of its own and is waited for at most a bounded time ({@link #DEFAULT_TIMEOUT} unless the
+ * caller says otherwise): one that hangs is reported as not answering, and the next probe of that
+ * class waits for the same, still running, call. The kill switch {@code attn4j.<name>.disabled=true}
+ * is checked on every call, before the cache, so it works without the provider's help and takes
+ * effect at once.
  *
  * <p>The result is kept with the provider's class ({@link ClassValue}), not in a map keyed by it: a
  * map would hold the class, and with it the class loader of a backend bundle an OSGi framework has
  * uninstalled (or a web app's loader after undeploy), forever.
  */
 public final class ProbeCache {
+    /** How long a probe is waited for unless the caller says otherwise. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     /** Bumped by {@link #clear()}: results of an older generation are probed again. */
     private static final AtomicLong GENERATION = new AtomicLong();
     private static final ClassValue<Slot> SLOTS = new ClassValue<>() {
@@ -27,29 +34,48 @@ public final class ProbeCache {
         }
     };
 
-    /** One provider class's last probe. */
+    /** One provider class's probe, finished or running. */
     private static final class Slot {
         private long generation = -1;
-        private Availability availability;
+        private CompletableFuture<Availability> probe;
     }
 
     private ProbeCache() {
     }
 
     public static Availability probe(AttentionBackendProvider p) {
-        Optional<String> disabled = KillSwitch.cause(p.name());
+        return probe(p, DEFAULT_TIMEOUT);
+    }
+
+    /** The provider's availability, waiting at most {@code timeout} for a probe still running. */
+    public static Availability probe(AttentionBackendProvider p, Duration timeout) {
+        String name;
+        try {
+            name = p.name();
+        } catch (Throwable t) { // a misbehaving provider is reported, never let through
+            return Availability.unavailable("name() threw " + t, t);
+        }
+        Optional<String> disabled = KillSwitch.cause(name);
         if (disabled.isPresent()) {
             return Availability.unavailable(disabled.get());
         }
         Slot slot = SLOTS.get(p.getClass());
-        synchronized (slot) {   // one probe at a time per class; others wait for its result
+        CompletableFuture<Availability> running;
+        synchronized (slot) {
             long now = GENERATION.get();
-            if (slot.generation != now) {
-                slot.availability = probeNow(p);
+            if (slot.generation != now || slot.probe == null) {
+                slot.probe = BoundedCall.start("probe-" + name, () -> probeNow(p));
                 slot.generation = now;
             }
-            return slot.availability;
+            running = slot.probe;
         }
+        BoundedCall.Result<Availability> r = BoundedCall.await(running, timeout, a -> { });
+        if (r.timedOut()) {
+            return Availability.unavailable("its probe did not return within " + BoundedCall.describe(timeout)
+                    + " (a driver hanging in its initialization?); it was left running and later selections"
+                    + " use its answer once it comes");
+        }
+        return r.value() != null ? r.value() : Availability.unavailable("the probe was interrupted", r.failure());
     }
 
     private static Availability probeNow(AttentionBackendProvider p) {

@@ -28,10 +28,13 @@ public final class ProviderRegistry {
     private static final int MAX_ERRORS = 64;
 
     private final Map<String, AttentionBackendProvider> byName;
+    private final Map<String, Integer> priorities;
     private final List<CandidateReport> rejected;
 
-    private ProviderRegistry(Map<String, AttentionBackendProvider> byName, List<CandidateReport> rejected) {
+    private ProviderRegistry(Map<String, AttentionBackendProvider> byName, Map<String, Integer> priorities,
+                             List<CandidateReport> rejected) {
         this.byName = byName;
+        this.priorities = priorities;
         this.rejected = List.copyOf(rejected);
     }
 
@@ -44,10 +47,13 @@ public final class ProviderRegistry {
             discover(loader, all, rejected);
         }
         Map<String, AttentionBackendProvider> byName = new LinkedHashMap<>();
+        Map<String, Integer> priorities = new LinkedHashMap<>();
         for (AttentionBackendProvider p : all) {
             String name;
+            int priority;
             try {
                 name = p.name();
+                priority = p.priority();
                 int version = p.spiVersion();
                 if (version != AttentionBackendProvider.SPI_VERSION) {
                     rejected.add(incompatible(p, name, "built against attn4j SPI version " + version
@@ -59,9 +65,9 @@ public final class ProviderRegistry {
                 rejected.add(incompatible(p, p.getClass().getName(), "built against an attn4j-api older than SPI "
                         + "version " + AttentionBackendProvider.SPI_VERSION + " (" + e + ")"));
                 continue;
-            } catch (RuntimeException | LinkageError e) {
+            } catch (Throwable e) { // whatever a provider throws is its own outcome, never the selection's
                 rejected.add(new CandidateReport(p.getClass().getName(), 0, source(p), Outcome.LOAD_FAILED,
-                        "name() or spiVersion() threw " + ServiceFiles.messages(e), 0));
+                        "name(), priority() or spiVersion() threw " + ServiceFiles.messages(e), 0));
                 continue;
             }
             AttentionBackendProvider prev = byName.get(name);
@@ -71,9 +77,10 @@ public final class ProviderRegistry {
             }
             if (prev == null) {
                 byName.put(name, p);
+                priorities.put(name, priority);
             }
         }
-        return new ProviderRegistry(byName, rejected);
+        return new ProviderRegistry(byName, priorities, rejected);
     }
 
     /**
@@ -95,7 +102,7 @@ public final class ProviderRegistry {
                 AttentionBackendProvider p = it.next();
                 accounted.add(p.getClass().getName());
                 found.add(p);
-            } catch (ServiceConfigurationError | LinkageError e) {
+            } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
                 errors++;
                 String culprit = files.culprit(e, accounted);
                 accounted.add(culprit);
@@ -112,6 +119,11 @@ public final class ProviderRegistry {
     /** Usable providers by name, in discovery order. */
     public Map<String, AttentionBackendProvider> byName() {
         return byName;
+    }
+
+    /** A usable provider's priority, read once at discovery. */
+    public int priority(String name) {
+        return priorities.get(name);
     }
 
     /** The providers that cannot be used ({@link Outcome#LOAD_FAILED}, {@link Outcome#INCOMPATIBLE}), with why. */
