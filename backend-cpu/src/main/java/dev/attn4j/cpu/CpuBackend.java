@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -198,7 +199,12 @@ public final class CpuBackend implements AttentionBackend {
         parallelFor(p.split.mergeCount.length, kernel::merge);
     }
 
-    /** Runs body(0 .. count-1) on the pool, items handed out dynamically; rethrows the first failure. */
+    /**
+     * Runs body(0 .. count-1) on the pool, items handed out dynamically; rethrows the first failure.
+     * It returns only when no worker of this call runs any more, also when it fails or its thread is
+     * interrupted: then no new item is handed out, the items in flight are waited for, and it
+     * throws with the interrupt flag set again. So nothing writes a call's output after it returned.
+     */
     private void parallelFor(int count, IntConsumer body) {
         if (pool == null || count <= 1) {
             for (int i = 0; i < count; i++) {
@@ -218,15 +224,29 @@ public final class CpuBackend implements AttentionBackend {
             futures.add(pool.submit(worker));
         }
         Throwable failure = null;
+        boolean interrupted = false;
         for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                failure = failure == null ? e.getCause() : failure;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = failure == null ? e : failure;
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (ExecutionException e) {
+                    failure = failure == null ? e.getCause() : failure;
+                    next.set(count);   // a failed call stops handing out work too
+                    break;
+                } catch (CancellationException e) {
+                    failure = failure == null ? e : failure;
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    next.set(count);   // no new items; the ones in flight are waited for (this loop)
+                }
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+            throw new Attn4jException("cpu: the calling thread was interrupted; the work in flight was finished "
+                    + "and the rest not started, so the output is incomplete", failure);
         }
         if (failure instanceof RuntimeException) {
             throw (RuntimeException) failure;
