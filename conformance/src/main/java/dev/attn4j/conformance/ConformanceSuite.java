@@ -204,39 +204,82 @@ public final class ConformanceSuite {
         return out;
     }
 
+    /** The seed validation draws its data from: fixed, so a selection validates the same way every time. */
+    public static final long VALIDATION_SEED = 0x5EED_A77E_2026L;
+
     /**
-     * The cases that validate exactly one configuration (selection's validation step): a chunked
-     * prefill and a decode when the requirements ask for them (both when they name neither), with
-     * the cache format, heads, layout, block size and query dtype required, and typical values for
-     * the options required (window 32, soft-cap 30).
+     * The cases that validate exactly one configuration (selection's validation step): the cache
+     * format, heads, layout, block size and query dtype required, and cases for every kernel path
+     * the backend may run for them, so that a backend wrong only on one path is not chosen:
+     * <ul>
+     *   <li>decode: a mixed batch with partial last blocks and a one-token sequence, one sequence of
+     *       600 tokens (past 200, and long enough to be split into KV ranges of 256, split-KV,
+     *       wherever a backend splits a small batch), and a sequence whose K/V magnitudes ramp
+     *       (online-softmax rescaling);
+     *   <li>prefill: 130 and 7 new tokens with no prefix (130 crosses a 128-row tile), and, when
+     *       chunked prefill is required, chunks of 70 rows over a prefix and 2 rows (a speculative
+     *       step, which GPU backends run as decode) over 300 tokens;
+     *   <li>when required: sliding windows of 1, 7 and 33 tokens (an off-by-one is a large error at
+     *       these sizes), a soft-cap of 2 (small enough to change the result), non-causal prefill;
+     *   <li>the log-sum-exp on every case when LSE is required.
+     * </ul>
+     * Every case's own requirements are a subset of {@code r}: only what the backend said it supports.
      */
     public static List<ConformanceCase> forRequirements(Requirements r) {
-        AttentionOptions.Builder o = AttentionOptions.builder();
-        if (r.features().contains(Feature.NON_CAUSAL) && !r.features().contains(Feature.CAUSAL)) {
-            o.causal(false);
-        }
-        if (r.features().contains(Feature.SLIDING_WINDOW)) {
-            o.slidingWindow(32);
-        }
-        if (r.features().contains(Feature.SOFT_CAP)) {
-            o.softCap(30);
-        }
+        java.util.Set<Feature> f = r.features();
+        boolean decode = f.contains(Feature.DECODE) || !f.contains(Feature.PREFILL);
+        boolean prefill = f.contains(Feature.PREFILL) || !f.contains(Feature.DECODE);
+        boolean chunked = prefill && (f.contains(Feature.CHUNKED_PREFILL) || !f.contains(Feature.PREFILL));
+        boolean causal = f.contains(Feature.CAUSAL) || !f.contains(Feature.NON_CAUSAL);
+        AttentionOptions base = causal ? AttentionOptions.CAUSAL : AttentionOptions.NON_CAUSAL;
         ConformanceCase.Builder b = ConformanceCase.builder().tag("validate").format(r.kvDtype(), r.granularity())
                 .layout(r.layout()).headDim(r.headDim()).heads(r.numQoHeads(), r.numKvHeads())
-                .blockSize(r.blockSize()).queryDtype(r.queryDtype()).options(o.build())
-                .withLse(r.features().contains(Feature.LSE));
-        boolean prefill = r.features().contains(Feature.PREFILL) || !r.features().contains(Feature.DECODE);
-        boolean decode = r.features().contains(Feature.DECODE) || !r.features().contains(Feature.PREFILL);
+                .blockSize(r.blockSize()).queryDtype(r.queryDtype()).options(base)
+                .withLse(f.contains(Feature.LSE));
         int bs = r.blockSize();
         List<ConformanceCase> out = new ArrayList<>();
-        if (prefill) {
-            boolean chunked = r.features().contains(Feature.CHUNKED_PREFILL) || !r.features().contains(Feature.PREFILL);
-            out.add(b.prefill(new int[] {12}, new int[] {chunked ? Math.min(bs, 64) + 20 : 12}).build());
-        }
+        List<Integer> windows = f.contains(Feature.SLIDING_WINDOW) ? List.of(1, 7, 33) : List.of();
+        boolean softCap = f.contains(Feature.SOFT_CAP);
         if (decode) {
-            out.add(b.decode(Math.min(bs, 64) + 37, 5).build());
+            out.add(b.decode(bs + 37, 5, 3 * bs, 1).build());
+            out.add(b.decode(600).build());
+            out.add(b.ramp(1e4).decode(300, 2 * bs + 3).build());
+            b.ramp(1.0);
+            for (int w : windows) {
+                out.add(b.options(withWindow(base, w)).decode(w * 3 + bs + 5, 300).build());
+            }
+            if (softCap) {
+                out.add(b.options(withSoftCap(base, 2)).decode(300, 2 * bs + 3).build());
+            }
+            b.options(base);
+        }
+        if (prefill) {
+            out.add(b.prefill(new int[] {130, 7}, new int[] {130, 7}).build());
+            if (chunked) {
+                out.add(b.prefill(new int[] {70, 2}, new int[] {70 + bs + 11, 300}).build());
+            }
+            for (int w : windows) {
+                out.add(b.options(withWindow(base, w)).prefill(new int[] {40, 16}, new int[] {chunked ? 200 : 40, 16})
+                        .build());
+            }
+            if (softCap) {
+                out.add(b.options(withSoftCap(base, 2)).prefill(new int[] {33}, new int[] {chunked ? 33 + bs : 33})
+                        .build());
+            }
+            if (f.contains(Feature.NON_CAUSAL) && causal) {
+                out.add(b.options(AttentionOptions.NON_CAUSAL).prefill(new int[] {20, 5}, new int[] {20, 5}).build());
+            }
+            b.options(base);
         }
         return out;
+    }
+
+    private static AttentionOptions withWindow(AttentionOptions base, int w) {
+        return AttentionOptions.builder().causal(base.causal()).slidingWindow(w).build();
+    }
+
+    private static AttentionOptions withSoftCap(AttentionOptions base, double c) {
+        return AttentionOptions.builder().causal(base.causal()).softCap(c).build();
     }
 
     /**

@@ -83,15 +83,40 @@ class ConformanceSuiteTest {
     }
 
     @Test
-    void forRequirementsBuildsExactlyThatConfiguration() {
+    void forRequirementsBuildsExactlyThatConfigurationOnEveryPath() {
         KvCacheSpec spec = new KvCacheSpec(1, 32, 3, 96, KvDType.FP8_E5M2, ScaleGranularity.CHANNEL, KvLayout.HND);
-        Requirements r = Requirements.of(spec, 21, DType.FP16, Feature.DECODE, Feature.SOFT_CAP, Feature.LSE);
+        Requirements r = Requirements.of(spec, 21, DType.FP16, Feature.DECODE, Feature.PREFILL, Feature.CHUNKED_PREFILL,
+                Feature.CAUSAL, Feature.SLIDING_WINDOW, Feature.SOFT_CAP, Feature.LSE);
         List<ConformanceCase> cases = ConformanceSuite.forRequirements(r);
-        assertEquals(1, cases.size());
-        ConformanceCase c = cases.get(0);
-        assertEquals(OpKind.DECODE, c.op());
-        assertEquals(r, c.requirements());
-        assertEquals(2, ConformanceSuite.forRequirements(Requirements.of(spec, 3, DType.BF16)).size());
+        for (ConformanceCase c : cases) {
+            Requirements cr = c.requirements();
+            assertTrue(r.features().containsAll(cr.features()), c + " needs " + cr.features());
+            assertEquals(new Requirements(r.headDim(), r.numQoHeads(), r.numKvHeads(), r.kvDtype(), r.granularity(),
+                    r.layout(), r.blockSize(), r.queryDtype(), cr.features()), cr, "the required format and shape");
+            assertTrue(c.withLse(), "LSE on every case when required");
+        }
+        // Every path: split-KV decode, long and partial lengths, chunked and non-chunked prefill, a
+        // speculative 2-row chunk, windows 1/7/33 in decode and prefill, the soft-cap, ramping magnitudes.
+        java.util.function.Predicate<ConformanceCase> any = c -> true;
+        assertTrue(cases.stream().anyMatch(c -> c.op() == OpKind.DECODE && c.kvLens()[0] >= 2 * 256), "split-KV decode");
+        assertTrue(cases.stream().anyMatch(ConformanceSuiteTest::partialLastBlock), "partial last blocks");
+        assertTrue(cases.stream().anyMatch(c -> c.op() == OpKind.PREFILL && c.qLens()[0] == c.kvLens()[0]
+                && c.qLens()[0] > 128), "a prefill over more than one 128-row tile");
+        assertTrue(cases.stream().anyMatch(c -> c.op() == OpKind.PREFILL && c.qLens()[c.qLens().length - 1] == 2),
+                "a speculative 2-row chunk");
+        for (int w : new int[] {1, 7, 33}) {
+            for (OpKind op : OpKind.values()) {
+                assertTrue(cases.stream().anyMatch(c -> c.op() == op && c.options().slidingWindow().orElse(0) == w),
+                        op + " with window " + w);
+            }
+        }
+        assertTrue(cases.stream().filter(any).anyMatch(c -> c.options().softCap().isPresent()
+                && c.options().softCap().getAsDouble() <= 2), "a soft-cap small enough to matter");
+        assertTrue(cases.stream().anyMatch(c -> c.ramp() > 1), "ramping magnitudes");
+
+        Requirements decodeOnly = Requirements.of(spec, 21, DType.FP16, Feature.DECODE);
+        assertTrue(ConformanceSuite.forRequirements(decodeOnly).stream().allMatch(c -> c.op() == OpKind.DECODE
+                && c.options().slidingWindow().isEmpty() && c.options().softCap().isEmpty() && !c.withLse()));
     }
 
     private static boolean partialLastBlock(ConformanceCase c) {

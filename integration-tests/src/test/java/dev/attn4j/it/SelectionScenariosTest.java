@@ -20,6 +20,7 @@ import dev.attn4j.api.Requirements;
 import dev.attn4j.api.ScaleGranularity;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.spi.AttentionBackendProvider;
+import dev.attn4j.conformance.ConformanceSuite;
 import dev.attn4j.cpu.CpuBackendProvider;
 import dev.attn4j.selector.BackendSelector;
 import dev.attn4j.selector.CandidateReport;
@@ -76,7 +77,8 @@ class SelectionScenariosTest {
             assertEquals("cpu", s.backend().name());
             SelectionReport r = s.report();
             assertEquals(Outcome.CHOSEN, line(r, "cpu").outcome());
-            assertTrue(line(r, "cpu").reason().startsWith("validated 2 cases"), r.table());
+            assertTrue(line(r, "cpu").reason().startsWith("validated 5 cases (seed " + ConformanceSuite.VALIDATION_SEED + ")"),
+                    r.table());
             assertTrue(r.logLine().startsWith("attn4j selected cpu in "), r.logLine());
             assertTrue(r.json().contains("\"chosen\":\"cpu\""), r.json());
             assertTrue(r.table().contains("chosen: cpu"), r.table());
@@ -299,14 +301,5 @@ class SelectionScenariosTest {
             Thread.sleep(10);
         }
         assertTrue(openHangs.allClosed(), "the backend the late open returned was closed");
-    }
-
-    @Test
-    void validationIsWellUnderASecondOnCpu() {
-        try (Selection s = selector().build().select(REQ)) {
-            double ms = line(s.report(), "cpu").millis();
-            assertTrue(ms < 1000, "validation took " + ms + " ms");
-            assertFalse(s.backend().isClosed());
-        }
     }
 }
