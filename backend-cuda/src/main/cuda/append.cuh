@@ -40,7 +40,10 @@ __device__ __forceinline__ void append_kernel(const AppendParams& p) {
             float s = 1.f;
             if (p.gran == G_TOKEN || p.gran == G_TOKEN_GROUP) {
                 float amax = 0.f;
-                for (int c = c0 + lane; c < c0 + gsize; c += 32) amax = fmaxf(amax, fabsf(QTraits<IN>::to_float(src[c])));
+                for (int c = c0 + lane; c < c0 + gsize; c += 32) {
+                    const float a = fabsf(QTraits<IN>::to_float(src[c]));
+                    if (isfinite(a)) amax = fmaxf(amax, a);  // NaN and infinities do not set the scale
+                }
                 amax = warp_max(amax);
                 s = amax == 0.f ? 1.f : fmaxf(amax / KvTraits<KV>::max_code, 1.17549435e-38f);
                 if (lane == 0) scales[paged_index(p.layout, block, off, head, group, p.block_size, p.num_kv_heads, groups)] = s;
@@ -51,7 +54,8 @@ __device__ __forceinline__ void append_kernel(const AppendParams& p) {
             }
             for (int c = c0 + lane; c < c0 + gsize; c += 32) {
                 float sc = p.gran == G_CHANNEL ? scales[head * p.head_dim + c] : s;
-                dst[base + c] = KvTraits<KV>::encode(QTraits<IN>::to_float(src[c]) / sc);
+                const float r = QTraits<IN>::to_float(src[c]) / sc;
+                dst[base + c] = KvTraits<KV>::encode(isnan(r) ? 0.f : r);  // NaN stores 0; infinities saturate
             }
         }
     }

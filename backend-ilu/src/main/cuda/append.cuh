@@ -38,7 +38,10 @@ __device__ __forceinline__ void append_kernel(const AppendParams& p) {
             float s = 1.f;
             if (p.gran == G_TOKEN || p.gran == G_TOKEN_GROUP) {
                 float amax = 0.f;
-                for (int c = c0 + lane; c < c0 + gsize; c += WARP) amax = fmaxf(amax, fabsf(Half<IN>::to_float(src[c])));
+                for (int c = c0 + lane; c < c0 + gsize; c += WARP) {
+                    const float a = fabsf(Half<IN>::to_float(src[c]));
+                    if (isfinite(a)) amax = fmaxf(amax, a);  // NaN and infinities do not set the scale
+                }
                 amax = group_max<WARP>(amax);
                 s = amax == 0.f ? 1.f : fmaxf(amax / Kv<KV>::max_code, 1.17549435e-38f);
                 if (lane == 0) scales[hr.row(block, off) * groups + group] = s;
@@ -49,7 +52,8 @@ __device__ __forceinline__ void append_kernel(const AppendParams& p) {
             }
             for (int c = c0 + lane; c < c0 + gsize; c += WARP) {
                 const float sc = p.gran == G_CHANNEL ? scales[head * p.head_dim + c] : s;
-                dst[base + c] = Kv<KV>::encode(Half<IN>::to_float(src[c]) / sc);
+                const float r = Half<IN>::to_float(src[c]) / sc;
+                dst[base + c] = Kv<KV>::encode(isnan(r) ? 0.f : r);  // NaN stores 0; infinities saturate
             }
         }
     }

@@ -46,7 +46,10 @@ void PASTE4(attn4j_append_, Q_NAME, _, KV_NAME)(
         if (gran == G_TOKEN || gran == G_TOKEN_GROUP) {  // uniform over the work-group
             float amax = 0.0f;
             for (int c = c0 + lane; c < c0 + gsize; c += SG) {
-                amax = fmax(amax, fabs(Q_LOAD(src, c)));
+                const float a = fabs(Q_LOAD(src, c));
+                if (isfinite(a)) {  // NaN and infinities do not set the scale
+                    amax = fmax(amax, a);
+                }
             }
             amax = sg_max(amax, scratch + sg * SG_SCRATCH(1), lane);
             s = amax == 0.0f ? 1.0f : fmax(amax / KV_MAX_CODE, FLOAT_MIN_NORMAL);
@@ -59,7 +62,8 @@ void PASTE4(attn4j_append_, Q_NAME, _, KV_NAME)(
         if (valid) {
             for (int c = c0 + lane; c < c0 + gsize; c += SG) {
                 const float sc = gran == G_CHANNEL ? scales[head * head_dim + c] : s;
-                dst[base + c] = KV_ENCODE(Q_LOAD(src, c) / sc);
+                const float r = Q_LOAD(src, c) / sc;
+                dst[base + c] = KV_ENCODE(isnan(r) ? 0.0f : r);  // NaN stores 0; infinities saturate
             }
         }
 #endif

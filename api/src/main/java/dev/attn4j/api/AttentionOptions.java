@@ -89,11 +89,21 @@ public final class AttentionOptions {
         }
 
         public Builder softmaxScale(double v) {
-            if (!Double.isFinite(v) || v <= 0) {
-                throw new InvalidRequestException("options.softmaxScale", v, "must be finite and > 0");
-            }
-            softmaxScale = v;
+            softmaxScale = positiveFloat("options.softmaxScale", v);
             return this;
+        }
+
+        /**
+         * Kernels compute in float32: a value must stay finite and above zero as a float (1e300 would
+         * become infinity, 1e-300 zero, which would silently turn a soft-cap off).
+         */
+        private static double positiveFloat(String field, double v) {
+            float f = (float) v;
+            if (!Double.isFinite(v) || v <= 0 || !Float.isFinite(f) || f < Float.MIN_NORMAL) {
+                throw new InvalidRequestException(field, v, "must be finite and > 0 as a float32 (in ["
+                        + Float.MIN_NORMAL + ", " + Float.MAX_VALUE + "])");
+            }
+            return v;
         }
 
         public Builder slidingWindow(int w) {
@@ -105,10 +115,7 @@ public final class AttentionOptions {
         }
 
         public Builder softCap(double c) {
-            if (!Double.isFinite(c) || c <= 0) {
-                throw new InvalidRequestException("options.softCap", c, "must be finite and > 0");
-            }
-            softCap = c;
+            softCap = positiveFloat("options.softCap", c);
             return this;
         }
 

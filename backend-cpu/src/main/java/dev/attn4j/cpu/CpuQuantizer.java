@@ -16,9 +16,10 @@ import java.nio.ByteBuffer;
  *   <li>16-bit caches: the bits are copied.
  *   <li>Caller scales: {@code code = round(x / s)}, x / s in float32, ties to even, saturating
  *       (INT8 at +-127, FP8 at the format's max).
- *   <li>TOKEN / TOKEN_GROUP: {@code s = absmax / maxCode} over the row (or group), computed in
- *       double and rounded to float32; {@code s = 1} for an all-zero row and at least the
- *       smallest normal float, so it is never zero; then as above.
+ *   <li>TOKEN / TOKEN_GROUP: {@code s = absmax / maxCode} over the finite values of the row (or
+ *       group), computed in double and rounded to float32; {@code s = 1} for a row with no nonzero
+ *       finite value and at least the smallest normal float, so it is never zero; then as above.
+ *   <li>Non-finite input (every backend alike): NaN stores code 0, an infinity saturates.
  * </ul>
  */
 final class CpuQuantizer {
@@ -89,7 +90,9 @@ final class CpuQuantizer {
                 for (int g = 0, c0 = 0; c0 < headDim; g++, c0 += groupSize) {
                     float absmax = 0f;
                     for (int c = c0; c < c0 + groupSize; c++) {
-                        absmax = Math.max(absmax, Math.abs(row[c]));
+                        if (Float.isFinite(row[c])) {   // NaN and infinities do not set the scale
+                            absmax = Math.max(absmax, Math.abs(row[c]));
+                        }
                     }
                     float s = dynamicScale(absmax, kvDtype.maxCode());
                     dynScales.putFloat(4 * (s0 + g), s);
@@ -101,7 +104,11 @@ final class CpuQuantizer {
         }
     }
 
+    /** Nearest code, saturating; NaN stores 0 (every backend does the same). */
     private byte encode(float r) {
+        if (Float.isNaN(r)) {
+            return 0;
+        }
         if (fp8 != null) {
             return (byte) fp8.fromFloat(r);
         }

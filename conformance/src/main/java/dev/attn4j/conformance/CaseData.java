@@ -119,6 +119,9 @@ public final class CaseData {
                 }
             }
         }
+        if (c.nonFinite()) {
+            injectNonFinite(c, h, d);
+        }
         this.scales = calibrate(c, spec);
 
         int tokens = 0;
@@ -187,6 +190,35 @@ public final class CaseData {
         return new AppendCall(slots, k, v);
     }
 
+    /**
+     * Every 7th token gets a NaN, every 11th a +Inf and every 13th a -Inf, in K and V, at channels
+     * that differ per head: the values append must store as code 0 and as the format's max.
+     */
+    private void injectNonFinite(ConformanceCase c, int h, int d) {
+        short nan = HalfFormat.fromFloat(inputDtype, Float.NaN);
+        short inf = HalfFormat.fromFloat(inputDtype, Float.POSITIVE_INFINITY);
+        short negInf = HalfFormat.fromFloat(inputDtype, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < keys.length; i++) {
+            for (int p = 0; p < c.kvLens()[i]; p++) {
+                for (int x = 0; x < h; x++) {
+                    int row = (p * h + x) * d;
+                    if (p % 7 == 3) {
+                        keys[i][row + (5 * x + 1) % d] = nan;
+                        values[i][row + (3 * x + 2) % d] = nan;
+                    }
+                    if (p % 11 == 4) {
+                        keys[i][row + (7 * x + 3) % d] = inf;
+                        values[i][row + (5 * x + 4) % d] = negInf;
+                    }
+                    if (p % 13 == 5) {
+                        keys[i][row + (11 * x + 6) % d] = negInf;
+                        values[i][row + (9 * x + 7) % d] = inf;
+                    }
+                }
+            }
+        }
+    }
+
     private short draw(Random rnd, double magnitude) {
         return HalfFormat.fromFloat(inputDtype, (float) (nonZeroGaussian(rnd) * magnitude));
     }
@@ -222,7 +254,10 @@ public final class CaseData {
                 for (int x = 0; x < h; x++) {
                     for (int y = 0; y < d; y++) {
                         int s = spec.callerScaleIndex(x, y);
-                        absmax[s] = Math.max(absmax[s], Math.abs(value(key, i, (p * h + x) * d + y)));
+                        double v = value(key, i, (p * h + x) * d + y);
+                        if (Double.isFinite(v)) {
+                            absmax[s] = Math.max(absmax[s], Math.abs(v));
+                        }
                     }
                 }
             }

@@ -229,7 +229,10 @@ public final class CaseRunner {
                         for (int c0 = 0; c0 < d; c0 += gsize) {
                             double absmax = 0;
                             for (int ch = c0; ch < c0 + gsize; ch++) {
-                                absmax = Math.max(absmax, Math.abs(data.value(key, seq, rowBase + ch)));
+                                double x = data.value(key, seq, rowBase + ch);
+                                if (Double.isFinite(x)) {   // NaN and infinities do not set the scale
+                                    absmax = Math.max(absmax, Math.abs(x));
+                                }
                             }
                             float want = ReferenceQuantizer.dynamicScale(absmax, t);
                             float got = side.dynamic[dynamicIndex(block, off, head, c0)];

@@ -30,12 +30,15 @@ import java.util.Set;
  * @param ramp               V magnitudes change geometrically along each sequence by this factor from its
  *                           first to its last token, K magnitudes by its fourth root (1: no ramp): scores and
  *                           per-token scales that keep growing (or shrinking) test a kernel's rescaling
+ * @param nonFinite          some appended K and V elements are NaN, +Inf or -Inf (quantized caches only):
+ *                           every backend must store NaN as code 0 and saturate infinities, and leave them
+ *                           out of dynamic scales
  */
 public record ConformanceCase(String tag, OpKind op, KvDType kvDtype, ScaleGranularity granularity, KvLayout layout,
                               int headDim, int numKvHeads, int numQoHeads, int blockSize, DType queryDtype,
                               AttentionOptions options, int[] qLens, int[] kvLens, boolean shuffleBlocks,
                               int sharedPrefixBlocks, boolean withLse, double scaleFactor, double vMagnitude,
-                              double ramp) {
+                              double ramp, boolean nonFinite) {
 
     /** A stable, readable id: tag, op, format, layout, shape, options. */
     public String id() {
@@ -69,6 +72,9 @@ public record ConformanceCase(String tag, OpKind op, KvDType kvDtype, ScaleGranu
         }
         if (vMagnitude != 3.0) {
             b.append(" vmag").append(vMagnitude);
+        }
+        if (nonFinite) {
+            b.append(" nonfinite");
         }
         if (ramp != 1.0) {
             b.append(" ramp").append(ramp);
@@ -133,6 +139,7 @@ public record ConformanceCase(String tag, OpKind op, KvDType kvDtype, ScaleGranu
         b.scaleFactor = scaleFactor;
         b.vMagnitude = vMagnitude;
         b.ramp = ramp;
+        b.nonFinite = nonFinite;
         return b;
     }
 
@@ -161,6 +168,7 @@ public record ConformanceCase(String tag, OpKind op, KvDType kvDtype, ScaleGranu
         private double scaleFactor = 1.0;
         private double vMagnitude = 3.0;
         private double ramp = 1.0;
+        private boolean nonFinite;
 
         private Builder() {
         }
@@ -183,6 +191,7 @@ public record ConformanceCase(String tag, OpKind op, KvDType kvDtype, ScaleGranu
         public Builder scaleFactor(double v) { scaleFactor = v; return this; }
         public Builder vMagnitude(double v) { vMagnitude = v; return this; }
         public Builder ramp(double v) { ramp = v; return this; }
+        public Builder nonFinite(boolean v) { nonFinite = v; return this; }
 
         /** Decode with these cache lengths (qLen 1 each). */
         public Builder decode(int... kv) {
@@ -205,7 +214,7 @@ public record ConformanceCase(String tag, OpKind op, KvDType kvDtype, ScaleGranu
             }
             return new ConformanceCase(tag, op, kvDtype, granularity, layout, headDim, numKvHeads, numQoHeads,
                     blockSize, queryDtype, options, qLens.clone(), kvLens.clone(), shuffleBlocks, sharedPrefixBlocks,
-                    withLse, scaleFactor, vMagnitude, ramp);
+                    withLse, scaleFactor, vMagnitude, ramp, nonFinite);
         }
     }
 }

@@ -181,6 +181,16 @@ public final class ConformanceSuite {
                         .prefill(new int[] {q, 2}, new int[] {90, 2}).build());
             }
         }
+        // 11. Non-finite K and V (NaN, +Inf, -Inf) appended into every 8-bit format and scale kind:
+        //     NaN is stored as code 0, infinities saturate, and neither sets a dynamic scale.
+        for (KvDType t : List.of(KvDType.INT8, KvDType.FP8_E4M3, KvDType.FP8_E5M2)) {
+            for (ScaleGranularity g : List.of(ScaleGranularity.TOKEN, ScaleGranularity.tokenGroup(16),
+                    ScaleGranularity.TENSOR, ScaleGranularity.CHANNEL)) {
+                add(cases, fmt(t, g).tag("non-finite").nonFinite(true).decode(60, 13).build());
+                add(cases, fmt(t, g).tag("non-finite").nonFinite(true).layout(KvLayout.HND)
+                        .prefill(new int[] {9, 4}, new int[] {40, 4}).build());
+            }
+        }
         return new ArrayList<>(cases.values());
     }
 
@@ -201,6 +211,8 @@ public final class ConformanceSuite {
         out.add(fmt(KvDType.FP8_E5M2, ScaleGranularity.tokenGroup(16)).tag("quick").headDim(64).decode(40, 7).build());
         out.add(fmt(KvDType.INT8, ScaleGranularity.TOKEN).tag("quick").headDim(128).blockSize(1).options(
                 AttentionOptions.builder().slidingWindow(8).softCap(20).build()).decode(20, 3).build());
+        out.add(fmt(KvDType.FP8_E4M3, ScaleGranularity.TOKEN).tag("quick").headDim(64).nonFinite(true)
+                .decode(40, 7).build());
         return out;
     }
 

@@ -104,8 +104,17 @@ public final class ReferenceFormats {
         return Math.max(-127, Math.min(127, Math.rint(x)));
     }
 
-    /** Nearest representable value of a quantized KV dtype. */
+    /**
+     * Nearest representable value of a quantized KV dtype. Non-finite input, as attn4j defines it for
+     * every backend: NaN stores 0, an infinity saturates to the format's finite max (of its sign).
+     */
     public static double nearestCode(KvDType dtype, double x) {
+        if (Double.isNaN(x)) {
+            return 0;
+        }
+        if (Double.isInfinite(x)) {
+            return Math.signum(x) * dtype.maxCode();
+        }
         return dtype == KvDType.INT8 ? nearestInt8(x) : nearestFp8(dtype, x);
     }
 

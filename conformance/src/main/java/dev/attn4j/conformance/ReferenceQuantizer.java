@@ -16,9 +16,9 @@ public final class ReferenceQuantizer {
     }
 
     /**
-     * The scale append must store for a row or group with largest magnitude {@code absmax}:
-     * {@code absmax / maxCode} rounded to float32, at least the smallest normal float, and 1 for
-     * an all-zero row.
+     * The scale append must store for a row or group with largest finite magnitude {@code absmax}
+     * (NaN and infinities are left out): {@code absmax / maxCode} rounded to float32, at least the
+     * smallest normal float, and 1 for a row with no nonzero finite value.
      */
     public static float dynamicScale(double absmax, KvDType dtype) {
         if (absmax == 0) {

@@ -69,9 +69,11 @@ public abstract class AbstractKvCache implements KvCache {
         return backend;
     }
 
+    /** Closed as soon as any of its tensors is: one closed by hand leaves a cache no call may use. */
     @Override
     public boolean isClosed() {
-        return keys.isClosed();
+        return keys.isClosed() || values.isClosed() || (keyScale != null && keyScale.isClosed())
+                || (valueScale != null && valueScale.isClosed());
     }
 
     @Override
