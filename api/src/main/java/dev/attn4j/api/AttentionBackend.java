@@ -46,6 +46,12 @@ public interface AttentionBackend extends AutoCloseable {
 
     /** A new tensor holding a copy of {@code data} (little-endian elements, exactly its byte size). */
     default Tensor upload(DType dtype, int[] shape, ByteBuffer data) {
+        InvalidRequestException.requireNonNull(data, "data");
+        if (data.remaining() != dev.attn4j.api.support.AbstractTensor.byteSize(dtype, shape)) {
+            throw new InvalidRequestException("data.remaining", data.remaining(), "must equal the "
+                    + dev.attn4j.api.support.AbstractTensor.byteSize(dtype, shape) + " bytes of " + dtype
+                    + java.util.Arrays.toString(shape));
+        }
         Tensor t = allocate(dtype, shape);
         try {
             t.copyFromHost(data);

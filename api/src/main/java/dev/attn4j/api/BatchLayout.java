@@ -33,6 +33,9 @@ public final class BatchLayout {
 
     /** A batch from parallel arrays (copied): per sequence qLen, kvLen and block-id row. */
     public static BatchLayout of(int[] qLens, int[] kvLens, int[][] blockIds) {
+        InvalidRequestException.requireNonNull(qLens, "batch.qLens");
+        InvalidRequestException.requireNonNull(kvLens, "batch.kvLens");
+        InvalidRequestException.requireNonNull(blockIds, "batch.blockIds");
         if (qLens.length != kvLens.length || qLens.length != blockIds.length) {
             throw new InvalidRequestException("batch.numSequences",
                     qLens.length + "/" + kvLens.length + "/" + blockIds.length,
@@ -50,6 +53,7 @@ public final class BatchLayout {
 
     /** A decode batch: one query token per sequence. */
     public static BatchLayout decode(int[] kvLens, int[][] blockIds) {
+        InvalidRequestException.requireNonNull(kvLens, "batch.kvLens");
         int[] q = new int[kvLens.length];
         java.util.Arrays.fill(q, 1);
         return of(q, kvLens, blockIds);
@@ -117,7 +121,7 @@ public final class BatchLayout {
         public Builder add(int qLen, int kvLen, int... blockIds) {
             q.add(qLen);
             kv.add(kvLen);
-            rows.add(blockIds.clone());
+            rows.add(InvalidRequestException.requireNonNull(blockIds, "blockIds").clone());
             return this;
         }
 

@@ -31,7 +31,8 @@ public final class KvScales {
 
     /** Flattened scales, as the granularity's shape says; the arrays are copied. */
     public static KvScales of(float[] kScales, float[] vScales) {
-        return new KvScales(kScales.clone(), vScales.clone());
+        return new KvScales(InvalidRequestException.requireNonNull(kScales, "kScales").clone(),
+                InvalidRequestException.requireNonNull(vScales, "vScales").clone());
     }
 
     /** A copy of the K scales. */
@@ -66,6 +67,7 @@ public final class KvScales {
      * @throws InvalidRequestException naming {@code kScales[i]} or {@code vScales[i]} and the value
      */
     public void validateFor(KvCacheSpec spec) {
+        InvalidRequestException.requireNonNull(spec, "spec");
         int want = spec.callerScaleCount();
         check("kScales", k, want, spec);
         check("vScales", v, want, spec);

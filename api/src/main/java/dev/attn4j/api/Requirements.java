@@ -31,6 +31,11 @@ public record Requirements(int headDim, int numQoHeads, int numKvHeads, KvDType 
 
     /** Requirements of a cache spec, query heads and dtype, and features. */
     public static Requirements of(KvCacheSpec spec, int numQoHeads, DType queryDtype, Feature... features) {
+        InvalidRequestException.requireNonNull(spec, "spec");
+        InvalidRequestException.requireNonNull(features, "features");
+        for (int i = 0; i < features.length; i++) {
+            InvalidRequestException.requireNonNull(features[i], "features[" + i + "]");
+        }
         Set<Feature> f = features.length == 0 ? EnumSet.noneOf(Feature.class) : EnumSet.of(features[0], features);
         return new Requirements(spec.headDim(), numQoHeads, spec.numKvHeads(), spec.kvDtype(), spec.granularity(),
                 spec.layout(), spec.blockSize(), queryDtype, f);

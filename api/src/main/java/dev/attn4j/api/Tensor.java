@@ -87,6 +87,7 @@ public interface Tensor extends AutoCloseable {
 
     /** Overwrites a 16-bit tensor from raw bits. */
     default void copyFrom(short[] bits) {
+        InvalidRequestException.requireNonNull(bits, "bits");
         ByteBuffer b = ByteBuffer.allocate(bits.length * 2).order(ByteOrder.LITTLE_ENDIAN);
         b.asShortBuffer().put(bits);
         copyFromHost(b);
@@ -94,6 +95,7 @@ public interface Tensor extends AutoCloseable {
 
     /** Overwrites an FP32 tensor. */
     default void copyFrom(float[] values) {
+        InvalidRequestException.requireNonNull(values, "values");
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(values);
         copyFromHost(b);
@@ -101,6 +103,7 @@ public interface Tensor extends AutoCloseable {
 
     /** Overwrites a one-byte tensor. */
     default void copyFrom(byte[] bytes) {
+        InvalidRequestException.requireNonNull(bytes, "bytes");
         copyFromHost(ByteBuffer.wrap(bytes));
     }
 }

@@ -104,6 +104,7 @@ public final class CpuBackend implements AttentionBackend {
     @Override
     public Tensor wrap(ExternalMemory memory, DType dtype, int... shape) {
         health.checkUsable();
+        InvalidRequestException.requireNonNull(memory, "memory");
         if (memory.kind() != ExternalMemory.Kind.HOST_BUFFER) {
             throw new UnsupportedConfigurationException(name(), List.of("memory.kind=" + memory.kind()
                     + " not supported: the cpu backend wraps host ByteBuffers"));
@@ -112,6 +113,10 @@ public final class CpuBackend implements AttentionBackend {
         if (memory.byteSize() < need) {
             throw new InvalidRequestException("memory.byteSize", memory.byteSize(),
                     "smaller than the " + need + " bytes the shape needs");
+        }
+        if (memory.buffer().isReadOnly()) {
+            throw new InvalidRequestException("memory.buffer", "read-only",
+                    "attn4j writes outputs, caches and appended rows into wrapped memory; wrap a writable buffer");
         }
         ByteBuffer b = memory.buffer().slice();
         b.limit((int) need);

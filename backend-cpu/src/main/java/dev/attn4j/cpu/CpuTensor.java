@@ -15,13 +15,21 @@ final class CpuTensor extends AbstractTensor {
         this.buf = buf.order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** The storage, for kernels; absolute indexing from 0. */
+    /** The storage, for kernels; absolute indexing from 0. Unusable once this tensor or its backend is closed. */
     ByteBuffer buf() {
         ByteBuffer b = buf;
-        if (b == null) {
-            checkOpen();
-        }
+        checkOpen();
         return b;
+    }
+
+    /** A wrapped heap buffer's bytes, by its array; null for memory this tensor owns or a direct buffer. */
+    @Override
+    protected MemoryRange memoryRange() {
+        ByteBuffer b = buf;
+        if (ownsMemory() || b == null || !b.hasArray()) {
+            return null;
+        }
+        return new MemoryRange(b.array(), b.arrayOffset(), byteSize());
     }
 
     @Override

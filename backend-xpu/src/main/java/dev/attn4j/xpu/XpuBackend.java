@@ -3,6 +3,7 @@ package dev.attn4j.xpu;
 import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.Capabilities;
 import dev.attn4j.api.DType;
+import dev.attn4j.api.InvalidRequestException;
 import dev.attn4j.api.DeviceException;
 import dev.attn4j.api.ExternalMemory;
 import dev.attn4j.api.KvCache;
@@ -104,6 +105,8 @@ final class XpuBackend implements AttentionBackend {
 
     @Override
     public Tensor wrap(ExternalMemory memory, DType dtype, int... shape) {
+        health.checkUsable();
+        InvalidRequestException.requireNonNull(memory, "memory");
         throw new UnsupportedConfigurationException(name(), List.of("memory.kind=" + memory.kind()
                 + " not supported: the xpu backend does not wrap foreign memory yet (a Level Zero USM pointer "
                 + "belongs to its context, an OpenCL buffer is no pointer); allocate or upload instead"));

@@ -156,6 +156,8 @@ public final class BadInputSuite {
                 f -> f.backend.plan(f.prefill(BatchLayout.of(new int[] {2}, new int[] {6}, new int[][] {{1, -1}})))));
         c.add(invalid("block id >= numBlocks", "batch.sequence[0].blockIds[0]=8",
                 f -> f.backend.plan(f.prefill(BatchLayout.of(new int[] {2}, new int[] {6}, new int[][] {{8, 1}})))));
+        c.add(invalid("block id repeated within a sequence", "batch.sequence[0].blockIds[2]=1",
+                f -> f.backend.plan(f.prefill(BatchLayout.of(new int[] {2}, new int[] {10}, new int[][] {{1, 3, 1}})))));
         c.add(invalid("kvLen > blocks x blockSize", "batch.sequence[0].kvLen=9",
                 f -> f.backend.plan(f.prefill(BatchLayout.of(new int[] {2}, new int[] {9}, new int[][] {{1, 3}})))));
         c.add(invalid("qLen > kvLen", "batch.sequence[0].qLen=7",
@@ -190,6 +192,31 @@ public final class BadInputSuite {
         c.add(invalid("cache of more than 2^61 elements", "numKvHeads*headDim=",
                 f -> new KvCacheSpec(1 << 19, 1 << 11, 1 << 20, 1 << 12, KvDType.INT8, ScaleGranularity.TOKEN,
                         KvLayout.NHD)));
+        // Options that would not survive float32, where kernels compute.
+        c.add(invalid("soft-cap above float range", "options.softCap=1.0E300",
+                f -> AttentionOptions.builder().softCap(1e300)));
+        c.add(invalid("soft-cap below float range (would turn the cap off)", "options.softCap=4.9E-324",
+                f -> AttentionOptions.builder().softCap(Double.MIN_VALUE)));
+        c.add(invalid("softmax scale above float range", "options.softmaxScale=1.0E300",
+                f -> AttentionOptions.builder().softmaxScale(1e300)));
+        // A cache one of whose tensors was closed by hand is closed: nothing of it is written.
+        c.add(invalid("append into a cache whose V tensor was closed", "cache=closed",
+                f -> {
+                    KvCache partly = f.backend.createKvCache(SPEC, KvScales.none());
+                    try {
+                        partly.values().close();
+                        byte[] before = partly.keys().toByteArray();
+                        try {
+                            f.backend.append(partly, f.keys, f.values, f.slots);
+                        } finally {
+                            if (!Arrays.equals(before, partly.keys().toByteArray())) {
+                                throw new AssertionError("the rejected append wrote K");
+                            }
+                        }
+                    } finally {
+                        partly.close();
+                    }
+                }));
         // Cache specs and scales.
         c.add(invalid("head dim 0", "headDim=0",
                 f -> f.backend.createKvCache(new KvCacheSpec(8, 4, 2, 0, KvDType.INT8, ScaleGranularity.TOKEN,

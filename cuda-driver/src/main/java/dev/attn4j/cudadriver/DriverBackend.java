@@ -176,6 +176,8 @@ public abstract class DriverBackend implements AttentionBackend {
 
     @Override
     public Tensor wrap(ExternalMemory memory, DType dtype, int... shape) {
+        health.checkUsable();
+        InvalidRequestException.requireNonNull(memory, "memory");
         if (memory.kind() != ExternalMemory.Kind.DEVICE_POINTER) {
             throw new UnsupportedConfigurationException(name, List.of("memory.kind=" + memory.kind()
                     + " not supported: the " + name + " backend wraps device pointers of its device"));

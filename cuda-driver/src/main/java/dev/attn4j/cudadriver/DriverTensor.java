@@ -37,6 +37,12 @@ public final class DriverTensor extends DeviceTensor {
         return ptr;
     }
 
+    /** Its bytes in the context's address space: wrapped pointers may alias other tensors. */
+    @Override
+    protected MemoryRange memoryRange() {
+        return new MemoryRange(backend, ptr.address(), byteSize());
+    }
+
     @Override
     protected void upload(ByteBuffer src) {
         backend.upload(this, src);

@@ -77,7 +77,8 @@ public final class BackendOptions {
         }
 
         public Builder property(String key, String value) {
-            properties.put(key, value);
+            properties.put(dev.attn4j.api.InvalidRequestException.requireNonNull(key, "property key"),
+                    dev.attn4j.api.InvalidRequestException.requireNonNull(value, "property " + key));
             return this;
         }
 

@@ -84,9 +84,10 @@ public abstract class AbstractTensor implements Tensor {
         return backend;
     }
 
+    /** Closed by {@link #close()}, or with its backend: no tensor outlives the backend that made it. */
     @Override
     public boolean isClosed() {
-        return closed;
+        return closed || backend.isClosed();
     }
 
     @Override
@@ -96,6 +97,7 @@ public abstract class AbstractTensor implements Tensor {
 
     /** Rejects a host buffer for copyFromHost whose remaining bytes are not exactly byteSize(). */
     protected final void checkUploadSize(java.nio.ByteBuffer src) {
+        InvalidRequestException.requireNonNull(src, "src");
         if (src.remaining() != byteSize()) {
             throw new InvalidRequestException("src.remaining", src.remaining(), "must equal the tensor's byteSize=" + byteSize());
         }
@@ -103,6 +105,10 @@ public abstract class AbstractTensor implements Tensor {
 
     /** Rejects a host buffer for copyToHost with fewer remaining bytes than byteSize(). */
     protected final void checkDownloadSize(java.nio.ByteBuffer dst) {
+        InvalidRequestException.requireNonNull(dst, "dst");
+        if (dst.isReadOnly()) {
+            throw new InvalidRequestException("dst", "read-only", "a download needs a writable buffer");
+        }
         if (dst.remaining() < byteSize()) {
             throw new InvalidRequestException("dst.remaining", dst.remaining(), "must be >= the tensor's byteSize=" + byteSize());
         }
@@ -115,15 +121,49 @@ public abstract class AbstractTensor implements Tensor {
         return first;
     }
 
-    /** Throws the "is closed" rejection if closed. */
+    /** Throws the "is closed" rejection if closed, or if its backend is. */
     protected final void checkOpen() {
         if (closed) {
             throw new InvalidRequestException("tensor", this, "is closed");
         }
+        if (backend.isClosed()) {
+            throw new InvalidRequestException("tensor", this, "its backend " + backend.name() + " is closed or failed");
+        }
+    }
+
+    /**
+     * The memory this tensor views, where another tensor could view it too (wrapped memory), so
+     * that a call given two views of the same bytes as input and output can reject them; null when
+     * it cannot alias any other tensor (memory the backend allocated for it alone, as seen by it).
+     */
+    protected MemoryRange memoryRange() {
+        return null;
+    }
+
+    /**
+     * Bytes {@code [start, start + length)} of {@code base}: a device address space or a host array,
+     * compared by identity.
+     */
+    public record MemoryRange(Object base, long start, long length) {
+        boolean overlaps(MemoryRange o) {
+            return o != null && base == o.base && start < o.start + o.length && o.start < start + length;
+        }
+    }
+
+    /** Whether two tensors view overlapping memory (wrapped views of one buffer, say). */
+    public static boolean overlap(dev.attn4j.api.Tensor a, dev.attn4j.api.Tensor b) {
+        if (a == b) {
+            return true;
+        }
+        if (!(a instanceof AbstractTensor x) || !(b instanceof AbstractTensor y)) {
+            return false;
+        }
+        MemoryRange r = x.memoryRange();
+        return r != null && r.overlaps(y.memoryRange());
     }
 
     @Override
     public String toString() {
-        return backend.name() + " " + dtype + Arrays.toString(shape) + (closed ? " (closed)" : "");
+        return backend.name() + " " + dtype + Arrays.toString(shape) + (isClosed() ? " (closed)" : "");
     }
 }

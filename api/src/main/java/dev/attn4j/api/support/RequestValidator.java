@@ -112,13 +112,16 @@ public final class RequestValidator {
                         + b.blockRowLength(i) + " blocks x blockSize " + spec.blockSize() + " = "
                         + (long) b.blockRowLength(i) * spec.blockSize() + " tokens");
             }
+            int[] ids = new int[(int) need];
             for (int j = 0; j < need; j++) {
                 int id = b.blockId(i, j);
                 if (id < 0 || id >= spec.numBlocks()) {
                     throw new InvalidRequestException(seq + ".blockIds[" + j + "]", id,
                             "must be in [0, numBlocks=" + spec.numBlocks() + ")");
                 }
+                ids[j] = id;
             }
+            rejectRepeatedBlock(seq, ids, b, i);
             tokens += q;
             blocks += need;
             if (tokens > Integer.MAX_VALUE) {
@@ -156,6 +159,31 @@ public final class RequestValidator {
     }
 
     /**
+     * A block id repeated within one sequence would put two of its positions in one slot (and let
+     * kvLen exceed the cache), which no paged cache means: rejected, naming the second occurrence.
+     * Sequences may share blocks with each other (prefix sharing); padding ids are not checked.
+     */
+    private static void rejectRepeatedBlock(String seq, int[] ids, BatchLayout b, int i) {
+        int[] sorted = ids.clone();
+        Arrays.sort(sorted);
+        for (int j = 1; j < sorted.length; j++) {
+            if (sorted[j] == sorted[j - 1]) {
+                int first = -1;
+                for (int x = 0; x < ids.length; x++) {
+                    if (ids[x] == sorted[j]) {
+                        if (first >= 0) {
+                            throw new InvalidRequestException(seq + ".blockIds[" + x + "]", ids[x],
+                                    "repeats blockIds[" + first + "] of the same sequence; each position needs a slot "
+                                            + "of its own (sequences may share blocks, one sequence may not reuse one)");
+                        }
+                        first = x;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Validates the arguments of prefill / decode against the plan: plan and cache of this backend
      * and open, the cache's spec equal to the plan's, query and output shapes and dtypes, the LSE.
      */
@@ -183,11 +211,14 @@ public final class RequestValidator {
         int tokens = (int) plan.numTokens();
         checkTensor(backend, query, "query", r.queryDtype(), tokens, r.numQoHeads(), spec.headDim());
         checkTensor(backend, out, "out", r.queryDtype(), tokens, r.numQoHeads(), spec.headDim());
-        if (out == query) {
-            throw new InvalidRequestException("out", out, "must not be the query tensor");
+        if (AbstractTensor.overlap(out, query)) {
+            throw new InvalidRequestException("out", out, "must not be, or share memory with, the query tensor");
         }
         if (lse != null) {
             checkTensor(backend, lse, "lse", DType.FP32, tokens, r.numQoHeads());
+            if (AbstractTensor.overlap(lse, query) || AbstractTensor.overlap(lse, out)) {
+                throw new InvalidRequestException("lse", lse, "must not share memory with the query or the output");
+            }
             if (!backend.capabilities().features().contains(Feature.LSE)) {
                 throw new dev.attn4j.api.UnsupportedConfigurationException(backend.name(),
                         java.util.List.of("feature=LSE not supported"));
