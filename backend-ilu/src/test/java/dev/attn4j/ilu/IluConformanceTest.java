@@ -4,6 +4,7 @@ import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.spi.Availability;
 import dev.attn4j.api.spi.BackendOptions;
 import dev.attn4j.conformance.BadInputSuite;
+import dev.attn4j.conformance.HostileCalls;
 import dev.attn4j.conformance.CaseResult;
 import dev.attn4j.conformance.ConformanceCase;
 import dev.attn4j.conformance.ConformanceSuite;
@@ -81,6 +82,15 @@ class IluConformanceTest {
     @TestFactory
     Stream<DynamicTest> badInput() {
         return BadInputSuite.cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+            Assumptions.assumeTrue(availability.isAvailable(), () -> "ilu unavailable: " + availability.unavailabilityCause());
+            assertEquals("", BadInputSuite.check(backend, other, c));
+        }));
+    }
+
+    /** 200 random invalid calls (the cpu module runs the same generator as a jqwik property). */
+    @TestFactory
+    Stream<DynamicTest> hostileCalls() {
+        return HostileCalls.cases(SEED, 200).stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             Assumptions.assumeTrue(availability.isAvailable(), () -> "ilu unavailable: " + availability.unavailabilityCause());
             assertEquals("", BadInputSuite.check(backend, other, c));
         }));

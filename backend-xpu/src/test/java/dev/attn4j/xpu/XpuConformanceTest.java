@@ -3,6 +3,7 @@ package dev.attn4j.xpu;
 import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.spi.Availability;
 import dev.attn4j.conformance.BadInputSuite;
+import dev.attn4j.conformance.HostileCalls;
 import dev.attn4j.conformance.CaseResult;
 import dev.attn4j.conformance.ConformanceCase;
 import dev.attn4j.conformance.ConformanceSuite;
@@ -77,6 +78,15 @@ class XpuConformanceTest {
     @TestFactory
     Stream<DynamicTest> badInput() {
         return BadInputSuite.cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+            OpenClDevices.assume(availability);
+            assertEquals("", BadInputSuite.check(backend, other, c));
+        }));
+    }
+
+    /** 200 random invalid calls (the cpu module runs the same generator as a jqwik property). */
+    @TestFactory
+    Stream<DynamicTest> hostileCalls() {
+        return HostileCalls.cases(SEED, 200).stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             OpenClDevices.assume(availability);
             assertEquals("", BadInputSuite.check(backend, other, c));
         }));

@@ -111,6 +111,13 @@ public final class BadInputSuite {
             return PlanRequest.prefill(batch, SPEC, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL);
         }
 
+        /** A zeroed FP32 tensor of this fixture's backend, closed with the fixture. */
+        public Tensor floats(int... shape) {
+            Tensor t = own(backend.allocate(DType.FP32, shape));
+            t.copyFrom(new float[(int) t.numElements()]);
+            return t;
+        }
+
         /** A random BF16 tensor of this fixture's backend. */
         public Tensor halves(int... shape) {
             return own(randomBf16(backend, new Random(shape.length), shape));
@@ -365,8 +372,12 @@ public final class BadInputSuite {
             if (!c.expected().isInstance(thrown)) {
                 return "threw " + thrown + "; expected " + c.expected().getSimpleName();
             }
-            if (thrown.getMessage() == null || !thrown.getMessage().contains(c.message())) {
-                return "message '" + thrown.getMessage() + "' does not contain '" + c.message() + "'";
+            // InvalidRequestException says field=value first; UnsupportedConfigurationException lists reasons.
+            boolean named = thrown.getMessage() != null && (thrown instanceof InvalidRequestException
+                    ? thrown.getMessage().startsWith(c.message()) : thrown.getMessage().contains(c.message()));
+            if (!named) {
+                return "message '" + thrown.getMessage() + "' does not " + (thrown instanceof InvalidRequestException
+                        ? "start with" : "contain") + " '" + c.message() + "'";
             }
             List<byte[]> after = snapshot(f);
             for (int i = 0; i < before.size(); i++) {
@@ -379,11 +390,14 @@ public final class BadInputSuite {
     }
 
     private static final String[] SNAPSHOT_NAMES = {"the K cache", "the V cache", "the K scales", "the V scales",
-            "the output", "the LSE"};
+            "the output", "the decode output", "the LSE", "the query", "the decode query", "the appended keys",
+            "the appended values"};
 
+    /** Every byte a rejected call could have touched: the cache, the outputs and the inputs. */
     private static List<byte[]> snapshot(Fixture f) {
         return List.of(bytes(f.cache.keys()), bytes(f.cache.values()), bytes(f.cache.keyScales().orElseThrow()),
-                bytes(f.cache.valueScales().orElseThrow()), bytes(f.out), bytes(f.lse));
+                bytes(f.cache.valueScales().orElseThrow()), bytes(f.out), bytes(f.decodeOut), bytes(f.lse),
+                bytes(f.query), bytes(f.decodeQuery), bytes(f.keys), bytes(f.values));
     }
 
     private static byte[] bytes(Tensor t) {
