@@ -5,12 +5,14 @@ import dev.attn4j.api.spi.Availability;
 import dev.attn4j.conformance.BadInputSuite;
 import dev.attn4j.conformance.HostileCalls;
 import dev.attn4j.conformance.CaseResult;
+import dev.attn4j.conformance.ConcurrencyStress;
 import dev.attn4j.conformance.ConformanceCase;
 import dev.attn4j.conformance.ConformanceSuite;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,5 +92,12 @@ class XpuConformanceTest {
             OpenClDevices.assume(availability);
             assertEquals("", BadInputSuite.check(backend, other, c));
         }));
+    }
+
+    /** 8 threads sharing the backend (appends, plans, decodes, prefills, closes) get one thread's results. */
+    @Test
+    void threadsSharingTheBackendMatchOneThread() {
+        OpenClDevices.assume(availability);
+        LOG.info("stress: {}", ConcurrencyStress.check(backend, 8, 30, SEED));
     }
 }
