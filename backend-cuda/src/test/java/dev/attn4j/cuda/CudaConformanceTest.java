@@ -70,6 +70,9 @@ class CudaConformanceTest {
         for (int i = 0; i < cases.size(); i++) {
             ConformanceCase c = cases.get(i);
             long seed = SEED + i;
+            if (!ConformanceSuite.isSelected(c)) {
+                continue;
+            }
             tests.add(DynamicTest.dynamicTest(c.id(), () -> {
                 Assumptions.assumeTrue(availability.isAvailable(), () -> "cuda unavailable: " + availability.unavailabilityCause());
                 CaseResult r = ConformanceSuite.runOne(backend, c, seed);

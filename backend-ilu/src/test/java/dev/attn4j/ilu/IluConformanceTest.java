@@ -72,6 +72,9 @@ class IluConformanceTest {
         for (int i = 0; i < cases.size(); i++) {
             ConformanceCase c = cases.get(i);
             long seed = SEED + i;
+            if (!ConformanceSuite.isSelected(c)) {
+                continue;
+            }
             tests.add(DynamicTest.dynamicTest(c.id(), () -> {
                 Assumptions.assumeTrue(availability.isAvailable(), () -> "ilu unavailable: " + availability.unavailabilityCause());
                 CaseResult r = ConformanceSuite.runOne(backend, c, seed);

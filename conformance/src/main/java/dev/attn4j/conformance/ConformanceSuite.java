@@ -326,6 +326,16 @@ public final class ConformanceSuite {
         return s != null ? Long.parseLong(s.trim()) : System.nanoTime();
     }
 
+    /**
+     * Whether a device test runs {@code c}: every case, unless {@code attn4j.conformance.only} names
+     * a part of the ids to keep (e.g. {@code non-finite}), so a slow tool such as compute-sanitizer
+     * can go through the cases that reach one kernel. Seeds stay those of the whole suite.
+     */
+    public static boolean isSelected(ConformanceCase c) {
+        String only = System.getProperty("attn4j.conformance.only");
+        return only == null || only.isBlank() || c.id().contains(only.trim());
+    }
+
     private static void add(Map<String, ConformanceCase> cases, ConformanceCase c) {
         cases.putIfAbsent(c.id(), c);
     }

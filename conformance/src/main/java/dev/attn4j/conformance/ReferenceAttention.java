@@ -34,56 +34,65 @@ public final class ReferenceAttention {
         int group = numQoHeads / numKvHeads;
         double[] out = new double[tokens * numQoHeads * headDim];
         double[] lse = new double[tokens * numQoHeads];
+        int[] seqOfRow = new int[tokens];
+        int[] posOfRow = new int[tokens];
         int row = 0;
         for (int s = 0; s < qLens.length; s++) {
+            for (int j = 0; j < qLens[s]; j++, row++) {
+                seqOfRow[row] = s;
+                posOfRow[row] = kvLens[s] - qLens[s] + j;
+            }
+        }
+        // Rows are independent and each writes only its own out and lse: in parallel (the common
+        // pool), which makes selection's validation several times faster on a many-core GPU host.
+        java.util.stream.IntStream.range(0, tokens).parallel().forEach(r -> {
+            int s = seqOfRow[r];
+            int pos = posOfRow[r];
             int kvLen = kvLens[s];
             double[] logits = new double[kvLen];
             boolean[] visible = new boolean[kvLen];
-            for (int j = 0; j < qLens[s]; j++, row++) {
-                int pos = kvLen - qLens[s] + j;
-                for (int p = 0; p < kvLen; p++) {
-                    visible[p] = (!causal || p <= pos) && (window == 0 || p > pos - window);
-                }
-                for (int h = 0; h < numQoHeads; h++) {
-                    int kvh = h / group;
-                    int qOff = (row * numQoHeads + h) * headDim;
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int p = 0; p < kvLen; p++) {
-                        if (!visible[p]) {
-                            continue;
-                        }
-                        int kOff = (p * numKvHeads + kvh) * headDim;
-                        double dot = 0;
-                        for (int c = 0; c < headDim; c++) {
-                            dot += q[qOff + c] * k[s][kOff + c];
-                        }
-                        double x = dot * scale;
-                        if (softCap > 0) {
-                            x = softCap * Math.tanh(x / softCap);
-                        }
-                        logits[p] = x;
-                        max = Math.max(max, x);
-                    }
-                    double sum = 0;
-                    int oOff = (row * numQoHeads + h) * headDim;
-                    for (int p = 0; p < kvLen; p++) {
-                        if (!visible[p]) {
-                            continue;
-                        }
-                        double w = Math.exp(logits[p] - max);
-                        sum += w;
-                        int vOff = (p * numKvHeads + kvh) * headDim;
-                        for (int c = 0; c < headDim; c++) {
-                            out[oOff + c] += w * v[s][vOff + c];
-                        }
-                    }
-                    for (int c = 0; c < headDim; c++) {
-                        out[oOff + c] /= sum;
-                    }
-                    lse[row * numQoHeads + h] = max + Math.log(sum);
-                }
+            for (int p = 0; p < kvLen; p++) {
+                visible[p] = (!causal || p <= pos) && (window == 0 || p > pos - window);
             }
-        }
+            for (int h = 0; h < numQoHeads; h++) {
+                int kvh = h / group;
+                int qOff = (r * numQoHeads + h) * headDim;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int p = 0; p < kvLen; p++) {
+                    if (!visible[p]) {
+                        continue;
+                    }
+                    int kOff = (p * numKvHeads + kvh) * headDim;
+                    double dot = 0;
+                    for (int c = 0; c < headDim; c++) {
+                        dot += q[qOff + c] * k[s][kOff + c];
+                    }
+                    double x = dot * scale;
+                    if (softCap > 0) {
+                        x = softCap * Math.tanh(x / softCap);
+                    }
+                    logits[p] = x;
+                    max = Math.max(max, x);
+                }
+                double sum = 0;
+                int oOff = (r * numQoHeads + h) * headDim;
+                for (int p = 0; p < kvLen; p++) {
+                    if (!visible[p]) {
+                        continue;
+                    }
+                    double w = Math.exp(logits[p] - max);
+                    sum += w;
+                    int vOff = (p * numKvHeads + kvh) * headDim;
+                    for (int c = 0; c < headDim; c++) {
+                        out[oOff + c] += w * v[s][vOff + c];
+                    }
+                }
+                for (int c = 0; c < headDim; c++) {
+                    out[oOff + c] /= sum;
+                }
+                lse[r * numQoHeads + h] = max + Math.log(sum);
+            }
+        });
         return new Result(out, lse);
     }
 }
