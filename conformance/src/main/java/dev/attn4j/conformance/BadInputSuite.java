@@ -147,8 +147,13 @@ public final class BadInputSuite {
             bits[i] = Bf16.fromFloat((float) rnd.nextGaussian() + 0.01f);
         }
         Tensor t = b.allocate(DType.BF16, shape);
-        t.copyFrom(bits);
-        return t;
+        try {
+            t.copyFrom(bits);
+            return t;
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
     }
 
     private static BadInputCase invalid(String name, String message, Action a) {

@@ -15,7 +15,6 @@ import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.Requirements;
 import dev.attn4j.api.ScaleGranularity;
 import dev.attn4j.api.Tensor;
-import dev.attn4j.api.numeric.Bf16;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -228,19 +227,7 @@ public final class ConcurrencyStress {
     }
 
     private Tensor randomBf16(Random r, int... shape) {
-        int n = Arrays.stream(shape).reduce(1, (x, y) -> x * y);
-        short[] bits = new short[n];
-        for (int i = 0; i < n; i++) {
-            bits[i] = Bf16.fromFloat((float) r.nextGaussian());
-        }
-        Tensor t = backend.allocate(DType.BF16, shape);
-        try {
-            t.copyFrom(bits);
-            return t;
-        } catch (RuntimeException e) {
-            t.close();
-            throw e;
-        }
+        return BadInputSuite.randomBf16(backend, r, shape);
     }
 
     /** A plan over the shared region with its query, kept open to be run again by later jobs. */
