@@ -18,14 +18,14 @@ import java.util.Random;
 /**
  * Random invalid calls over the public API, for property tests: each draw picks a method (allocate,
  * upload, wrap, copy, a tensor's host copies, createKvCache, append, plan, prefill, decode, the
- * options) and one argument to spoil, with a random bad value: a null, a dimension out of range, an
- * overflowing size, a slot or block id off the cache, a repeated one, a closed or foreign object, a
+ * options, the cache spec) and one argument to spoil, with a random bad value: a null, a dimension
+ * out of range, an overflowing size, a slot or block id off the cache, a repeated one, a closed or foreign object, a
  * mismatched shape or dtype. {@link BadInputSuite#check} then runs it against the fixture: it must
  * throw {@link InvalidRequestException} whose message starts with the spoiled field and its value,
  * and leave every byte of the cache, the outputs and the inputs as they were.
  */
 public final class HostileCalls {
-    private static final int KINDS = 20;
+    private static final int KINDS = 22;
 
     private HostileCalls() {
     }
@@ -182,6 +182,22 @@ public final class HostileCalls {
                                 out.close();
                             }
                         });
+            }
+            case 19 -> {
+                int have = r.nextInt(256);   // the query has 256 bytes
+                return invalid("copyToHost into " + have + " bytes", "dst.remaining=" + have,
+                        f -> f.query.copyToHost(ByteBuffer.allocate(have)));
+            }
+            case 20 -> {
+                String[] fields = {"numBlocks", "blockSize", "numKvHeads", "headDim"};
+                int at = r.nextInt(fields.length);
+                int bad = -r.nextInt(1 << 20);
+                int[] v = {8, 4, 2, 16};
+                v[at] = bad;
+                return invalid("cache spec with " + fields[at] + " " + bad, fields[at] + "=" + bad,
+                        f -> f.backend.createKvCache(new dev.attn4j.api.KvCacheSpec(v[0], v[1], v[2], v[3],
+                                dev.attn4j.api.KvDType.INT8, dev.attn4j.api.ScaleGranularity.TOKEN,
+                                dev.attn4j.api.KvLayout.NHD), KvScales.none()));
             }
             default -> {
                 int first = r.nextInt(2);
