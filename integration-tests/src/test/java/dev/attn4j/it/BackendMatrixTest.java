@@ -4,11 +4,9 @@ import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.spi.AttentionBackendProvider;
 import dev.attn4j.api.spi.Availability;
 import dev.attn4j.api.spi.BackendOptions;
-import dev.attn4j.conformance.BadInputSuite;
-import dev.attn4j.conformance.CaseResult;
-import dev.attn4j.conformance.ConformanceCase;
 import dev.attn4j.conformance.ConformanceSuite;
 import dev.attn4j.selector.ProbeCache;
+import dev.attn4j.tck.TckTests;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -25,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The backend matrix: the full conformance suite and the bad-input suite on every backend present
@@ -84,21 +80,8 @@ class BackendMatrixTest {
             AttentionBackend other = p.open(BackendOptions.defaults());
             OPENED.add(b);
             OPENED.add(other);
-            List<DynamicNode> tests = new ArrayList<>();
-            List<ConformanceCase> cases = ConformanceSuite.full();
-            for (int i = 0; i < cases.size(); i++) {
-                ConformanceCase c = cases.get(i);
-                long seed = SEED + i;
-                tests.add(DynamicTest.dynamicTest(c.id(), () -> {
-                    CaseResult r = ConformanceSuite.runOne(b, c, seed);
-                    Assumptions.assumeFalse(r.status() == CaseResult.Status.SKIPPED, r::detail);
-                    assertEquals(CaseResult.Status.PASSED, r.status(), r::toString);
-                }));
-            }
-            for (BadInputSuite.BadInputCase c : BadInputSuite.cases()) {
-                tests.add(DynamicTest.dynamicTest("bad input: " + c.name(),
-                        () -> assertEquals("", BadInputSuite.check(b, other, c))));
-            }
+            List<DynamicNode> tests = new ArrayList<>(TckTests.conformance(() -> b, ConformanceSuite.full(), SEED, () -> { }));
+            tests.addAll(TckTests.badInput(() -> b, () -> other, () -> { }));
             nodes.add(DynamicContainer.dynamicContainer(p.name(), tests));
         }
         return nodes.stream();

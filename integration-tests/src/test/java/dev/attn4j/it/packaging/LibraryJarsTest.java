@@ -10,6 +10,7 @@ import dev.attn4j.guice.Attn4jModule;
 import dev.attn4j.ilu.IluBackendProvider;
 import dev.attn4j.it.Artifacts;
 import dev.attn4j.selector.BackendSelector;
+import dev.attn4j.tck.BackendTck;
 import dev.attn4j.xpu.XpuBackendProvider;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -49,7 +50,7 @@ class LibraryJarsTest {
     Stream<DynamicTest> everyLibraryJar() {
         return Stream.of(AttentionBackend.class, ConformanceSuite.class, CpuBackendProvider.class, DeviceSource.class,
                         CudaBackendProvider.class, IluBackendProvider.class, XpuBackendProvider.class,
-                        BackendSelector.class, Attn4jModule.class)
+                        BackendSelector.class, Attn4jModule.class, BackendTck.class)
                 .map(Artifacts::of)
                 .map(f -> DynamicTest.dynamicTest(f.getName(), () -> check(f)));
     }

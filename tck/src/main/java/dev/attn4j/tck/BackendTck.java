@@ -1,0 +1,163 @@
+package dev.attn4j.tck;
+
+import dev.attn4j.api.AttentionBackend;
+import dev.attn4j.api.spi.AttentionBackendProvider;
+import dev.attn4j.api.spi.Availability;
+import dev.attn4j.api.spi.BackendOptions;
+import dev.attn4j.conformance.ConcurrencyStress;
+import dev.attn4j.conformance.ConformanceCase;
+import dev.attn4j.conformance.ConformanceSuite;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * The backend TCK as a JUnit 5 base class. A backend's conformance test extends it and names its
+ * provider:
+ *
+ * <pre>{@code
+ * class MyConformanceTest extends BackendTck {
+ *     protected AttentionBackendProvider provider() { return new MyBackendProvider(); }
+ *     protected Set<String> kernelFamilies() { return Set.of("my_decode_", "my_prefill_"); }
+ * }
+ * }</pre>
+ *
+ * It then runs, on two backends opened from the provider (the second for foreign-object checks):
+ * the full conformance suite (≈600 cases against the float64 reference), ending with a check that
+ * the suite's plans reached every kernel family the test declares and split-KV; the quick suite;
+ * the bad-input suite; 200 random invalid calls; and 8 threads sharing the backend. Where the probe
+ * says the backend is unavailable every test aborts with the probe's cause (override
+ * {@link #assumeAvailable} to fail instead, where the device must be there). The conformance seed is
+ * fresh each run and logged; {@code -Dattn4j.conformance.seed=N} repeats a run.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class BackendTck {
+    private static final Logger LOG = LoggerFactory.getLogger(BackendTck.class);
+    private final long seed = ConformanceSuite.defaultSeed();
+    private Availability availability;
+    private PlanRecorder backend;
+    private AttentionBackend other;
+
+    /** The provider under test. */
+    protected abstract AttentionBackendProvider provider();
+
+    /** The options both backends are opened with; defaults unless overridden. */
+    protected BackendOptions options() {
+        return BackendOptions.defaults();
+    }
+
+    /** The probe's answer; the provider's own probe unless overridden. */
+    protected Availability probe() {
+        return provider().probe();
+    }
+
+    /** Runs first in every test: aborts with the probe's cause when the backend is unavailable. */
+    protected void assumeAvailable(Availability a) {
+        Assumptions.assumeTrue(a.isAvailable(), () -> provider().name() + " unavailable: " + a.unavailabilityCause());
+    }
+
+    /**
+     * The kernel families the backend has, as substrings of its plans' {@code describe()}: the full
+     * suite must reach each. Empty (no check) unless overridden.
+     */
+    protected Set<String> kernelFamilies() {
+        return Set.of();
+    }
+
+    /** Jobs per thread of the concurrency stress (8 threads); fewer on a slow device. */
+    protected int stressJobsPerThread() {
+        return 60;
+    }
+
+    /** The seed of this run's conformance cases (logged at the start). */
+    protected final long seed() {
+        return seed;
+    }
+
+    /** The backend under test (null where unavailable); its plans are recorded for the reach check. */
+    protected final AttentionBackend backend() {
+        return backend;
+    }
+
+    @BeforeAll
+    final void openBackends() {
+        availability = probe();
+        LOG.info("{} probe: {}; conformance seed {} (re-run with -Dattn4j.conformance.seed={})",
+                provider().name(), availability, seed, seed);
+        if (availability.isAvailable()) {
+            backend = new PlanRecorder(provider().open(options()));
+            other = provider().open(options());
+            LOG.info("{} TCK on {}", provider().name(), backend.recorded());
+        }
+    }
+
+    @AfterAll
+    final void closeBackends() {
+        if (backend != null) {
+            backend.close();
+            other.close();
+        }
+    }
+
+    @TestFactory
+    final Stream<DynamicTest> fullSuite() {
+        List<DynamicTest> tests = conformance(ConformanceSuite.full(), 0);
+        boolean narrowed = tests.size() < ConformanceSuite.full().size();
+        tests.add(DynamicTest.dynamicTest("the suite reached every kernel family and split-KV", () -> {
+            assume();
+            Assumptions.assumeFalse(narrowed, "the suite was narrowed by attn4j.conformance.only");
+            Set<String> missed = new TreeSet<>();
+            for (String f : kernelFamilies()) {
+                if (!backend.reached(f)) {
+                    missed.add(f);
+                }
+            }
+            Assertions.assertTrue(missed.isEmpty(), () -> "no plan of the suite's " + backend.plans()
+                    + " chose " + missed);
+            Assertions.assertTrue(backend.reachedSplitKv(), "no plan of the suite split a sequence's KV");
+        }));
+        return tests.stream();
+    }
+
+    @TestFactory
+    final Stream<DynamicTest> quickSuite() {
+        return conformance(ConformanceSuite.quick(), 2_000_000).stream();
+    }
+
+    @TestFactory
+    final Stream<DynamicTest> badInput() {
+        return TckTests.badInput(() -> backend, () -> other, this::assume).stream();
+    }
+
+    @TestFactory
+    final Stream<DynamicTest> hostileCalls() {
+        return TckTests.hostileCalls(() -> backend, () -> other, seed, 200, this::assume).stream();
+    }
+
+    @Test
+    final void threadsSharingTheBackendMatchOneThread() {
+        assume();
+        LOG.info("{} stress: {}", provider().name(), ConcurrencyStress.check(backend, 8, stressJobsPerThread(), seed));
+    }
+
+    /** The conformance tests of {@code cases} on the backend under test, seeds from {@code seed() + offset}. */
+    protected final List<DynamicTest> conformance(List<ConformanceCase> cases, long offset) {
+        return TckTests.conformance(() -> backend, cases, seed + offset, this::assume);
+    }
+
+    private void assume() {
+        assumeAvailable(availability);
+    }
+}
