@@ -9,13 +9,14 @@
 
 namespace attn4j {
 
-// KV dtype codes, as the Java side passes them (KvDType ordinal).
+// The kernel ABI's codes, as dev.attn4j.api.support.KernelCodes defines them (KernelAbiTest checks
+// these against it). KV dtype codes:
 enum KvType { KV_BF16 = 0, KV_FP16 = 1, KV_INT8 = 2, KV_E4M3 = 3, KV_E5M2 = 4 };
 // Query / output dtype codes.
 enum QType { Q_BF16 = 0, Q_FP16 = 1 };
-// Scale granularity codes (ScaleGranularity.Kind ordinal).
+// Scale granularity codes:
 enum Gran { G_NONE = 0, G_TENSOR = 1, G_HEAD = 2, G_CHANNEL = 3, G_TOKEN = 4, G_TOKEN_GROUP = 5 };
-// Cache layouts (KvLayout ordinal).
+// Cache layouts:
 enum Layout { L_NHD = 0, L_HND = 1 };
 
 template <int Q> struct QTraits;

@@ -20,13 +20,14 @@ namespace ilu {
 
 constexpr int WARP = ATTN4J_WARP;
 
-// KV dtype codes, as the Java side passes them (KvDType ordinal).
+// The kernel ABI's codes, as dev.attn4j.api.support.KernelCodes defines them (KernelAbiTest checks
+// these against it). KV dtype codes:
 enum KvType { KV_BF16 = 0, KV_FP16 = 1, KV_INT8 = 2, KV_E4M3 = 3, KV_E5M2 = 4 };
 // Query / output dtype codes (and the 16-bit staging type, which is the query type).
 enum QType { Q_BF16 = 0, Q_FP16 = 1 };
-// Scale granularity codes (ScaleGranularity.Kind ordinal).
+// Scale granularity codes:
 enum Gran { G_NONE = 0, G_TENSOR = 1, G_HEAD = 2, G_CHANNEL = 3, G_TOKEN = 4, G_TOKEN_GROUP = 5 };
-// Cache layouts (KvLayout ordinal).
+// Cache layouts:
 enum Layout { L_NHD = 0, L_HND = 1 };
 
 // Xor-shuffle within groups of WIDTH consecutive lanes. WIDTH is a compile-time power of two no

@@ -4,8 +4,8 @@
 // FP8 at the format's finite max), as attn4j's data model says; the codes must equal the float64
 // reference's exactly (conformance checks every one).
 
-// KV dtype codes (KvDType ordinal), query dtype codes, granularity codes (ScaleGranularity.Kind
-// ordinal) and layouts (KvLayout ordinal), as the Java launcher passes them.
+// The kernel ABI's codes: KV dtypes, query dtypes, scale granularities and layouts, as
+// dev.attn4j.api.support.KernelCodes defines them (KernelAbiTest checks these against it).
 #define KV_BF16 0
 #define KV_FP16 1
 #define KV_INT8 2

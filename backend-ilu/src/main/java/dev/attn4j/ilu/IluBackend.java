@@ -8,6 +8,8 @@ import dev.attn4j.api.Plan;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.ScaleGranularity;
 import dev.attn4j.api.Tensor;
+import dev.attn4j.api.support.KernelCodes;
+import dev.attn4j.api.support.ParamLayout;
 import dev.attn4j.api.support.RequestValidator;
 import dev.attn4j.api.support.ValidatedBatch;
 import dev.attn4j.api.support.WorkSplit;
@@ -106,25 +108,34 @@ public final class IluBackend extends DriverBackend {
      * table, and the scales the flash kernel applies (the cache's own TENSOR, HEAD or CHANNEL scales,
      * or the staged TOKEN scales).
      */
+    /** {@code StageParams} of {@code stage.cuh}. */
+    static final ParamLayout STAGE = ParamLayout.of("StageParams",
+            "k_cache:ptr", "v_cache:ptr", "k_scale:ptr", "v_scale:ptr", "k_stage:ptr", "v_stage:ptr",
+            "stage_blocks:ptr", "num_kv_heads:i32", "head_dim:i32", "block_size:i32", "layout:i32", "gran:i32",
+            "group_size:i32", "slots:i32");
+
     private KvSource stage(IluPlan p, DriverKvCache c) {
         StagingLayout layout = p.staging;
         KvCacheSpec spec = c.spec();
         staging.ensure(layout.bytes() / 2);
         long k = staging.keys().ptr().address();
         long v = staging.values().ptr().address();
-        byte[] params = new ParamBlock()
-                .ptr(c.keys.ptr()).ptr(c.values.ptr()).ptr(c.keyScale.ptr()).ptr(c.valueScale.ptr())
-                .ptr(k).ptr(v).ptr(p.slotBlocks())
-                .i32(spec.numKvHeads()).i32(spec.headDim()).i32(spec.blockSize()).i32(spec.layout().ordinal())
-                .i32(spec.granularity().kind().ordinal()).i32(spec.granularity().groupSize()).i32(layout.slots())
+        byte[] params = new ParamBlock(STAGE)
+                .ptr("k_cache", c.keys.ptr()).ptr("v_cache", c.values.ptr())
+                .ptr("k_scale", c.keyScale.ptr()).ptr("v_scale", c.valueScale.ptr())
+                .ptr("k_stage", k).ptr("v_stage", v).ptr("stage_blocks", p.slotBlocks())
+                .i32("num_kv_heads", spec.numKvHeads()).i32("head_dim", spec.headDim())
+                .i32("block_size", spec.blockSize()).i32("layout", KernelCodes.layout(spec.layout()))
+                .i32("gran", KernelCodes.granularity(spec.granularity().kind()))
+                .i32("group_size", spec.granularity().groupSize()).i32("slots", layout.slots())
                 .bytes();
         launch(IluKernels.stage(spec.kvDtype()), 2 * layout.slots(), IluKernels.THREADS, params);
         ScaleGranularity.Kind g = spec.granularity().kind();
         return switch (g) {
             case TOKEN -> new KvSource(k, v, k + layout.valueBytes, v + layout.valueBytes, p.remappedTable(),
-                    KvLayout.HND.ordinal(), spec.blockSize(), g.ordinal(), 0);
+                    KernelCodes.layout(KvLayout.HND), spec.blockSize(), KernelCodes.granularity(g), 0);
             default -> new KvSource(k, v, c.keyScale.ptr().address(), c.valueScale.ptr().address(), p.remappedTable(),
-                    KvLayout.HND.ordinal(), spec.blockSize(), g.ordinal(), 0);
+                    KernelCodes.layout(KvLayout.HND), spec.blockSize(), KernelCodes.granularity(g), 0);
         };
     }
 

@@ -14,6 +14,7 @@ import dev.attn4j.api.Plan;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
+import dev.attn4j.api.support.KernelCodes;
 import dev.attn4j.api.support.KernelNames;
 import dev.attn4j.api.support.AbstractTensor;
 import dev.attn4j.api.support.BackendHealth;
@@ -173,10 +174,15 @@ final class XpuBackend implements AttentionBackend {
             b.asIntBuffer().put(slots);
             runtime.write(slotBuf.buffer(), b);
             runtime.launch(KernelNames.append(keys.dtype(), spec.kvDtype()), slots.length, XpuKernels.GROUP_SIZE,
-                    ((XpuTensor) keys).buffer(), ((XpuTensor) values).buffer(), slotBuf.buffer(),
-                    c.keys.buffer(), c.values.buffer(), orDummy(c.keyScale), orDummy(c.valueScale),
-                    spec.numKvHeads(), spec.headDim(), spec.blockSize(), spec.layout().ordinal(),
-                    spec.granularity().kind().ordinal(), spec.granularity().groupSize());
+                    new KernelArgs(KernelArgs.APPEND)
+                            .buf("keys", ((XpuTensor) keys).buffer()).buf("values", ((XpuTensor) values).buffer())
+                            .buf("slots", slotBuf.buffer()).buf("k_cache", c.keys.buffer()).buf("v_cache", c.values.buffer())
+                            .buf("k_scale", orDummy(c.keyScale)).buf("v_scale", orDummy(c.valueScale))
+                            .i32("num_kv_heads", spec.numKvHeads()).i32("head_dim", spec.headDim())
+                            .i32("block_size", spec.blockSize()).i32("layout", KernelCodes.layout(spec.layout()))
+                            .i32("gran", KernelCodes.granularity(spec.granularity().kind()))
+                            .i32("group_size", spec.granularity().groupSize())
+                            .values());
         });
     }
 
@@ -226,22 +232,35 @@ final class XpuBackend implements AttentionBackend {
             DeviceBuffer meta = p.metadata.buffer();
             DeviceBuffer ws = orDummy(p.workspace);
             PlanMetadata m = p.layout;
-            runtime.launch(p.kernel, p.split.items(), XpuKernels.GROUP_SIZE,
-                    ((XpuTensor) query).buffer(), ((XpuTensor) out).buffer(), lseBuf, hasLse,
-                    c.keys.buffer(), c.values.buffer(), orDummy(c.keyScale), orDummy(c.valueScale),
-                    meta, m.qIndptr, m.kvLens, m.blockIndptr, m.blockIds,
-                    m.itemSeq, m.itemHead, m.itemRow0, m.itemRows, m.itemLo, m.itemHi, m.itemPartial,
-                    ws, p.split.partialFloats,
-                    r.numQoHeads(), spec.numKvHeads(), spec.headDim(), spec.blockSize(), group,
-                    spec.layout().ordinal(), spec.granularity().kind().ordinal(), spec.granularity().groupSize(),
-                    (float) r.options().softmaxScale(spec.headDim()), (float) r.options().softCap().orElse(0),
-                    r.options().causal() ? 1 : 0, r.options().slidingWindow().orElse(0));
+            runtime.launch(p.kernel, p.split.items(), XpuKernels.GROUP_SIZE, new KernelArgs(KernelArgs.ATTENTION)
+                    .buf("q", ((XpuTensor) query).buffer()).buf("out", ((XpuTensor) out).buffer())
+                    .buf("lse", lseBuf).i32("has_lse", hasLse)
+                    .buf("k_cache", c.keys.buffer()).buf("v_cache", c.values.buffer())
+                    .buf("k_scale", orDummy(c.keyScale)).buf("v_scale", orDummy(c.valueScale))
+                    .buf("meta", meta).i32("o_qindptr", m.qIndptr).i32("o_kvlens", m.kvLens)
+                    .i32("o_blockindptr", m.blockIndptr).i32("o_blockids", m.blockIds)
+                    .i32("o_seq", m.itemSeq).i32("o_head", m.itemHead).i32("o_row0", m.itemRow0).i32("o_rows", m.itemRows)
+                    .i32("o_lo", m.itemLo).i32("o_hi", m.itemHi).i32("o_partial", m.itemPartial)
+                    .buf("workspace", ws).i32("partial_floats", p.split.partialFloats)
+                    .i32("num_qo_heads", r.numQoHeads()).i32("num_kv_heads", spec.numKvHeads())
+                    .i32("head_dim", spec.headDim()).i32("block_size", spec.blockSize()).i32("group", group)
+                    .i32("layout", KernelCodes.layout(spec.layout()))
+                    .i32("gran", KernelCodes.granularity(spec.granularity().kind()))
+                    .i32("group_size", spec.granularity().groupSize())
+                    .f32("sm_scale", (float) r.options().softmaxScale(spec.headDim()))
+                    .f32("soft_cap", (float) r.options().softCap().orElse(0))
+                    .i32("causal", r.options().causal() ? 1 : 0).i32("window", r.options().slidingWindow().orElse(0))
+                    .values());
             int merges = p.split.mergeCount.length;
             if (merges > 0) {
-                runtime.launch(XpuKernels.merge(r.queryDtype()), merges, XpuKernels.GROUP_SIZE,
-                        ((XpuTensor) out).buffer(), lseBuf, hasLse, ws, meta, m.mergeFirst, m.mergeCount,
-                        m.itemHead, m.itemRow0, m.itemRows, m.itemPartial, p.split.partialFloats,
-                        r.numQoHeads(), spec.headDim(), group);
+                runtime.launch(XpuKernels.merge(r.queryDtype()), merges, XpuKernels.GROUP_SIZE, new KernelArgs(KernelArgs.MERGE)
+                        .buf("out", ((XpuTensor) out).buffer()).buf("lse", lseBuf).i32("has_lse", hasLse)
+                        .buf("workspace", ws).buf("meta", meta).i32("o_merge_first", m.mergeFirst)
+                        .i32("o_merge_count", m.mergeCount).i32("o_head", m.itemHead).i32("o_row0", m.itemRow0)
+                        .i32("o_rows", m.itemRows).i32("o_partial", m.itemPartial)
+                        .i32("partial_floats", p.split.partialFloats).i32("num_qo_heads", r.numQoHeads())
+                        .i32("head_dim", spec.headDim()).i32("group", group)
+                        .values());
             }
         });
     }

@@ -1,7 +1,10 @@
 package dev.attn4j.cudadriver;
 
+import dev.attn4j.api.support.KernelCodes;
 import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.PlanRequest;
+import dev.attn4j.api.support.ParamLayout;
+import dev.attn4j.api.support.PlanMetadata;
 
 /**
  * The parameter blocks of the kernels' {@code AttnParams} and {@code MergeParams} structs, built in
@@ -19,8 +22,8 @@ public final class AttentionParams {
      * @param keyScale    0 when the cache has no scales (16-bit)
      * @param valueScale  0 when the cache has no scales (16-bit)
      * @param blockIds    the device array of block ids the plan's block indptr indexes
-     * @param layout      {@link dev.attn4j.api.KvLayout} ordinal
-     * @param granularity {@link dev.attn4j.api.ScaleGranularity.Kind} ordinal
+     * @param layout      {@link dev.attn4j.api.support.KernelCodes#layout} code
+     * @param granularity {@link dev.attn4j.api.support.KernelCodes#granularity} code
      * @param groupSize   the TOKEN_GROUP group size
      */
     public record KvSource(long keys, long values, long keyScale, long valueScale, long blockIds, int layout,
@@ -30,38 +33,66 @@ public final class AttentionParams {
         public static KvSource of(DriverKvCache c, SplitPlan p) {
             KvCacheSpec spec = c.spec();
             return new KvSource(c.keys.ptr().address(), c.values.ptr().address(), address(c.keyScale),
-                    address(c.valueScale), p.at(p.layout.blockIds), spec.layout().ordinal(), spec.blockSize(),
-                    spec.granularity().kind().ordinal(), spec.granularity().groupSize());
+                    address(c.valueScale), p.at(p.layout.blockIds), KernelCodes.layout(spec.layout()), spec.blockSize(),
+                    KernelCodes.granularity(spec.granularity().kind()), spec.granularity().groupSize());
         }
     }
+
+    /** {@code AttnParams} of {@code kernel_params.cuh}. */
+    public static final ParamLayout ATTN = ParamLayout.of("AttnParams",
+            "q:ptr", "out:ptr", "lse:ptr", "k_cache:ptr", "v_cache:ptr", "k_scale:ptr", "v_scale:ptr",
+            "q_indptr:ptr", "kv_lens:ptr", "block_indptr:ptr", "block_ids:ptr",
+            "item_seq:ptr", "item_head:ptr", "item_row0:ptr", "item_rows:ptr", "item_lo:ptr", "item_hi:ptr",
+            "item_partial:ptr", "workspace:ptr", "partial_floats:i32",
+            "num_qo_heads:i32", "num_kv_heads:i32", "head_dim:i32", "block_size:i32", "group:i32",
+            "layout:i32", "gran:i32", "group_size:i32", "sm_scale:f32", "soft_cap:f32", "causal:i32", "window:i32");
+
+    /** {@code MergeParams} of {@code kernel_params.cuh}. */
+    public static final ParamLayout MERGE = ParamLayout.of("MergeParams",
+            "out:ptr", "lse:ptr", "workspace:ptr", "merge_first:ptr", "merge_count:ptr", "item_head:ptr",
+            "item_row0:ptr", "item_rows:ptr", "item_partial:ptr",
+            "partial_floats:i32", "num_qo_heads:i32", "head_dim:i32", "group:i32");
+
+    /** {@code AppendParams} of {@code kernel_params.cuh}. */
+    public static final ParamLayout APPEND = ParamLayout.of("AppendParams",
+            "keys:ptr", "values:ptr", "slots:ptr", "k_cache:ptr", "v_cache:ptr", "k_scale:ptr", "v_scale:ptr",
+            "num_kv_heads:i32", "head_dim:i32", "block_size:i32", "layout:i32", "gran:i32", "group_size:i32");
 
     /** {@code AttnParams} for running plan {@code p} over {@code kv}; {@code lse} may be null. */
     public static byte[] attention(SplitPlan p, DriverTensor query, DriverTensor out, DriverTensor lse, KvSource kv) {
         PlanRequest r = p.request();
         KvCacheSpec spec = r.cacheSpec();
-        return new ParamBlock()
-                .ptr(query.ptr()).ptr(out.ptr()).ptr(address(lse))
-                .ptr(kv.keys()).ptr(kv.values()).ptr(kv.keyScale()).ptr(kv.valueScale())
-                .ptr(p.at(p.layout.qIndptr)).ptr(p.at(p.layout.kvLens)).ptr(p.at(p.layout.blockIndptr)).ptr(kv.blockIds())
-                .ptr(p.at(p.layout.itemSeq)).ptr(p.at(p.layout.itemHead)).ptr(p.at(p.layout.itemRow0)).ptr(p.at(p.layout.itemRows))
-                .ptr(p.at(p.layout.itemLo)).ptr(p.at(p.layout.itemHi)).ptr(p.at(p.layout.itemPartial))
-                .ptr(address(p.workspace)).i32(p.split.partialFloats)
-                .i32(r.numQoHeads()).i32(spec.numKvHeads()).i32(spec.headDim()).i32(kv.blockSize()).i32(group(r))
-                .i32(kv.layout()).i32(kv.granularity()).i32(kv.groupSize())
-                .f32((float) r.options().softmaxScale(spec.headDim()))
-                .f32((float) r.options().softCap().orElse(0))
-                .i32(r.options().causal() ? 1 : 0).i32(r.options().slidingWindow().orElse(0))
+        PlanMetadata m = p.layout;
+        return new ParamBlock(ATTN)
+                .ptr("q", query.ptr()).ptr("out", out.ptr()).ptr("lse", address(lse))
+                .ptr("k_cache", kv.keys()).ptr("v_cache", kv.values())
+                .ptr("k_scale", kv.keyScale()).ptr("v_scale", kv.valueScale())
+                .ptr("q_indptr", p.at(m.qIndptr)).ptr("kv_lens", p.at(m.kvLens))
+                .ptr("block_indptr", p.at(m.blockIndptr)).ptr("block_ids", kv.blockIds())
+                .ptr("item_seq", p.at(m.itemSeq)).ptr("item_head", p.at(m.itemHead))
+                .ptr("item_row0", p.at(m.itemRow0)).ptr("item_rows", p.at(m.itemRows))
+                .ptr("item_lo", p.at(m.itemLo)).ptr("item_hi", p.at(m.itemHi)).ptr("item_partial", p.at(m.itemPartial))
+                .ptr("workspace", address(p.workspace)).i32("partial_floats", p.split.partialFloats)
+                .i32("num_qo_heads", r.numQoHeads()).i32("num_kv_heads", spec.numKvHeads())
+                .i32("head_dim", spec.headDim()).i32("block_size", kv.blockSize()).i32("group", group(r))
+                .i32("layout", kv.layout()).i32("gran", kv.granularity()).i32("group_size", kv.groupSize())
+                .f32("sm_scale", (float) r.options().softmaxScale(spec.headDim()))
+                .f32("soft_cap", (float) r.options().softCap().orElse(0))
+                .i32("causal", r.options().causal() ? 1 : 0).i32("window", r.options().slidingWindow().orElse(0))
                 .bytes();
     }
 
     /** {@code MergeParams} combining plan {@code p}'s split partials into {@code out}; {@code lse} may be null. */
     public static byte[] merge(SplitPlan p, DriverTensor out, DriverTensor lse) {
         PlanRequest r = p.request();
-        return new ParamBlock()
-                .ptr(out.ptr()).ptr(address(lse)).ptr(address(p.workspace))
-                .ptr(p.at(p.layout.mergeFirst)).ptr(p.at(p.layout.mergeCount)).ptr(p.at(p.layout.itemHead)).ptr(p.at(p.layout.itemRow0))
-                .ptr(p.at(p.layout.itemRows)).ptr(p.at(p.layout.itemPartial))
-                .i32(p.split.partialFloats).i32(r.numQoHeads()).i32(r.cacheSpec().headDim()).i32(group(r))
+        PlanMetadata m = p.layout;
+        return new ParamBlock(MERGE)
+                .ptr("out", out.ptr()).ptr("lse", address(lse)).ptr("workspace", address(p.workspace))
+                .ptr("merge_first", p.at(m.mergeFirst)).ptr("merge_count", p.at(m.mergeCount))
+                .ptr("item_head", p.at(m.itemHead)).ptr("item_row0", p.at(m.itemRow0))
+                .ptr("item_rows", p.at(m.itemRows)).ptr("item_partial", p.at(m.itemPartial))
+                .i32("partial_floats", p.split.partialFloats).i32("num_qo_heads", r.numQoHeads())
+                .i32("head_dim", r.cacheSpec().headDim()).i32("group", group(r))
                 .bytes();
     }
 

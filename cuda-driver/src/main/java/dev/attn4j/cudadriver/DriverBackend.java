@@ -11,6 +11,7 @@ import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvScales;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
+import dev.attn4j.api.support.KernelCodes;
 import dev.attn4j.api.support.AbstractTensor;
 import dev.attn4j.api.support.BackendHealth;
 import dev.attn4j.api.support.KernelNames;
@@ -253,12 +254,15 @@ public abstract class DriverBackend implements AttentionBackend {
             b.asIntBuffer().put(slots);
             check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
             check(JCudaDriver.cuMemcpyHtoD(slotBuf.ptr(), Pointer.to(b), 4L * slots.length), "cuMemcpyHtoD(slots)");
-            byte[] params = new ParamBlock()
-                    .ptr(((DriverTensor) keys).ptr()).ptr(((DriverTensor) values).ptr()).ptr(slotBuf.ptr())
-                    .ptr(c.keys.ptr()).ptr(c.values.ptr())
-                    .ptr(c.keyScale == null ? null : c.keyScale.ptr()).ptr(c.valueScale == null ? null : c.valueScale.ptr())
-                    .i32(spec.numKvHeads()).i32(spec.headDim()).i32(spec.blockSize()).i32(spec.layout().ordinal())
-                    .i32(spec.granularity().kind().ordinal()).i32(spec.granularity().groupSize())
+            byte[] params = new ParamBlock(AttentionParams.APPEND)
+                    .ptr("keys", ((DriverTensor) keys).ptr()).ptr("values", ((DriverTensor) values).ptr())
+                    .ptr("slots", slotBuf.ptr()).ptr("k_cache", c.keys.ptr()).ptr("v_cache", c.values.ptr())
+                    .ptr("k_scale", c.keyScale == null ? null : c.keyScale.ptr())
+                    .ptr("v_scale", c.valueScale == null ? null : c.valueScale.ptr())
+                    .i32("num_kv_heads", spec.numKvHeads()).i32("head_dim", spec.headDim())
+                    .i32("block_size", spec.blockSize()).i32("layout", KernelCodes.layout(spec.layout()))
+                    .i32("gran", KernelCodes.granularity(spec.granularity().kind()))
+                    .i32("group_size", spec.granularity().groupSize())
                     .bytes();
             launch(KernelNames.append(keys.dtype(), spec.kvDtype()), slots.length, appendThreads(), params);
         });

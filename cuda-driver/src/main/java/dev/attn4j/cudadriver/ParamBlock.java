@@ -1,41 +1,55 @@
 package dev.attn4j.cudadriver;
 
+import dev.attn4j.api.support.ParamLayout;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
  * A kernel's parameter struct, laid out as the C compiler lays it out (each field at its natural
- * alignment, the whole rounded to 8), passed by value through {@code cuLaunchKernel}. Fields must be
- * added in the order the kernel's struct declares them.
+ * alignment, the whole rounded to 8), passed by value through {@code cuLaunchKernel}. Built on a
+ * {@link ParamLayout}: each field is written by name, and a name out of the layout's order is a
+ * programming error ({@link IllegalStateException}), so the bytes cannot drift from the struct the
+ * layout (and the ABI test) describes.
  */
 public final class ParamBlock {
     private final ByteBuffer b = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
+    private final ParamLayout layout;
+    private int next;
 
-    /** An empty block; fields are appended in the order the kernel's struct declares them. */
-    public ParamBlock() {
+    /** An empty block of {@code layout}'s struct. */
+    public ParamBlock(ParamLayout layout) {
+        this.layout = layout;
     }
 
     /** A pointer field; null is the null pointer. */
-    public ParamBlock ptr(DevPtr p) {
-        return ptr(p == null ? 0L : p.address());
+    public ParamBlock ptr(String name, DevPtr p) {
+        return ptr(name, p == null ? 0L : p.address());
     }
 
-    public ParamBlock ptr(long address) {
+    public ParamBlock ptr(String name, long address) {
+        field(name, "ptr");
         align(8);
         b.putLong(address);
         return this;
     }
 
-    public ParamBlock i32(int v) {
+    public ParamBlock i32(String name, int v) {
+        field(name, "i32");
         align(4);
         b.putInt(v);
         return this;
     }
 
-    public ParamBlock f32(float v) {
+    public ParamBlock f32(String name, float v) {
+        field(name, "f32");
         align(4);
         b.putFloat(v);
         return this;
+    }
+
+    private void field(String name, String kind) {
+        layout.expect(next++, name, kind);
     }
 
     private void align(int a) {
@@ -44,8 +58,9 @@ public final class ParamBlock {
         }
     }
 
-    /** The struct's bytes, padded to 8. */
+    /** The struct's bytes, padded to 8; every field of the layout must have been written. */
     public byte[] bytes() {
+        layout.expectComplete(next);
         align(8);
         byte[] out = new byte[b.position()];
         b.duplicate().flip().get(out);

@@ -1,23 +1,34 @@
 package dev.attn4j.cudadriver;
 
+import dev.attn4j.api.support.ParamLayout;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** Parameter structs are laid out as nvcc lays out the C structs: natural alignment, size rounded to 8. */
+/** Parameter structs are laid out as nvcc lays out the C structs, and only in their layout's order. */
 class ParamBlockTest {
+    private static final ParamLayout FIVE = ParamLayout.of("Five", "a:i32", "p:ptr", "x:f32", "b:i32", "c:i32");
 
     @Test
     void alignsLikeC() {
-        byte[] b = new ParamBlock().i32(7).ptr(0x1122334455667788L).f32(1.5f).i32(3).i32(4).bytes();
+        byte[] b = new ParamBlock(FIVE).i32("a", 7).ptr("p", 0x1122334455667788L).f32("x", 1.5f).i32("b", 3).i32("c", 4)
+                .bytes();
         assertEquals(32, b.length, "int(4) pad(4) ptr(8) float(4) int(4) int(4) pad(4)");
         ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(7, buf.getInt(0));
         assertEquals(0x1122334455667788L, buf.getLong(8));
         assertEquals(1.5f, buf.getFloat(16));
         assertEquals(4, buf.getInt(24));
+    }
+
+    @Test
+    void aFieldOutOfOrderOrMissingIsRejected() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new ParamBlock(FIVE).i32("a", 1).f32("x", 1));
+        assertEquals("Five field 1 is p:ptr, not x:f32", e.getMessage());
+        assertThrows(IllegalStateException.class, () -> new ParamBlock(FIVE).i32("a", 1).bytes());
     }
 }

@@ -1,0 +1,28 @@
+package dev.attn4j.ilu;
+
+import dev.attn4j.tck.KernelAbi;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * portable.cuh declares the codes the Java side passes (KernelCodes), and the staging pass's
+ * parameter block has StageParams' fields in stage.cuh's order (the shared structs are checked in
+ * cuda-driver).
+ */
+class KernelAbiTest {
+
+    @Test
+    void portableCuhDeclaresTheJavaCodes() throws Exception {
+        assertEquals(List.of(), KernelAbi.codeMismatches(KernelAbi.source("backend-ilu", "src/main/cuda/portable.cuh")));
+    }
+
+    @Test
+    void stageParamsMatchStageCuh() throws Exception {
+        String source = Files.readString(KernelAbi.source("backend-ilu", "src/main/cuda/stage.cuh"));
+        assertEquals(KernelAbi.structFields(source, "StageParams"), IluBackend.STAGE.fields());
+    }
+}
