@@ -1,22 +1,18 @@
 package dev.attn4j.cpu;
 
 import dev.attn4j.api.Attn4jException;
-import dev.attn4j.api.AttentionBackend;
-import dev.attn4j.api.Capabilities;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.ExternalMemory;
 import dev.attn4j.api.InvalidRequestException;
 import dev.attn4j.api.KvCache;
 import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvScales;
-import dev.attn4j.api.OpKind;
 import dev.attn4j.api.Plan;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
 import dev.attn4j.api.support.AbstractTensor;
-import dev.attn4j.api.support.BackendHealth;
-import dev.attn4j.api.support.RequestValidator;
+import dev.attn4j.api.support.ValidatingBackend;
 import dev.attn4j.api.support.ValidatedBatch;
 import dev.attn4j.api.support.WorkSplit;
 import org.slf4j.Logger;
@@ -38,7 +34,7 @@ import java.util.function.IntConsumer;
  * worker threads, so results are visible as soon as a call returns; {@link #synchronize()} has
  * nothing to wait for. Safe to share between threads: calls touch only their own arguments.
  */
-public final class CpuBackend implements AttentionBackend {
+public final class CpuBackend extends ValidatingBackend {
     private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
     /** Smallest KV range a split gets (tokens), unless {@code attn4j.cpu.minSplitTokens} says otherwise. */
     static final int DEFAULT_MIN_SPLIT_TOKENS = 256;
@@ -48,7 +44,6 @@ public final class CpuBackend implements AttentionBackend {
     private final int threads;
     private final int minSplitTokens;
     private final ExecutorService pool;
-    private final BackendHealth health = new BackendHealth(CpuBackendProvider.NAME);
 
     CpuBackend(int threads) {
         this(threads, Integer.getInteger("attn4j.cpu.minSplitTokens", DEFAULT_MIN_SPLIT_TOKENS));
@@ -56,6 +51,7 @@ public final class CpuBackend implements AttentionBackend {
 
     /** A backend with {@code threads} workers whose KV splits are at least {@code minSplitTokens} long. */
     CpuBackend(int threads, int minSplitTokens) {
+        super(CpuBackendProvider.NAME, CpuBackendProvider.CAPABILITIES);
         if (minSplitTokens < 1) {
             throw new InvalidRequestException("attn4j.cpu.minSplitTokens", minSplitTokens, "must be >= 1");
         }
@@ -76,23 +72,13 @@ public final class CpuBackend implements AttentionBackend {
     }
 
     @Override
-    public String name() {
-        return CpuBackendProvider.NAME;
-    }
-
-    @Override
-    public Capabilities capabilities() {
-        return CpuBackendProvider.CAPABILITIES;
-    }
-
-    @Override
-    public Tensor allocate(DType dtype, int... shape) {
+    protected Tensor allocateValidated(DType dtype, int[] shape, long bytes) {
         return allocateHost(dtype, shape);
     }
 
     /** {@link #allocate}, typed for this backend's own use (the caches it creates). */
     CpuTensor allocateHost(DType dtype, int... shape) {
-        health.checkUsable();
+        health().checkUsable();
         long bytes = AbstractTensor.byteSize(dtype, shape);
         if (bytes > Integer.MAX_VALUE) {
             throw new UnsupportedConfigurationException(name(), List.of("tensor byteSize=" + bytes
@@ -102,48 +88,38 @@ public final class CpuBackend implements AttentionBackend {
     }
 
     @Override
-    public Tensor wrap(ExternalMemory memory, DType dtype, int... shape) {
-        health.checkUsable();
-        InvalidRequestException.requireNonNull(memory, "memory");
+    protected void checkWrappable(ExternalMemory memory) {
         if (memory.kind() != ExternalMemory.Kind.HOST_BUFFER) {
             throw new UnsupportedConfigurationException(name(), List.of("memory.kind=" + memory.kind()
                     + " not supported: the cpu backend wraps host ByteBuffers"));
-        }
-        long need = AbstractTensor.byteSize(dtype, shape);
-        if (memory.byteSize() < need) {
-            throw new InvalidRequestException("memory.byteSize", memory.byteSize(),
-                    "smaller than the " + need + " bytes the shape needs");
         }
         if (memory.buffer().isReadOnly()) {
             throw new InvalidRequestException("memory.buffer", "read-only",
                     "attn4j writes outputs, caches and appended rows into wrapped memory; wrap a writable buffer");
         }
+    }
+
+    @Override
+    protected Tensor wrapValidated(ExternalMemory memory, DType dtype, int[] shape, long bytes) {
         ByteBuffer b = memory.buffer().slice();
-        b.limit((int) need);
+        b.limit((int) bytes);
         return new CpuTensor(this, dtype, shape, b, false);
     }
 
     @Override
-    public void copy(Tensor src, Tensor dst) {
-        health.checkUsable();
-        RequestValidator.checkTensor(this, src, "src");
-        RequestValidator.checkTensor(this, dst, "dst", src.dtype(), src.shape());
+    protected void copyValidated(Tensor src, Tensor dst) {
         ByteBuffer from = ((CpuTensor) src).buf().duplicate();
         from.position(0).limit((int) src.byteSize());
         ((CpuTensor) dst).buf().duplicate().position(0).put(from);
     }
 
     @Override
-    public KvCache createKvCache(KvCacheSpec spec, KvScales scales) {
-        health.checkUsable();
-        RequestValidator.validateCacheCreation(this, spec, scales);
+    protected KvCache createKvCacheValidated(KvCacheSpec spec, KvScales scales) {
         return CpuKvCache.create(this, spec, scales);
     }
 
     @Override
-    public void append(KvCache cache, Tensor keys, Tensor values, int[] slots) {
-        health.checkUsable();
-        RequestValidator.validateAppend(this, cache, keys, values, slots);
+    protected void appendValidated(KvCache cache, Tensor keys, Tensor values, int[] slots) {
         CpuKvCache c = (CpuKvCache) cache;
         KvCacheSpec spec = c.spec();
         CpuQuantizer quantizer = new CpuQuantizer(spec);
@@ -169,25 +145,12 @@ public final class CpuBackend implements AttentionBackend {
     }
 
     @Override
-    public Plan plan(PlanRequest request) {
-        health.checkUsable();
-        ValidatedBatch batch = RequestValidator.validatePlan(this, request);
+    protected Plan planValidated(PlanRequest request, ValidatedBatch batch) {
         return new CpuPlan(this, request, batch, new WorkSplit(request, batch, threads == 1 ? 1 : threads * 4, minSplitTokens, ROWS_TIMES_HEADS));
     }
 
     @Override
-    public void prefill(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        run(OpKind.PREFILL, plan, query, cache, out, lse);
-    }
-
-    @Override
-    public void decode(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        run(OpKind.DECODE, plan, query, cache, out, lse);
-    }
-
-    private void run(OpKind kind, Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        health.checkUsable();
-        RequestValidator.validateRun(this, plan, kind, query, cache, out, lse);
+    protected void attentionValidated(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
         CpuPlan p = (CpuPlan) plan;
         CpuKvCache c = (CpuKvCache) cache;
         KvCacheSpec spec = c.spec();
@@ -262,18 +225,7 @@ public final class CpuBackend implements AttentionBackend {
     }
 
     @Override
-    public void synchronize() {
-        health.checkUsable();
-    }
-
-    @Override
-    public boolean isClosed() {
-        return health.isClosed() || health.isFailed();
-    }
-
-    @Override
-    public void close() {
-        health.close();
+    protected void release(boolean failed) {
         if (pool != null) {
             pool.shutdownNow();
         }

@@ -1,11 +1,9 @@
 package dev.attn4j.cuda;
 
 import dev.attn4j.api.KvCache;
-import dev.attn4j.api.OpKind;
 import dev.attn4j.api.Plan;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.Tensor;
-import dev.attn4j.api.support.RequestValidator;
 import dev.attn4j.api.support.ValidatedBatch;
 import dev.attn4j.cudadriver.AttentionParams;
 import dev.attn4j.cudadriver.DriverBackend;
@@ -27,44 +25,29 @@ public final class CudaBackend extends DriverBackend {
     }
 
     @Override
-    public Plan plan(PlanRequest request) {
-        health().checkUsable();
-        ValidatedBatch batch = RequestValidator.validatePlan(this, request);
+    protected Plan planValidated(PlanRequest request, ValidatedBatch batch) {
         int group = request.numQoHeads() / request.cacheSpec().numKvHeads();
         int capacity = CudaKernels.itemRowCapacity(request.cacheSpec(), request.queryDtype());
         int itemRows = Math.max(1, Math.min(capacity / group, batch.maxQLen())) * group;   // WorkSplit.tileRows x G
         String kernel = CudaKernels.attentionFor(request.cacheSpec(), request.queryDtype(), itemRows);
-        int slots = multiprocessors() * op(() -> kernels().residentBlocks(kernel, THREADS));
+        int slots = multiprocessors() * guarded(() -> kernels().residentBlocks(kernel, THREADS));
         return new CudaPlan(this, request, batch, WaveSplit.forWaves(request, batch, slots, capacity), kernel);
     }
 
+    /** Launched under the backend's lock, after validation (see {@link DriverBackend#guarded}). */
     @Override
-    public void prefill(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        attention(OpKind.PREFILL, plan, query, cache, out, lse);
-    }
-
-    @Override
-    public void decode(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        attention(OpKind.DECODE, plan, query, cache, out, lse);
-    }
-
-    private void attention(OpKind kind, Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        // Validated under the backend's lock, with the launch: a plan, cache or tensor that another
-        // thread closes (and frees, which takes the same lock) is either rejected here or freed after.
-        run(() -> {
-            RequestValidator.validateRun(this, plan, kind, query, cache, out, lse);
-            CudaPlan p = (CudaPlan) plan;
-            DriverTensor q = (DriverTensor) query;
-            DriverTensor o = (DriverTensor) out;
-            DriverTensor l = (DriverTensor) lse;
-            byte[] params = AttentionParams.attention(p, q, o, l,
-                    AttentionParams.KvSource.of((DriverKvCache) cache, p));
-            boolean aligned = q.ptr().address() % 16 == 0 && o.ptr().address() % 16 == 0;
-            launch(aligned ? p.kernel : p.fallbackKernel, p.split.items(), THREADS, params);
-            int merges = p.split.mergeCount.length;
-            if (merges > 0) {
-                launch(CudaKernels.merge(p.request().queryDtype()), merges, THREADS, AttentionParams.merge(p, o, l));
-            }
-        });
+    protected void attentionValidated(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
+        CudaPlan p = (CudaPlan) plan;
+        DriverTensor q = (DriverTensor) query;
+        DriverTensor o = (DriverTensor) out;
+        DriverTensor l = (DriverTensor) lse;
+        byte[] params = AttentionParams.attention(p, q, o, l,
+                AttentionParams.KvSource.of((DriverKvCache) cache, p));
+        boolean aligned = q.ptr().address() % 16 == 0 && o.ptr().address() % 16 == 0;
+        launch(aligned ? p.kernel : p.fallbackKernel, p.split.items(), THREADS, params);
+        int merges = p.split.mergeCount.length;
+        if (merges > 0) {
+            launch(CudaKernels.merge(p.request().queryDtype()), merges, THREADS, AttentionParams.merge(p, o, l));
+        }
     }
 }

@@ -3,14 +3,12 @@ package dev.attn4j.ilu;
 import dev.attn4j.api.KvCache;
 import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvLayout;
-import dev.attn4j.api.OpKind;
 import dev.attn4j.api.Plan;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.ScaleGranularity;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.support.KernelCodes;
 import dev.attn4j.api.support.ParamLayout;
-import dev.attn4j.api.support.RequestValidator;
 import dev.attn4j.api.support.ValidatedBatch;
 import dev.attn4j.api.support.WorkSplit;
 import dev.attn4j.cudadriver.AttentionParams;
@@ -46,13 +44,11 @@ public final class IluBackend extends DriverBackend {
      * the largest staging any staged plan has needed so far.
      */
     public long stagingBytes() {
-        return op(staging::allocatedBytes);
+        return guarded(staging::allocatedBytes);
     }
 
     @Override
-    public Plan plan(PlanRequest request) {
-        health().checkUsable();
-        ValidatedBatch batch = RequestValidator.validatePlan(this, request);
+    protected Plan planValidated(PlanRequest request, ValidatedBatch batch) {
         KvCacheSpec spec = request.cacheSpec();
         int group = request.numQoHeads() / spec.numKvHeads();
         KernelChoice choice = KernelChoice.forShape(spec, request.queryDtype(), batch.maxQLen(), group);
@@ -72,34 +68,22 @@ public final class IluBackend extends DriverBackend {
     }
 
     private WorkSplit split(PlanRequest request, ValidatedBatch batch, KernelChoice choice) {
-        int slots = multiprocessors() * op(() -> kernels().residentBlocks(choice.kernel(), IluKernels.THREADS));
+        int slots = multiprocessors() * guarded(() -> kernels().residentBlocks(choice.kernel(), IluKernels.THREADS));
         return WaveSplit.forWaves(request, batch, slots, choice.rows());
     }
 
+    /** Launched under the backend's lock, after validation (see {@link DriverBackend#guarded}). */
     @Override
-    public void prefill(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        attention(OpKind.PREFILL, plan, query, cache, out, lse);
-    }
-
-    @Override
-    public void decode(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        attention(OpKind.DECODE, plan, query, cache, out, lse);
-    }
-
-    private void attention(OpKind kind, Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        // Validated under the backend's lock, with the launch (see DriverBackend#op).
-        run(() -> {
-            RequestValidator.validateRun(this, plan, kind, query, cache, out, lse);
-            IluPlan p = (IluPlan) plan;
-            DriverKvCache c = (DriverKvCache) cache;
-            DriverTensor o = (DriverTensor) out;
-            DriverTensor l = (DriverTensor) lse;
-            KvSource kv = p.choice.path().stages() ? stage(p, c) : KvSource.of(c, p);
-            launch(p.choice.kernel(), p.split.items(), IluKernels.THREADS,
-                    AttentionParams.attention(p, (DriverTensor) query, o, l, kv));
-            launch(IluKernels.merge(p.request().queryDtype()), p.split.mergeCount.length, IluKernels.THREADS,
-                    AttentionParams.merge(p, o, l));
-        });
+    protected void attentionValidated(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
+        IluPlan p = (IluPlan) plan;
+        DriverKvCache c = (DriverKvCache) cache;
+        DriverTensor o = (DriverTensor) out;
+        DriverTensor l = (DriverTensor) lse;
+        KvSource kv = p.choice.path().stages() ? stage(p, c) : KvSource.of(c, p);
+        launch(p.choice.kernel(), p.split.items(), IluKernels.THREADS,
+                AttentionParams.attention(p, (DriverTensor) query, o, l, kv));
+        launch(IluKernels.merge(p.request().queryDtype()), p.split.mergeCount.length, IluKernels.THREADS,
+                AttentionParams.merge(p, o, l));
     }
 
     /**

@@ -32,7 +32,7 @@ final class IluPlan extends SplitPlan {
         if (staging != null) {
             try {
                 int[] t = staging.deviceTable();
-                table = backend.allocate(DType.INT32, Math.max(1, t.length));
+                table = backend.allocateDevice(DType.INT32, Math.max(1, t.length));
                 ByteBuffer bytes = ByteBuffer.allocate(4 * Math.max(1, t.length)).order(ByteOrder.LITTLE_ENDIAN);
                 bytes.asIntBuffer().put(t);
                 table.copyFromHost(bytes);

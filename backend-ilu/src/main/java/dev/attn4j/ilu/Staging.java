@@ -72,6 +72,6 @@ final class Staging {
 
     /** A device tensor of {@code bytes} (rounded up to 16): FP32 elements, as the count may pass 2^31 halves. */
     static DriverTensor allocateBytes(IluBackend backend, long bytes) {
-        return backend.allocate(DType.FP32, Math.toIntExact((bytes + 15) / 16 * 4));
+        return backend.allocateDevice(DType.FP32, Math.toIntExact((bytes + 15) / 16 * 4));
     }
 }

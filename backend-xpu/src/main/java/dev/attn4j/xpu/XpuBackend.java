@@ -1,23 +1,17 @@
 package dev.attn4j.xpu;
 
-import dev.attn4j.api.AttentionBackend;
-import dev.attn4j.api.Capabilities;
 import dev.attn4j.api.DType;
-import dev.attn4j.api.InvalidRequestException;
-import dev.attn4j.api.DeviceException;
 import dev.attn4j.api.ExternalMemory;
 import dev.attn4j.api.KvCache;
 import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvScales;
-import dev.attn4j.api.OpKind;
 import dev.attn4j.api.Plan;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
 import dev.attn4j.api.support.KernelCodes;
 import dev.attn4j.api.support.KernelNames;
-import dev.attn4j.api.support.AbstractTensor;
-import dev.attn4j.api.support.BackendHealth;
+import dev.attn4j.api.support.ValidatingBackend;
 import dev.attn4j.api.support.PlanMetadata;
 import dev.attn4j.api.support.RequestValidator;
 import dev.attn4j.api.support.ValidatedBatch;
@@ -38,7 +32,7 @@ import java.util.function.Supplier;
  * are serialized by a lock, which makes the backend safe to share between threads. A sticky device
  * fault marks it failed.
  */
-final class XpuBackend implements AttentionBackend {
+final class XpuBackend extends ValidatingBackend {
     private static final Logger LOG = LoggerFactory.getLogger(XpuBackend.class);
     /** Query rows x heads per work item (a few passes of the attention kernel's 4 x RB rows). */
     private static final int ROWS_TIMES_HEADS = 64;
@@ -47,12 +41,12 @@ final class XpuBackend implements AttentionBackend {
 
     private final DeviceRuntime runtime;
     private final int minSplitTokens;
-    private final BackendHealth health = new BackendHealth(XpuBackendProvider.NAME);
     /** Bound to kernel pointer arguments that a call does not use (no LSE, no scales, no workspace). */
     private final DeviceBuffer dummy;
     private XpuTensor slotScratch;
 
     XpuBackend(DeviceRuntime runtime, int minSplitTokens) {
+        super(XpuBackendProvider.NAME, XpuBackendProvider.CAPABILITIES);
         this.runtime = runtime;
         this.minSplitTokens = minSplitTokens;
         this.dummy = runtime.allocate(64);
@@ -60,24 +54,13 @@ final class XpuBackend implements AttentionBackend {
         LOG.debug("xpu backend opened: {}", this);
     }
 
-    /** Runs a device-facing operation: usable check, faults latched. */
-    private synchronized <T> T op(Supplier<T> body) {
-        health.checkUsable();
-        try {
-            return body.get();
-        } catch (DeviceException e) {
-            if (e.isSticky()) {
-                health.fail(e);
-            }
-            throw e;
-        }
-    }
-
-    private void run(Runnable body) {
-        op(() -> {
-            body.run();
-            return null;
-        });
+    /**
+     * A device-facing step under this backend's lock (and {@link ValidatingBackend#guarded}'s checks):
+     * validation, reading buffers and enqueueing happen under the lock {@link #free} takes.
+     */
+    @Override
+    protected synchronized <T> T guarded(Supplier<T> body) {
+        return super.guarded(body);
     }
 
     /** The runtime this backend launches through (tests check which path was taken). */
@@ -86,48 +69,43 @@ final class XpuBackend implements AttentionBackend {
     }
 
     @Override
-    public String name() {
-        return XpuBackendProvider.NAME;
+    protected XpuTensor allocateValidated(DType dtype, int[] shape, long bytes) {
+        DeviceBuffer b = runtime.allocate(bytes);
+        return new XpuTensor(this, dtype, shape, b, XpuTensor.release(this, b, dtype + Arrays.toString(shape), health()));
+    }
+
+    /** {@link #allocate}, typed. */
+    XpuTensor allocateDevice(DType dtype, int... shape) {
+        return (XpuTensor) allocate(dtype, shape);
     }
 
     @Override
-    public Capabilities capabilities() {
-        return XpuBackendProvider.CAPABILITIES;
-    }
-
-    @Override
-    public XpuTensor allocate(DType dtype, int... shape) {
-        long bytes = AbstractTensor.byteSize(dtype, shape);
-        return op(() -> {
-            DeviceBuffer b = runtime.allocate(bytes);
-            return new XpuTensor(this, dtype, shape, b, XpuTensor.release(this, b, dtype + Arrays.toString(shape), health));
-        });
-    }
-
-    @Override
-    public Tensor wrap(ExternalMemory memory, DType dtype, int... shape) {
-        health.checkUsable();
-        InvalidRequestException.requireNonNull(memory, "memory");
+    protected void checkWrappable(ExternalMemory memory) {
         throw new UnsupportedConfigurationException(name(), List.of("memory.kind=" + memory.kind()
                 + " not supported: the xpu backend does not wrap foreign memory yet (a Level Zero USM pointer "
                 + "belongs to its context, an OpenCL buffer is no pointer); allocate or upload instead"));
     }
 
+    @Override
+    protected Tensor wrapValidated(ExternalMemory memory, DType dtype, int[] shape, long bytes) {
+        throw new IllegalStateException("checkWrappable accepts no memory");
+    }
+
     XpuTensor allocateZeroed(DType dtype, int... shape) {
-        XpuTensor t = allocate(dtype, shape);
-        run(() -> runtime.zero(t.buffer()));
+        XpuTensor t = allocateDevice(dtype, shape);
+        guardedRun(() -> runtime.zero(t.buffer()));
         return t;
     }
 
     void upload(XpuTensor t, ByteBuffer src) {
-        run(() -> {
+        guardedRun(() -> {
             RequestValidator.checkTensor(this, t, "tensor");
             runtime.write(t.buffer(), src);
         });
     }
 
     void download(XpuTensor t, ByteBuffer dst) {
-        run(() -> {
+        guardedRun(() -> {
             RequestValidator.checkTensor(this, t, "tensor");
             runtime.read(t.buffer(), dst, t.byteSize());
         });
@@ -144,18 +122,12 @@ final class XpuBackend implements AttentionBackend {
     }
 
     @Override
-    public void copy(Tensor src, Tensor dst) {
-        run(() -> {
-            RequestValidator.checkTensor(this, src, "src");
-            RequestValidator.checkTensor(this, dst, "dst", src.dtype(), src.shape());
-            runtime.copy(((XpuTensor) src).buffer(), ((XpuTensor) dst).buffer(), src.byteSize());
-        });
+    protected void copyValidated(Tensor src, Tensor dst) {
+        runtime.copy(((XpuTensor) src).buffer(), ((XpuTensor) dst).buffer(), src.byteSize());
     }
 
     @Override
-    public KvCache createKvCache(KvCacheSpec spec, KvScales scales) {
-        health.checkUsable();
-        RequestValidator.validateCacheCreation(this, spec, scales);
+    protected KvCache createKvCacheValidated(KvCacheSpec spec, KvScales scales) {
         return XpuKvCache.create(this, spec, scales);
     }
 
@@ -164,26 +136,23 @@ final class XpuBackend implements AttentionBackend {
     }
 
     @Override
-    public void append(KvCache cache, Tensor keys, Tensor values, int[] slots) {
-        run(() -> {
-            RequestValidator.validateAppend(this, cache, keys, values, slots);
-            XpuKvCache c = (XpuKvCache) cache;
-            KvCacheSpec spec = c.spec();
-            XpuTensor slotBuf = slotScratch(slots.length);
-            ByteBuffer b = ByteBuffer.allocate(4 * slots.length).order(ByteOrder.LITTLE_ENDIAN);
-            b.asIntBuffer().put(slots);
-            runtime.write(slotBuf.buffer(), b);
-            runtime.launch(KernelNames.append(keys.dtype(), spec.kvDtype()), slots.length, XpuKernels.GROUP_SIZE,
-                    new KernelArgs(KernelArgs.APPEND)
-                            .buf("keys", ((XpuTensor) keys).buffer()).buf("values", ((XpuTensor) values).buffer())
-                            .buf("slots", slotBuf.buffer()).buf("k_cache", c.keys.buffer()).buf("v_cache", c.values.buffer())
-                            .buf("k_scale", orDummy(c.keyScale)).buf("v_scale", orDummy(c.valueScale))
-                            .i32("num_kv_heads", spec.numKvHeads()).i32("head_dim", spec.headDim())
-                            .i32("block_size", spec.blockSize()).i32("layout", KernelCodes.layout(spec.layout()))
-                            .i32("gran", KernelCodes.granularity(spec.granularity().kind()))
-                            .i32("group_size", spec.granularity().groupSize())
-                            .values());
-        });
+    protected void appendValidated(KvCache cache, Tensor keys, Tensor values, int[] slots) {
+        XpuKvCache c = (XpuKvCache) cache;
+        KvCacheSpec spec = c.spec();
+        XpuTensor slotBuf = slotScratch(slots.length);
+        ByteBuffer b = ByteBuffer.allocate(4 * slots.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.asIntBuffer().put(slots);
+        runtime.write(slotBuf.buffer(), b);
+        runtime.launch(KernelNames.append(keys.dtype(), spec.kvDtype()), slots.length, XpuKernels.GROUP_SIZE,
+                new KernelArgs(KernelArgs.APPEND)
+                        .buf("keys", ((XpuTensor) keys).buffer()).buf("values", ((XpuTensor) values).buffer())
+                        .buf("slots", slotBuf.buffer()).buf("k_cache", c.keys.buffer()).buf("v_cache", c.values.buffer())
+                        .buf("k_scale", orDummy(c.keyScale)).buf("v_scale", orDummy(c.valueScale))
+                        .i32("num_kv_heads", spec.numKvHeads()).i32("head_dim", spec.headDim())
+                        .i32("block_size", spec.blockSize()).i32("layout", KernelCodes.layout(spec.layout()))
+                        .i32("gran", KernelCodes.granularity(spec.granularity().kind()))
+                        .i32("group_size", spec.granularity().groupSize())
+                        .values());
     }
 
     /** A reusable device buffer for append's slot ids, grown when needed. */
@@ -193,95 +162,73 @@ final class XpuBackend implements AttentionBackend {
                 runtime.synchronize();
                 slotScratch.close();
             }
-            slotScratch = allocate(DType.INT32, Math.max(n, 1024));
+            slotScratch = allocateDevice(DType.INT32, Math.max(n, 1024));
         }
         return slotScratch;
     }
 
     @Override
-    public Plan plan(PlanRequest request) {
-        health.checkUsable();
-        ValidatedBatch batch = RequestValidator.validatePlan(this, request);
+    protected Plan planValidated(PlanRequest request, ValidatedBatch batch) {
         WorkSplit split = new WorkSplit(request, batch, runtime.computeUnits() * 4, minSplitTokens, ROWS_TIMES_HEADS);
         String kernel = XpuKernels.attention(request.cacheSpec().kvDtype(), request.queryDtype(),
                 request.cacheSpec().headDim());
         return new XpuPlan(this, request, batch, split, kernel);
     }
 
+    /** Enqueued under the backend's lock, after validation (see {@link #guarded}). */
     @Override
-    public void prefill(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        attention(OpKind.PREFILL, plan, query, cache, out, lse);
-    }
-
-    @Override
-    public void decode(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        attention(OpKind.DECODE, plan, query, cache, out, lse);
-    }
-
-    private void attention(OpKind kind, Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        // Validated and its buffers read under the backend's lock, with the launch (see free).
-        run(() -> {
-            RequestValidator.validateRun(this, plan, kind, query, cache, out, lse);
-            XpuPlan p = (XpuPlan) plan;
-            XpuKvCache c = (XpuKvCache) cache;
-            PlanRequest r = p.request();
-            KvCacheSpec spec = r.cacheSpec();
-            int group = r.numQoHeads() / spec.numKvHeads();
-            DeviceBuffer lseBuf = lse == null ? dummy : ((XpuTensor) lse).buffer();
-            int hasLse = lse == null ? 0 : 1;
-            DeviceBuffer meta = p.metadata.buffer();
-            DeviceBuffer ws = orDummy(p.workspace);
-            PlanMetadata m = p.layout;
-            runtime.launch(p.kernel, p.split.items(), XpuKernels.GROUP_SIZE, new KernelArgs(KernelArgs.ATTENTION)
-                    .buf("q", ((XpuTensor) query).buffer()).buf("out", ((XpuTensor) out).buffer())
-                    .buf("lse", lseBuf).i32("has_lse", hasLse)
-                    .buf("k_cache", c.keys.buffer()).buf("v_cache", c.values.buffer())
-                    .buf("k_scale", orDummy(c.keyScale)).buf("v_scale", orDummy(c.valueScale))
-                    .buf("meta", meta).i32("o_qindptr", m.qIndptr).i32("o_kvlens", m.kvLens)
-                    .i32("o_blockindptr", m.blockIndptr).i32("o_blockids", m.blockIds)
-                    .i32("o_seq", m.itemSeq).i32("o_head", m.itemHead).i32("o_row0", m.itemRow0).i32("o_rows", m.itemRows)
-                    .i32("o_lo", m.itemLo).i32("o_hi", m.itemHi).i32("o_partial", m.itemPartial)
-                    .buf("workspace", ws).i32("partial_floats", p.split.partialFloats)
-                    .i32("num_qo_heads", r.numQoHeads()).i32("num_kv_heads", spec.numKvHeads())
-                    .i32("head_dim", spec.headDim()).i32("block_size", spec.blockSize()).i32("group", group)
-                    .i32("layout", KernelCodes.layout(spec.layout()))
-                    .i32("gran", KernelCodes.granularity(spec.granularity().kind()))
-                    .i32("group_size", spec.granularity().groupSize())
-                    .f32("sm_scale", (float) r.options().softmaxScale(spec.headDim()))
-                    .f32("soft_cap", (float) r.options().softCap().orElse(0))
-                    .i32("causal", r.options().causal() ? 1 : 0).i32("window", r.options().slidingWindow().orElse(0))
+    protected void attentionValidated(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
+        XpuPlan p = (XpuPlan) plan;
+        XpuKvCache c = (XpuKvCache) cache;
+        PlanRequest r = p.request();
+        KvCacheSpec spec = r.cacheSpec();
+        int group = r.numQoHeads() / spec.numKvHeads();
+        DeviceBuffer lseBuf = lse == null ? dummy : ((XpuTensor) lse).buffer();
+        int hasLse = lse == null ? 0 : 1;
+        DeviceBuffer meta = p.metadata.buffer();
+        DeviceBuffer ws = orDummy(p.workspace);
+        PlanMetadata m = p.layout;
+        runtime.launch(p.kernel, p.split.items(), XpuKernels.GROUP_SIZE, new KernelArgs(KernelArgs.ATTENTION)
+                .buf("q", ((XpuTensor) query).buffer()).buf("out", ((XpuTensor) out).buffer())
+                .buf("lse", lseBuf).i32("has_lse", hasLse)
+                .buf("k_cache", c.keys.buffer()).buf("v_cache", c.values.buffer())
+                .buf("k_scale", orDummy(c.keyScale)).buf("v_scale", orDummy(c.valueScale))
+                .buf("meta", meta).i32("o_qindptr", m.qIndptr).i32("o_kvlens", m.kvLens)
+                .i32("o_blockindptr", m.blockIndptr).i32("o_blockids", m.blockIds)
+                .i32("o_seq", m.itemSeq).i32("o_head", m.itemHead).i32("o_row0", m.itemRow0).i32("o_rows", m.itemRows)
+                .i32("o_lo", m.itemLo).i32("o_hi", m.itemHi).i32("o_partial", m.itemPartial)
+                .buf("workspace", ws).i32("partial_floats", p.split.partialFloats)
+                .i32("num_qo_heads", r.numQoHeads()).i32("num_kv_heads", spec.numKvHeads())
+                .i32("head_dim", spec.headDim()).i32("block_size", spec.blockSize()).i32("group", group)
+                .i32("layout", KernelCodes.layout(spec.layout()))
+                .i32("gran", KernelCodes.granularity(spec.granularity().kind()))
+                .i32("group_size", spec.granularity().groupSize())
+                .f32("sm_scale", (float) r.options().softmaxScale(spec.headDim()))
+                .f32("soft_cap", (float) r.options().softCap().orElse(0))
+                .i32("causal", r.options().causal() ? 1 : 0).i32("window", r.options().slidingWindow().orElse(0))
+                .values());
+        int merges = p.split.mergeCount.length;
+        if (merges > 0) {
+            runtime.launch(XpuKernels.merge(r.queryDtype()), merges, XpuKernels.GROUP_SIZE, new KernelArgs(KernelArgs.MERGE)
+                    .buf("out", ((XpuTensor) out).buffer()).buf("lse", lseBuf).i32("has_lse", hasLse)
+                    .buf("workspace", ws).buf("meta", meta).i32("o_merge_first", m.mergeFirst)
+                    .i32("o_merge_count", m.mergeCount).i32("o_head", m.itemHead).i32("o_row0", m.itemRow0)
+                    .i32("o_rows", m.itemRows).i32("o_partial", m.itemPartial)
+                    .i32("partial_floats", p.split.partialFloats).i32("num_qo_heads", r.numQoHeads())
+                    .i32("head_dim", spec.headDim()).i32("group", group)
                     .values());
-            int merges = p.split.mergeCount.length;
-            if (merges > 0) {
-                runtime.launch(XpuKernels.merge(r.queryDtype()), merges, XpuKernels.GROUP_SIZE, new KernelArgs(KernelArgs.MERGE)
-                        .buf("out", ((XpuTensor) out).buffer()).buf("lse", lseBuf).i32("has_lse", hasLse)
-                        .buf("workspace", ws).buf("meta", meta).i32("o_merge_first", m.mergeFirst)
-                        .i32("o_merge_count", m.mergeCount).i32("o_head", m.itemHead).i32("o_row0", m.itemRow0)
-                        .i32("o_rows", m.itemRows).i32("o_partial", m.itemPartial)
-                        .i32("partial_floats", p.split.partialFloats).i32("num_qo_heads", r.numQoHeads())
-                        .i32("head_dim", spec.headDim()).i32("group", group)
-                        .values());
-            }
-        });
-    }
-
-    @Override
-    public void synchronize() {
-        run(runtime::synchronize);
-    }
-
-    @Override
-    public boolean isClosed() {
-        return health.isClosed() || health.isFailed();
-    }
-
-    @Override
-    public synchronized void close() {
-        if (health.isClosed()) {
-            return;
         }
+    }
+
+    @Override
+    protected void synchronizeDevice() {
+        runtime.synchronize();
+    }
+
+    @Override
+    protected void release(boolean failed) {
         try {
-            if (!health.isFailed()) {
+            if (!failed) {
                 runtime.synchronize();
                 if (slotScratch != null) {
                     slotScratch.close();
@@ -289,7 +236,6 @@ final class XpuBackend implements AttentionBackend {
                 runtime.free(dummy);
             }
         } finally {
-            health.close();
             runtime.close();
         }
     }

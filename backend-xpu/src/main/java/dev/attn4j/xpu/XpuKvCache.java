@@ -8,7 +8,7 @@ import dev.attn4j.api.support.DeviceKvCache;
 final class XpuKvCache extends DeviceKvCache<XpuTensor> {
     private XpuKvCache(XpuBackend backend, KvCacheSpec spec, KvScales scales) {
         super(backend, spec, scales, (dtype, zeroed, shape) -> zeroed ? backend.allocateZeroed(dtype, shape)
-                : backend.allocate(dtype, shape));
+                : backend.allocateDevice(dtype, shape));
     }
 
     static XpuKvCache create(XpuBackend backend, KvCacheSpec spec, KvScales scales) {

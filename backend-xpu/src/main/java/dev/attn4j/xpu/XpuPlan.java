@@ -28,12 +28,12 @@ final class XpuPlan extends AbstractPlan {
         this.split = split;
         this.kernel = kernel;
         this.layout = new PlanMetadata(b, split);
-        XpuTensor meta = backend.allocate(DType.INT32, layout.length());
+        XpuTensor meta = backend.allocateDevice(DType.INT32, layout.length());
         XpuTensor ws = null;
         try {
             meta.copyFromHost(layout.toBytes());
             ws = split.workspaceBytes() > 0
-                    ? backend.allocate(DType.FP32, Math.toIntExact(split.workspaceBytes() / 4)) : null;
+                    ? backend.allocateDevice(DType.FP32, Math.toIntExact(split.workspaceBytes() / 4)) : null;
         } catch (RuntimeException e) {
             meta.close();
             throw e;

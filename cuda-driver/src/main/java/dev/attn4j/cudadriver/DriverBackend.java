@@ -1,19 +1,15 @@
 package dev.attn4j.cudadriver;
 
-import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.Capabilities;
 import dev.attn4j.api.DType;
-import dev.attn4j.api.DeviceException;
 import dev.attn4j.api.ExternalMemory;
-import dev.attn4j.api.InvalidRequestException;
 import dev.attn4j.api.KvCache;
 import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvScales;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
+import dev.attn4j.api.support.ValidatingBackend;
 import dev.attn4j.api.support.KernelCodes;
-import dev.attn4j.api.support.AbstractTensor;
-import dev.attn4j.api.support.BackendHealth;
 import dev.attn4j.api.support.KernelNames;
 import dev.attn4j.api.support.RequestValidator;
 import jcuda.Pointer;
@@ -41,11 +37,10 @@ import java.util.function.Supplier;
  * sticky device fault marks it failed. Subclasses supply {@code plan}, {@code prefill} and
  * {@code decode}.
  */
-public abstract class DriverBackend implements AttentionBackend {
+public abstract class DriverBackend extends ValidatingBackend {
     private static final int APPEND_THREADS = 128;
 
     private final String name;
-    private final Capabilities capabilities;
     private final int deviceIndex;
     private final String deviceName;
     private final CUdevice device = new CUdevice();
@@ -53,7 +48,6 @@ public abstract class DriverBackend implements AttentionBackend {
     private final CUstream stream = new CUstream();
     private final KernelModule kernels;
     private final int multiprocessors;
-    private final BackendHealth health;
     private DriverTensor slotScratch;
 
     /**
@@ -63,11 +57,10 @@ public abstract class DriverBackend implements AttentionBackend {
      */
     protected DriverBackend(String name, Capabilities capabilities, int deviceIndex, String deviceName,
                             byte[] image, String imageName, Predicate<String> sizedKernels) {
+        super(name, capabilities);
         this.name = name;
-        this.capabilities = capabilities;
         this.deviceIndex = deviceIndex;
         this.deviceName = deviceName;
-        this.health = new BackendHealth(name);
         check(JCudaDriver.cuDeviceGet(device, deviceIndex), "cuDeviceGet(" + deviceIndex + ")");
         check(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
         check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
@@ -82,34 +75,18 @@ public abstract class DriverBackend implements AttentionBackend {
     }
 
     /**
-     * Runs a driver-facing operation: usable check, context current, faults latched. Under this
-     * lock an operation validates its arguments and reads their device pointers, and under it
-     * memory is freed ({@link #freeMemory}): a tensor, cache or plan closed by another thread is
-     * either rejected by the validation or freed after the operation was issued, never in between.
+     * Runs a driver-facing step under this backend's lock, with its context current (and the usable
+     * check and fault latch of {@link ValidatingBackend#guarded}). Under this lock a call validates
+     * its arguments and reads their device pointers, and under it memory is freed
+     * ({@link #freeMemory}): a tensor, cache or plan closed by another thread is either rejected by
+     * the validation or freed after the call was issued, never in between.
      */
-    protected synchronized <T> T op(Supplier<T> body) {
-        health.checkUsable();
-        check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
-        try {
+    @Override
+    protected synchronized <T> T guarded(Supplier<T> body) {
+        return super.guarded(() -> {
+            check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
             return body.get();
-        } catch (DeviceException e) {
-            if (e.isSticky()) {
-                health.fail(e);
-            }
-            throw e;
-        }
-    }
-
-    /** {@link #op} for a body without a result. */
-    protected void run(Runnable body) {
-        op(() -> {
-            body.run();
-            return null;
         });
-    }
-
-    protected BackendHealth health() {
-        return health;
     }
 
     protected KernelModule kernels() {
@@ -155,40 +132,28 @@ public abstract class DriverBackend implements AttentionBackend {
     }
 
     @Override
-    public String name() {
-        return name;
+    protected DriverTensor allocateValidated(DType dtype, int[] shape, long bytes) {
+        DevPtr p = new DevPtr();
+        check(JCudaDriver.cuMemAlloc(p, bytes), "cuMemAlloc(" + bytes + ")");
+        return new DriverTensor(this, dtype, shape, p, DriverTensor.release(this, p, dtype + Arrays.toString(shape), health()));
+    }
+
+    /** {@link #allocate}, typed. */
+    public DriverTensor allocateDevice(DType dtype, int... shape) {
+        return (DriverTensor) allocate(dtype, shape);
     }
 
     @Override
-    public Capabilities capabilities() {
-        return capabilities;
-    }
-
-    @Override
-    public DriverTensor allocate(DType dtype, int... shape) {
-        long bytes = AbstractTensor.byteSize(dtype, shape);
-        return op(() -> {
-            DevPtr p = new DevPtr();
-            check(JCudaDriver.cuMemAlloc(p, bytes), "cuMemAlloc(" + bytes + ")");
-            return new DriverTensor(this, dtype, shape, p,
-                    DriverTensor.release(this, p, dtype + Arrays.toString(shape), health));
-        });
-    }
-
-    @Override
-    public Tensor wrap(ExternalMemory memory, DType dtype, int... shape) {
-        health.checkUsable();
-        InvalidRequestException.requireNonNull(memory, "memory");
+    protected void checkWrappable(ExternalMemory memory) {
         if (memory.kind() != ExternalMemory.Kind.DEVICE_POINTER) {
             throw new UnsupportedConfigurationException(name, List.of("memory.kind=" + memory.kind()
                     + " not supported: the " + name + " backend wraps device pointers of its device"));
         }
-        long need = AbstractTensor.byteSize(dtype, shape);
-        if (memory.byteSize() < need) {
-            throw new InvalidRequestException("memory.byteSize", memory.byteSize(),
-                    "smaller than the " + need + " bytes the shape needs");
-        }
-        return op(() -> new DriverTensor(this, dtype, shape, DevPtr.at(memory.address()), null));
+    }
+
+    @Override
+    protected Tensor wrapValidated(ExternalMemory memory, DType dtype, int[] shape, long bytes) {
+        return new DriverTensor(this, dtype, shape, DevPtr.at(memory.address()), null);
     }
 
     /**
@@ -204,13 +169,13 @@ public abstract class DriverBackend implements AttentionBackend {
 
     /** A tensor whose bytes are zero (set on the stream). */
     public DriverTensor allocateZeroed(DType dtype, int... shape) {
-        DriverTensor t = allocate(dtype, shape);
-        run(() -> check(JCudaDriver.cuMemsetD8Async(t.ptr(), (byte) 0, t.byteSize(), stream), "cuMemsetD8Async"));
+        DriverTensor t = allocateDevice(dtype, shape);
+        guardedRun(() -> check(JCudaDriver.cuMemsetD8Async(t.ptr(), (byte) 0, t.byteSize(), stream), "cuMemsetD8Async"));
         return t;
     }
 
     void upload(DriverTensor t, ByteBuffer src) {
-        run(() -> {
+        guardedRun(() -> {
             RequestValidator.checkTensor(this, t, "tensor");
             check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
             check(JCudaDriver.cuMemcpyHtoD(t.ptr(), Pointer.to(src), t.byteSize()), "cuMemcpyHtoD");
@@ -218,7 +183,7 @@ public abstract class DriverBackend implements AttentionBackend {
     }
 
     void download(DriverTensor t, ByteBuffer dst) {
-        run(() -> {
+        guardedRun(() -> {
             RequestValidator.checkTensor(this, t, "tensor");
             check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
             check(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst), t.ptr(), t.byteSize()), "cuMemcpyDtoH");
@@ -226,46 +191,37 @@ public abstract class DriverBackend implements AttentionBackend {
     }
 
     @Override
-    public void copy(Tensor src, Tensor dst) {
-        run(() -> {
-            RequestValidator.checkTensor(this, src, "src");
-            RequestValidator.checkTensor(this, dst, "dst", src.dtype(), src.shape());
-            check(JCudaDriver.cuMemcpyDtoDAsync(((DriverTensor) dst).ptr(), ((DriverTensor) src).ptr(),
-                    src.byteSize(), stream), "cuMemcpyDtoDAsync");
-        });
+    protected void copyValidated(Tensor src, Tensor dst) {
+        check(JCudaDriver.cuMemcpyDtoDAsync(((DriverTensor) dst).ptr(), ((DriverTensor) src).ptr(),
+                src.byteSize(), stream), "cuMemcpyDtoDAsync");
     }
 
     @Override
-    public KvCache createKvCache(KvCacheSpec spec, KvScales scales) {
-        health.checkUsable();
-        RequestValidator.validateCacheCreation(this, spec, scales);
+    protected KvCache createKvCacheValidated(KvCacheSpec spec, KvScales scales) {
         return DriverKvCache.create(this, spec, scales);
     }
 
     /** Launches the append kernel of the keys' and cache's dtypes (its {@code AppendParams}), one block per slot. */
     @Override
-    public void append(KvCache cache, Tensor keys, Tensor values, int[] slots) {
-        run(() -> {
-            RequestValidator.validateAppend(this, cache, keys, values, slots);
-            DriverKvCache c = (DriverKvCache) cache;
-            KvCacheSpec spec = c.spec();
-            DriverTensor slotBuf = slotScratch(slots.length);
-            ByteBuffer b = ByteBuffer.allocate(slots.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            b.asIntBuffer().put(slots);
-            check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
-            check(JCudaDriver.cuMemcpyHtoD(slotBuf.ptr(), Pointer.to(b), 4L * slots.length), "cuMemcpyHtoD(slots)");
-            byte[] params = new ParamBlock(AttentionParams.APPEND)
-                    .ptr("keys", ((DriverTensor) keys).ptr()).ptr("values", ((DriverTensor) values).ptr())
-                    .ptr("slots", slotBuf.ptr()).ptr("k_cache", c.keys.ptr()).ptr("v_cache", c.values.ptr())
-                    .ptr("k_scale", c.keyScale == null ? null : c.keyScale.ptr())
-                    .ptr("v_scale", c.valueScale == null ? null : c.valueScale.ptr())
-                    .i32("num_kv_heads", spec.numKvHeads()).i32("head_dim", spec.headDim())
-                    .i32("block_size", spec.blockSize()).i32("layout", KernelCodes.layout(spec.layout()))
-                    .i32("gran", KernelCodes.granularity(spec.granularity().kind()))
-                    .i32("group_size", spec.granularity().groupSize())
-                    .bytes();
-            launch(KernelNames.append(keys.dtype(), spec.kvDtype()), slots.length, appendThreads(), params);
-        });
+    protected void appendValidated(KvCache cache, Tensor keys, Tensor values, int[] slots) {
+        DriverKvCache c = (DriverKvCache) cache;
+        KvCacheSpec spec = c.spec();
+        DriverTensor slotBuf = slotScratch(slots.length);
+        ByteBuffer b = ByteBuffer.allocate(slots.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asIntBuffer().put(slots);
+        check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+        check(JCudaDriver.cuMemcpyHtoD(slotBuf.ptr(), Pointer.to(b), 4L * slots.length), "cuMemcpyHtoD(slots)");
+        byte[] params = new ParamBlock(AttentionParams.APPEND)
+                .ptr("keys", ((DriverTensor) keys).ptr()).ptr("values", ((DriverTensor) values).ptr())
+                .ptr("slots", slotBuf.ptr()).ptr("k_cache", c.keys.ptr()).ptr("v_cache", c.values.ptr())
+                .ptr("k_scale", c.keyScale == null ? null : c.keyScale.ptr())
+                .ptr("v_scale", c.valueScale == null ? null : c.valueScale.ptr())
+                .i32("num_kv_heads", spec.numKvHeads()).i32("head_dim", spec.headDim())
+                .i32("block_size", spec.blockSize()).i32("layout", KernelCodes.layout(spec.layout()))
+                .i32("gran", KernelCodes.granularity(spec.granularity().kind()))
+                .i32("group_size", spec.granularity().groupSize())
+                .bytes();
+        launch(KernelNames.append(keys.dtype(), spec.kvDtype()), slots.length, appendThreads(), params);
     }
 
     /** A reusable device buffer for append's slot ids, grown when needed. */
@@ -275,27 +231,19 @@ public abstract class DriverBackend implements AttentionBackend {
                 check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
                 slotScratch.close();
             }
-            slotScratch = allocate(DType.INT32, Math.max(n, 1024));
+            slotScratch = allocateDevice(DType.INT32, Math.max(n, 1024));
         }
         return slotScratch;
     }
 
     @Override
-    public void synchronize() {
-        run(() -> check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize"));
+    protected void synchronizeDevice() {
+        check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
     }
 
     @Override
-    public boolean isClosed() {
-        return health.isClosed() || health.isFailed();
-    }
-
-    @Override
-    public synchronized void close() {
-        if (health.isClosed()) {
-            return;
-        }
-        if (!health.isFailed()) {
+    protected void release(boolean failed) {
+        if (!failed) {
             JCudaDriver.cuCtxSetCurrent(context);
             JCudaDriver.cuStreamSynchronize(stream);
             releaseResources();
@@ -305,7 +253,6 @@ public abstract class DriverBackend implements AttentionBackend {
             kernels.unload();
             JCudaDriver.cuStreamDestroy(stream);
         }
-        health.close();
         JCudaDriver.cuDevicePrimaryCtxRelease(device);
     }
 

@@ -11,7 +11,7 @@ import dev.attn4j.api.support.DeviceKvCache;
 public final class DriverKvCache extends DeviceKvCache<DriverTensor> {
     private DriverKvCache(DriverBackend backend, KvCacheSpec spec, KvScales scales) {
         super(backend, spec, scales, (dtype, zeroed, shape) -> zeroed ? backend.allocateZeroed(dtype, shape)
-                : backend.allocate(dtype, shape));
+                : backend.allocateDevice(dtype, shape));
     }
 
     public static DriverKvCache create(DriverBackend backend, KvCacheSpec spec, KvScales scales) {

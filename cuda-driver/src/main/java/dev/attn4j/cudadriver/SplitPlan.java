@@ -25,12 +25,12 @@ public class SplitPlan extends AbstractPlan {
         super(backend, request, b);
         this.split = split;
         this.layout = new PlanMetadata(b, split);
-        DriverTensor meta = backend.allocate(DType.INT32, layout.length());
+        DriverTensor meta = backend.allocateDevice(DType.INT32, layout.length());
         DriverTensor ws = null;
         try {
             meta.copyFromHost(layout.toBytes());
             ws = split.workspaceBytes() > 0
-                    ? backend.allocate(DType.FP32, Math.toIntExact(split.workspaceBytes() / 4)) : null;
+                    ? backend.allocateDevice(DType.FP32, Math.toIntExact(split.workspaceBytes() / 4)) : null;
         } catch (RuntimeException e) {
             meta.close();
             throw e;
