@@ -11,31 +11,13 @@
 #pragma once
 #include "formats.cuh"
 #include "kernel_params.cuh"
+#include "work_item.cuh"
 
 namespace attn4j {
 
 using attn4j_params::AttnParams;
 using attn4j_params::MergeParams;
-
-// One WorkSplit item as its block sees it: the sequence, KV head, first query row and packed
-// rows (query tokens x G), visible KV range, partial region (-1: write the output), the position
-// of the first query row and the sequence's block table.
-struct WorkItem {
-    int seq, head, row0, rows, lo, hi, part_out, pos0;
-    const int* blocks;
-    __device__ __forceinline__ WorkItem(const AttnParams& p, int it) {
-        seq = p.item_seq[it];
-        head = p.item_head[it];
-        row0 = p.item_row0[it];
-        rows = p.item_rows[it] * p.group;
-        lo = p.item_lo[it];
-        hi = p.item_hi[it];
-        part_out = p.item_partial[it];
-        const int q_len = p.q_indptr[seq + 1] - p.q_indptr[seq];
-        pos0 = p.kv_lens[seq] - q_len + (row0 - p.q_indptr[seq]);
-        blocks = p.block_ids + p.block_indptr[seq];
-    }
-};
+using attn4j_common::WorkItem;
 
 template <int KV>
 __device__ __forceinline__ float kv_scale(const AttnParams& p, const float* scales, int block, int off, int head, int c) {
@@ -59,7 +41,7 @@ __device__ __forceinline__ void attention_kernel(const AttnParams& p) {
     using QT = typename QTraits<Q>::T;
     const WorkItem item(p, blockIdx.x);
     const int head = item.head, row0 = item.row0, lo = item.lo, hi = item.hi, part = item.part_out, pos0 = item.pos0;
-    const int kv_len = p.kv_lens[item.seq];
+    const int kv_len = item.kv_len;
     const int* blocks = item.blocks;
     const int warp = threadIdx.x / 32;
     const int lane = threadIdx.x % 32;

@@ -1,27 +1,19 @@
 // The one translation unit nvcc builds into attn4j's fatbin. Kernels are templates; this file
 // instantiates each specialization under a stable extern "C" name that the Java launchers
 // (dev.attn4j.cuda.CudaKernels) look up with cuModuleGetFunction:
-//   attn4j_append_<in>_<kv>            in: bf16|fp16, kv: bf16|fp16|int8|e4m3|e5m2
+//   attn4j_append_<in>_<kv>            in: bf16|fp16, kv: bf16|fp16|int8|e4m3|e5m2 (cuda-driver's kv_append.cuh)
 //   attn4j_attention_<kv>_<q>_c<cpl>   cpl: channels per lane, 2|4|8 (head dim <= 64|128|256)
 //   attn4j_flash_<kv>_<q>_d<headDim>   headDim: 64|128|256 (tensor-core prefill and decode, flash.cuh)
 //   attn4j_decode_<kv>_<q>_d<headDim>  (tensor-core decode: items of at most 8 rows, decode.cuh)
 //   attn4j_merge_<q>
-#include "append.cuh"
 #include "attention.cuh"
 #include "decode.cuh"
 #include "flash.cuh"
+#include "kv_append.cuh"
 
 using namespace attn4j;
 
-#define APPEND(IN, INNAME, KV, KVNAME) \
-    extern "C" __global__ void attn4j_append_##INNAME##_##KVNAME(AppendParams p) { append_kernel<IN, KV>(p); }
-
-#define APPEND_ALL_KV(IN, INNAME)                                                       \
-    APPEND(IN, INNAME, KV_BF16, bf16) APPEND(IN, INNAME, KV_FP16, fp16) APPEND(IN, INNAME, KV_INT8, int8) \
-    APPEND(IN, INNAME, KV_E4M3, e4m3) APPEND(IN, INNAME, KV_E5M2, e5m2)
-
-APPEND_ALL_KV(Q_BF16, bf16)
-APPEND_ALL_KV(Q_FP16, fp16)
+ATTN4J_APPEND_KERNELS
 
 #define ATTN(KV, KVNAME, Q, QNAME, CPL) \
     extern "C" __global__ void __launch_bounds__(128) attn4j_attention_##KVNAME##_##QNAME##_c##CPL(AttnParams p) { \

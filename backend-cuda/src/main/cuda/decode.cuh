@@ -138,26 +138,11 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     float l[2] = {0.f, 0.f};               // this lane's part of the sum of 2^(s - m)
     float vref = 0.f, inv_vref = 0.f;      // reference per-token V scale (warp-uniform)
 
-    const int stages = (hi - lo + F::TOKENS - 1) / F::TOKENS;
-#pragma unroll
-    for (int s = 0; s < F::STAGES - 1; s++) {
-        if (s < stages) load_stage<KV, D, F::TOKENS, F::THREADS>(p, blocks, head, lo + s * F::TOKENS, hi, per_token, inv_block, smem + s * F::R::STAGE_BYTES);
-        cp_async_commit();
-    }
-    for (int s = 0; s < stages; s++) {
-        cp_async_wait<F::STAGES - 2>();
-        __syncthreads();   // stage s is visible to all warps, and slot (s - 1) % STAGES is free again
-        {
-            const int ahead = s + F::STAGES - 1;
-            if (ahead < stages)
-                load_stage<KV, D, F::TOKENS, F::THREADS>(p, blocks, head, lo + ahead * F::TOKENS, hi, per_token, inv_block,
-                                                         smem + (ahead % F::STAGES) * F::R::STAGE_BYTES);
-            cp_async_commit();
-        }
+    stream_through_ring<KV, D, F::TOKENS, F::STAGES, F::THREADS>(p, blocks, head, lo, hi, per_token, inv_block, smem,
+                                                                [&](const char* slot, int s) {
         const int k0 = warp * F::TILE;                 // the warp's first token in the stage
         const int t0 = lo + s * F::TOKENS + k0;        // and in the sequence
-        if (t0 >= hi) continue;
-        const char* slot = smem + (s % F::STAGES) * F::R::STAGE_BYTES;
+        if (t0 >= hi) return;
         const float* sk = reinterpret_cast<const float*>(slot + F::R::SCALE_OFFSET) + k0;
         const float* sv = sk + F::TOKENS;
 
@@ -288,9 +273,7 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
                 M::mma(o[2 * w + 1], a1, pb0, pb1);
             }
         }
-    }
-    cp_async_wait<0>();
-    __syncthreads();   // the ring is reused by the epilogue
+    });   // the ring is free again: the epilogue reuses it
 
     // Epilogue: each warp's state to shared memory, then the four warps merged per row.
     float* sm_o = reinterpret_cast<float*>(smem);             // [WARPS][8][O_STRIDE]

@@ -88,7 +88,325 @@ struct Flash {
     static constexpr int MIN_BLOCKS = D <= 128 ? 2 : 1;
     static constexpr float HEADROOM = 8.f;      // lazy rescaling, as in decode.cuh
     static constexpr float V_HEADROOM = 64.f;
+    // The arrays the step phases pass: a step's scores (then probabilities), one factor per row
+    // of this lane, the query fragments in registers.
+    using Scores = float[MT][STEP / 8][4];
+    using RowFactors = float[MT][2];
+    using QueryFragments = uint32_t[MT][KSTEPS][4];
 };
+
+// The phases of one warp step, as FlashInfer's prefill.cuh names them: compute_qk (S = Q K^T),
+// scale_logits (per-token K scales, soft-capping), mask_logits (causal, window, range end),
+// update_mdo_states (the lazy online softmax: S becomes P), weight_by_v_scale (per-token V scales)
+// and compute_sfm_v (O += P V). A step covers STEP tokens (NT 8-token tiles) from token k0 of the
+// stage in `slot` (t0 in the sequence) against the warp's MT row tiles; each K and V fragment is
+// decoded once for all MT tiles. The phases are forced inline into one loop body, so registers
+// hold everything between them, as when they were one block of code.
+
+// What the phases read about a warp's lane and rows, fixed for the whole item.
+struct FlashLane {
+    int g, c;                  // lane = 4g + c
+    int rt;                    // the warp's row tile
+    int pos0;                  // position of the item's first query row
+    int hi;                    // end of the item's KV range
+    int warp_pos_min, warp_pos_max;   // positions of the warp's first and last query token
+    bool per_token, capped;    // per-token K / V scales; soft-capping
+};
+
+// What a warp carries from step to step: its rows' output accumulators, reference max (log2
+// units, the same in a row's 4 lanes) and this lane's part of the row sum of 2^(s - m), and the
+// per-token V reference scale (warp-uniform).
+template <class F>
+struct FlashState {
+    float o[F::MT][F::NTILES][4];
+    float m[F::MT][2], l[F::MT][2];
+    float vref, inv_vref;
+    __device__ __forceinline__ void init() {
+#pragma unroll
+        for (int mt = 0; mt < F::MT; mt++)
+#pragma unroll
+            for (int nt = 0; nt < F::NTILES; nt++) o[mt][nt][0] = o[mt][nt][1] = o[mt][nt][2] = o[mt][nt][3] = 0.f;
+#pragma unroll
+        for (int mt = 0; mt < F::MT; mt++) m[mt][0] = m[mt][1] = -INFINITY, l[mt][0] = l[mt][1] = 0.f;
+        vref = 0.f;
+        inv_vref = 0.f;
+    }
+};
+
+
+// S = Q K^T for the step's NT token tiles: queries from registers (qa) or, with Q_SMEM, from
+// shared memory (q_smem).
+template <int KV, int Q, int D>
+__device__ __forceinline__ void compute_qk(const char* slot, int k0, const FlashLane& ln,
+                                           const typename Flash<KV, Q, D>::QueryFragments& qa, const uint4* q_smem, typename Flash<KV, Q, D>::Scores& sc) {
+    using F = Flash<KV, Q, D>;
+    using M = FlashMma<KV, Q>;
+    constexpr bool QUANTIZED = KvTraits<KV>::quantized;
+    constexpr int NT = F::STEP / 8;
+    constexpr int MT = F::MT;
+    const int g = ln.g, c = ln.c;
+    if constexpr (F::Q_SMEM) {
+        // k-steps in groups of four (one 16-byte read of each token's codes); each k-step's
+        // query fragments are read once for all NT token tiles.
+#pragma unroll
+        for (int mt = 0; mt < MT; mt++)
+#pragma unroll
+            for (int n = 0; n < NT; n++) sc[mt][n][0] = sc[mt][n][1] = sc[mt][n][2] = sc[mt][n][3] = 0.f;
+#pragma unroll
+        for (int k4 = 0; k4 < F::KSTEPS; k4 += 4) {
+            uint32_t kw[NT][4];
+#pragma unroll
+            for (int n = 0; n < NT; n++) {
+                lds_words<16>(kw[n], slot + (k0 + 8 * n + g) * F::ROW_BYTES + c * F::K_DIMS + 4 * k4);
+                bias_codes<KV, 4>(kw[n]);
+            }
+#pragma unroll
+            for (int k = 0; k < 4; k++) {
+                uint32_t qf[MT][4];
+#pragma unroll
+                for (int mt = 0; mt < MT; mt++) {
+                    const uint4 v = q_smem[(mt * F::KSTEPS + k4 + k) * 32];
+                    qf[mt][0] = v.x, qf[mt][1] = v.y, qf[mt][2] = v.z, qf[mt][3] = v.w;
+                }
+#pragma unroll
+                for (int n = 0; n < NT; n++) {
+                    uint32_t b0, b1;
+                    codes_to_half2<KV>(kw[n][k], b0, b1);
+#pragma unroll
+                    for (int mt = 0; mt < MT; mt++) M::mma(sc[mt][n], qf[mt], b0, b1);
+                }
+            }
+        }
+    } else {
+#pragma unroll
+        for (int n = 0; n < NT; n++) {
+            uint32_t kw[F::K_WORDS];
+            lds_words<F::K_WORDS * 4>(kw, slot + (k0 + 8 * n + g) * F::ROW_BYTES + c * F::K_DIMS * F::E);
+            bias_codes<KV, F::K_WORDS>(kw);
+#pragma unroll
+            for (int mt = 0; mt < MT; mt++) sc[mt][n][0] = sc[mt][n][1] = sc[mt][n][2] = sc[mt][n][3] = 0.f;
+#pragma unroll
+            for (int kk = 0; kk < F::KSTEPS; kk++) {
+                uint32_t b0, b1;
+                if constexpr (!QUANTIZED) {
+                    b0 = kw[2 * kk];
+                    b1 = kw[2 * kk + 1];
+                } else {
+                    codes_to_half2<KV>(kw[kk], b0, b1);
+                }
+#pragma unroll
+                for (int mt = 0; mt < MT; mt++) M::mma(sc[mt][n], qa[mt][kk], b0, b1);
+            }
+        }
+    }
+}
+
+template <int KV, int Q, int D>
+__device__ __forceinline__ void scale_logits(const AttnParams& p, const float* sk, const FlashLane& ln, const typename Flash<KV, Q, D>::RowFactors& qk_scale,
+                                             typename Flash<KV, Q, D>::Scores& sc) {
+    using F = Flash<KV, Q, D>;
+    constexpr int NT = F::STEP / 8;
+    constexpr int MT = F::MT;
+    const int c = ln.c;
+    const bool capped = ln.capped, per_token = ln.per_token;
+    // Per-token K scales (this lane's columns: tokens 8n + 2c + j) and soft-capping, then the
+    // mask. Each of the first two is its own branch-free loop behind one uniform branch: a
+    // per-score branch here cost the whole step its instruction scheduling (docs/PERF.md).
+    if (capped) {
+#pragma unroll
+        for (int n = 0; n < NT; n++)
+#pragma unroll
+            for (int j = 0; j < 2; j++) {
+                const float ks = per_token ? sk[8 * n + 2 * c + j] : 1.f;
+#pragma unroll
+                for (int mt = 0; mt < MT; mt++)
+#pragma unroll
+                    for (int h = 0; h < 2; h++) {
+                        float& x = sc[mt][n][2 * h + j];
+                        x = p.soft_cap * tanhf(x * ks * qk_scale[mt][h] / p.soft_cap) * F::LOG2E;
+                    }
+            }
+    } else if (per_token) {
+#pragma unroll
+        for (int n = 0; n < NT; n++)
+#pragma unroll
+            for (int j = 0; j < 2; j++) {
+                const float ks = sk[8 * n + 2 * c + j];
+#pragma unroll
+                for (int mt = 0; mt < MT; mt++) sc[mt][n][j] *= ks, sc[mt][n][2 + j] *= ks;
+            }
+    }
+}
+
+// Scores outside a row's visible range to -inf; one uniform test skips steps inside every row's range.
+template <int KV, int Q, int D>
+__device__ __forceinline__ void mask_logits(const AttnParams& p, int t0, const FlashLane& ln, typename Flash<KV, Q, D>::Scores& sc) {
+    using F = Flash<KV, Q, D>;
+    constexpr int NT = F::STEP / 8;
+    constexpr int MT = F::MT;
+    const int g = ln.g, c = ln.c, rt = ln.rt, pos0 = ln.pos0, hi = ln.hi;
+    const int warp_pos_min = ln.warp_pos_min, warp_pos_max = ln.warp_pos_max;
+    const bool unmasked = t0 + 8 * NT <= hi && (!p.causal || t0 + 8 * NT - 1 <= warp_pos_min)
+            && (p.window <= 0 || t0 > warp_pos_max - p.window);
+    if (!unmasked) {
+#pragma unroll
+        for (int mt = 0; mt < MT; mt++)
+#pragma unroll
+            for (int n = 0; n < NT; n++)
+#pragma unroll
+                for (int x = 0; x < 4; x++) {
+                    const int t = t0 + 8 * n + 2 * c + (x & 1);
+                    const int pp = pos0 + (rt * F::ROWS + mt * 16 + g + 8 * (x >> 1)) / p.group;   // the row's position
+                    const bool visible = t < hi && (!p.causal || t <= pp) && (p.window <= 0 || t > pp - p.window);
+                    if (!visible) sc[mt][n][x] = -INFINITY;
+                }
+    }
+}
+
+template <int KV, int Q, int D>
+__device__ __forceinline__ void update_mdo_states(FlashState<Flash<KV, Q, D>>& st, const typename Flash<KV, Q, D>::RowFactors& row_mul, typename Flash<KV, Q, D>::Scores& sc) {
+    using F = Flash<KV, Q, D>;
+    constexpr int NT = F::STEP / 8;
+    constexpr int MT = F::MT;
+    auto& o = st.o;
+    auto& m = st.m;
+    auto& l = st.l;
+    // Lazy online softmax (decode.cuh): the reference max moves only when a score passes it
+    // by HEADROOM, so most steps skip the row max across the quad and the output rescale.
+    float mx[MT][2];
+    bool over = false;
+#pragma unroll
+    for (int mt = 0; mt < MT; mt++) {
+        mx[mt][0] = mx[mt][1] = -INFINITY;
+#pragma unroll
+        for (int n = 0; n < NT; n++)
+#pragma unroll
+            for (int x = 0; x < 4; x++) mx[mt][x >> 1] = fmaxf(mx[mt][x >> 1], sc[mt][n][x]);
+        mx[mt][0] *= row_mul[mt][0];   // > 0: the max of the scaled scores
+        mx[mt][1] *= row_mul[mt][1];
+        over = over || mx[mt][0] > m[mt][0] + F::HEADROOM || mx[mt][1] > m[mt][1] + F::HEADROOM;
+    }
+    if (__any_sync(0xffffffffu, over)) {
+#pragma unroll
+        for (int mt = 0; mt < MT; mt++) {
+            float corr[2];
+#pragma unroll
+            for (int h = 0; h < 2; h++) {
+                float v = mx[mt][h];
+                v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 1));
+                v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 2));
+                const float m_new = fmaxf(m[mt][h], v);
+                corr[h] = m_new == -INFINITY ? 1.f : exp2f(m[mt][h] - m_new);
+                m[mt][h] = m_new;
+                l[mt][h] *= corr[h];
+            }
+#pragma unroll
+            for (int nt = 0; nt < F::NTILES; nt++) {
+                o[mt][nt][0] *= corr[0];
+                o[mt][nt][1] *= corr[0];
+                o[mt][nt][2] *= corr[1];
+                o[mt][nt][3] *= corr[1];
+            }
+        }
+    }
+#pragma unroll
+    for (int mt = 0; mt < MT; mt++) {
+        const float base[2] = {m[mt][0] == -INFINITY ? 0.f : m[mt][0], m[mt][1] == -INFINITY ? 0.f : m[mt][1]};
+#pragma unroll
+        for (int n = 0; n < NT; n++)
+#pragma unroll
+            for (int x = 0; x < 4; x++) {
+                sc[mt][n][x] = exp2f(fmaf(sc[mt][n][x], row_mul[mt][x >> 1], -base[x >> 1]));
+                l[mt][x >> 1] += sc[mt][n][x];
+            }
+    }
+}
+
+// V weights p * vs / vref, the reference scale moved the same lazy way (decode.cuh).
+template <int KV, int Q, int D>
+__device__ __forceinline__ void weight_by_v_scale(FlashState<Flash<KV, Q, D>>& st, const float* sv, int c, typename Flash<KV, Q, D>::Scores& sc) {
+    using F = Flash<KV, Q, D>;
+    constexpr int NT = F::STEP / 8;
+    constexpr int MT = F::MT;
+    auto& o = st.o;
+    auto& m = st.m;
+    auto& l = st.l;
+    float& vref = st.vref;
+    float& inv_vref = st.inv_vref;
+    float vmax = 0.f;
+#pragma unroll
+    for (int n = 0; n < NT; n++) vmax = fmaxf(vmax, fmaxf(sv[8 * n + 2 * c], sv[8 * n + 2 * c + 1]));
+    if (__any_sync(0xffffffffu, vmax > vref * F::V_HEADROOM)) {
+        vmax = fmaxf(vmax, __shfl_xor_sync(0xffffffffu, vmax, 1));
+        vmax = fmaxf(vmax, __shfl_xor_sync(0xffffffffu, vmax, 2));
+        const float v_new = fmaxf(vref, vmax);
+        const float corr = v_new > 0.f ? vref / v_new : 1.f;
+#pragma unroll
+        for (int mt = 0; mt < MT; mt++)
+#pragma unroll
+            for (int nt = 0; nt < F::NTILES; nt++)
+                o[mt][nt][0] *= corr, o[mt][nt][1] *= corr, o[mt][nt][2] *= corr, o[mt][nt][3] *= corr;
+        vref = v_new;
+        inv_vref = v_new > 0.f ? 1.f / v_new : 0.f;
+    }
+#pragma unroll
+    for (int n = 0; n < NT; n++)
+#pragma unroll
+        for (int j = 0; j < 2; j++) {
+            const float w = sv[8 * n + 2 * c + j] * inv_vref;
+#pragma unroll
+            for (int mt = 0; mt < MT; mt++) sc[mt][n][j] *= w, sc[mt][n][2 + j] *= w;
+        }
+}
+
+template <int KV, int Q, int D>
+__device__ __forceinline__ void compute_sfm_v(FlashState<Flash<KV, Q, D>>& st, const char* slot, int k0, const FlashLane& ln, typename Flash<KV, Q, D>::Scores& sc) {
+    using F = Flash<KV, Q, D>;
+    using M = FlashMma<KV, Q>;
+    constexpr bool QUANTIZED = KvTraits<KV>::quantized;
+    constexpr int NT = F::STEP / 8;
+    constexpr int MT = F::MT;
+    auto& o = st.o;
+    auto& m = st.m;
+    auto& l = st.l;
+    const int g = ln.g, c = ln.c;
+    // O += P V, 16 tokens per k-step; P as the A operand (the score fragment's layout is the
+    // A fragment's); n-tile nt of the product is dim g*V_DIMS + nt of this lane's tokens.
+#pragma unroll
+    for (int kt = 0; kt < NT / 2; kt++) {
+        uint32_t pa[MT][4];
+#pragma unroll
+        for (int mt = 0; mt < MT; mt++) {
+            pa[mt][0] = M::pack(sc[mt][2 * kt][0], sc[mt][2 * kt][1]);
+            pa[mt][1] = M::pack(sc[mt][2 * kt][2], sc[mt][2 * kt][3]);
+            pa[mt][2] = M::pack(sc[mt][2 * kt + 1][0], sc[mt][2 * kt + 1][1]);
+            pa[mt][3] = M::pack(sc[mt][2 * kt + 1][2], sc[mt][2 * kt + 1][3]);
+        }
+        uint32_t vw[2][2][F::V_WORDS];
+#pragma unroll
+        for (int n = 0; n < 2; n++)
+#pragma unroll
+            for (int j = 0; j < 2; j++) {
+                lds_words<F::V_WORDS * 4>(vw[n][j], slot + (F::TOKENS + k0 + 16 * kt + 8 * n + 2 * c + j) * F::ROW_BYTES
+                                                       + g * F::V_DIMS * F::E);
+                bias_codes<KV, F::V_WORDS>(vw[n][j]);
+            }
+#pragma unroll
+        for (int nt = 0; nt < F::NTILES; nt++) {
+            uint32_t b[2];
+#pragma unroll
+            for (int n = 0; n < 2; n++) {
+                if constexpr (!QUANTIZED) {
+                    b[n] = __byte_perm(vw[n][0][nt / 2], vw[n][1][nt / 2], nt % 2 == 0 ? 0x5410 : 0x7632);
+                } else {
+                    b[n] = code_pair_to_half2<KV>(vw[n][0][nt / 4], vw[n][1][nt / 4], nt % 4);
+                }
+            }
+#pragma unroll
+            for (int mt = 0; mt < MT; mt++) M::mma(o[mt][nt], pa[mt], b[0], b[1]);
+        }
+    }
+}
 
 template <int KV, int Q, int D>
 __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
@@ -174,255 +492,29 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
             row_mul[mt][h] = capped ? 1.f : qk_scale[mt][h];
         }
 
-    float o[F::MT][F::NTILES][4];
-#pragma unroll
-    for (int mt = 0; mt < F::MT; mt++)
-#pragma unroll
-        for (int nt = 0; nt < F::NTILES; nt++) o[mt][nt][0] = o[mt][nt][1] = o[mt][nt][2] = o[mt][nt][3] = 0.f;
-    float m[F::MT][2], l[F::MT][2];   // reference max per row (log2 units, the same in a row's 4 lanes);
-                                      // this lane's part of the row sum of 2^(s - m)
-#pragma unroll
-    for (int mt = 0; mt < F::MT; mt++) m[mt][0] = m[mt][1] = -INFINITY, l[mt][0] = l[mt][1] = 0.f;
-    float vref = 0.f, inv_vref = 0.f;      // reference per-token V scale (warp-uniform)
+    FlashState<F> st;
+    st.init();
+    auto& o = st.o;
+    auto& m = st.m;
+    auto& l = st.l;
+    const FlashLane lane_info{g, c, rt, pos0, hi, warp_pos_min, warp_pos_max, per_token, capped};
 
-    // One step of a warp: STEP tokens (NT 8-token tiles) from token k0 of the stage in `slot` (t0
-    // in the sequence) against the warp's MT row tiles; each K and V fragment is decoded once for
-    // all MT tiles.
+    // One step of a warp, phase by phase (see compute_qk ... compute_sfm_v above).
     auto step = [&](const char* slot, int k0, int t0) {
-        constexpr int NT = F::STEP / 8;
-        constexpr int MT = F::MT;
         const float* sk = reinterpret_cast<const float*>(slot + Ring<F::E, D, F::TOKENS>::SCALE_OFFSET) + k0;
         const float* sv = sk + F::TOKENS;
-        // S = Q K^T.
-        float sc[MT][NT][4];
-        if constexpr (F::Q_SMEM) {
-            // k-steps in groups of four (one 16-byte read of each token's codes); each k-step's
-            // query fragments are read once for all NT token tiles.
-#pragma unroll
-            for (int mt = 0; mt < MT; mt++)
-#pragma unroll
-                for (int n = 0; n < NT; n++) sc[mt][n][0] = sc[mt][n][1] = sc[mt][n][2] = sc[mt][n][3] = 0.f;
-#pragma unroll
-            for (int k4 = 0; k4 < F::KSTEPS; k4 += 4) {
-                uint32_t kw[NT][4];
-#pragma unroll
-                for (int n = 0; n < NT; n++) {
-                    lds_words<16>(kw[n], slot + (k0 + 8 * n + g) * F::ROW_BYTES + c * F::K_DIMS + 4 * k4);
-                    bias_codes<KV, 4>(kw[n]);
-                }
-#pragma unroll
-                for (int k = 0; k < 4; k++) {
-                    uint32_t qf[MT][4];
-#pragma unroll
-                    for (int mt = 0; mt < MT; mt++) {
-                        const uint4 v = q_smem[(mt * F::KSTEPS + k4 + k) * 32];
-                        qf[mt][0] = v.x, qf[mt][1] = v.y, qf[mt][2] = v.z, qf[mt][3] = v.w;
-                    }
-#pragma unroll
-                    for (int n = 0; n < NT; n++) {
-                        uint32_t b0, b1;
-                        codes_to_half2<KV>(kw[n][k], b0, b1);
-#pragma unroll
-                        for (int mt = 0; mt < MT; mt++) M::mma(sc[mt][n], qf[mt], b0, b1);
-                    }
-                }
-            }
-        } else {
-#pragma unroll
-            for (int n = 0; n < NT; n++) {
-                uint32_t kw[F::K_WORDS];
-                lds_words<F::K_WORDS * 4>(kw, slot + (k0 + 8 * n + g) * F::ROW_BYTES + c * F::K_DIMS * F::E);
-                bias_codes<KV, F::K_WORDS>(kw);
-#pragma unroll
-                for (int mt = 0; mt < MT; mt++) sc[mt][n][0] = sc[mt][n][1] = sc[mt][n][2] = sc[mt][n][3] = 0.f;
-#pragma unroll
-                for (int kk = 0; kk < F::KSTEPS; kk++) {
-                    uint32_t b0, b1;
-                    if constexpr (!QUANTIZED) {
-                        b0 = kw[2 * kk];
-                        b1 = kw[2 * kk + 1];
-                    } else {
-                        codes_to_half2<KV>(kw[kk], b0, b1);
-                    }
-#pragma unroll
-                    for (int mt = 0; mt < MT; mt++) M::mma(sc[mt][n], qa[mt][kk], b0, b1);
-                }
-            }
-        }
-        // Per-token K scales (this lane's columns: tokens 8n + 2c + j) and soft-capping, then the
-        // mask. Each of the first two is its own branch-free loop behind one uniform branch: a
-        // per-score branch here cost the whole step its instruction scheduling (docs/PERF.md).
-        if (capped) {
-#pragma unroll
-            for (int n = 0; n < NT; n++)
-#pragma unroll
-                for (int j = 0; j < 2; j++) {
-                    const float ks = per_token ? sk[8 * n + 2 * c + j] : 1.f;
-#pragma unroll
-                    for (int mt = 0; mt < MT; mt++)
-#pragma unroll
-                        for (int h = 0; h < 2; h++) {
-                            float& x = sc[mt][n][2 * h + j];
-                            x = p.soft_cap * tanhf(x * ks * qk_scale[mt][h] / p.soft_cap) * F::LOG2E;
-                        }
-                }
-        } else if (per_token) {
-#pragma unroll
-            for (int n = 0; n < NT; n++)
-#pragma unroll
-                for (int j = 0; j < 2; j++) {
-                    const float ks = sk[8 * n + 2 * c + j];
-#pragma unroll
-                    for (int mt = 0; mt < MT; mt++) sc[mt][n][j] *= ks, sc[mt][n][2 + j] *= ks;
-                }
-        }
-        const bool unmasked = t0 + 8 * NT <= hi && (!p.causal || t0 + 8 * NT - 1 <= warp_pos_min)
-                && (p.window <= 0 || t0 > warp_pos_max - p.window);
-        if (!unmasked) {
-#pragma unroll
-            for (int mt = 0; mt < MT; mt++)
-#pragma unroll
-                for (int n = 0; n < NT; n++)
-#pragma unroll
-                    for (int x = 0; x < 4; x++) {
-                        const int t = t0 + 8 * n + 2 * c + (x & 1);
-                        const int pp = pos0 + (rt * F::ROWS + mt * 16 + g + 8 * (x >> 1)) / p.group;   // the row's position
-                        const bool visible = t < hi && (!p.causal || t <= pp) && (p.window <= 0 || t > pp - p.window);
-                        if (!visible) sc[mt][n][x] = -INFINITY;
-                    }
-        }
-        // Lazy online softmax (decode.cuh): the reference max moves only when a score passes it
-        // by HEADROOM, so most steps skip the row max across the quad and the output rescale.
-        float mx[MT][2];
-        bool over = false;
-#pragma unroll
-        for (int mt = 0; mt < MT; mt++) {
-            mx[mt][0] = mx[mt][1] = -INFINITY;
-#pragma unroll
-            for (int n = 0; n < NT; n++)
-#pragma unroll
-                for (int x = 0; x < 4; x++) mx[mt][x >> 1] = fmaxf(mx[mt][x >> 1], sc[mt][n][x]);
-            mx[mt][0] *= row_mul[mt][0];   // > 0: the max of the scaled scores
-            mx[mt][1] *= row_mul[mt][1];
-            over = over || mx[mt][0] > m[mt][0] + F::HEADROOM || mx[mt][1] > m[mt][1] + F::HEADROOM;
-        }
-        if (__any_sync(0xffffffffu, over)) {
-#pragma unroll
-            for (int mt = 0; mt < MT; mt++) {
-                float corr[2];
-#pragma unroll
-                for (int h = 0; h < 2; h++) {
-                    float v = mx[mt][h];
-                    v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 1));
-                    v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 2));
-                    const float m_new = fmaxf(m[mt][h], v);
-                    corr[h] = m_new == -INFINITY ? 1.f : exp2f(m[mt][h] - m_new);
-                    m[mt][h] = m_new;
-                    l[mt][h] *= corr[h];
-                }
-#pragma unroll
-                for (int nt = 0; nt < F::NTILES; nt++) {
-                    o[mt][nt][0] *= corr[0];
-                    o[mt][nt][1] *= corr[0];
-                    o[mt][nt][2] *= corr[1];
-                    o[mt][nt][3] *= corr[1];
-                }
-            }
-        }
-#pragma unroll
-        for (int mt = 0; mt < MT; mt++) {
-            const float base[2] = {m[mt][0] == -INFINITY ? 0.f : m[mt][0], m[mt][1] == -INFINITY ? 0.f : m[mt][1]};
-#pragma unroll
-            for (int n = 0; n < NT; n++)
-#pragma unroll
-                for (int x = 0; x < 4; x++) {
-                    sc[mt][n][x] = exp2f(fmaf(sc[mt][n][x], row_mul[mt][x >> 1], -base[x >> 1]));
-                    l[mt][x >> 1] += sc[mt][n][x];
-                }
-        }
-        if (per_token) {
-            // V weights p * vs / vref, the reference scale moved the same lazy way (decode.cuh).
-            float vmax = 0.f;
-#pragma unroll
-            for (int n = 0; n < NT; n++) vmax = fmaxf(vmax, fmaxf(sv[8 * n + 2 * c], sv[8 * n + 2 * c + 1]));
-            if (__any_sync(0xffffffffu, vmax > vref * F::V_HEADROOM)) {
-                vmax = fmaxf(vmax, __shfl_xor_sync(0xffffffffu, vmax, 1));
-                vmax = fmaxf(vmax, __shfl_xor_sync(0xffffffffu, vmax, 2));
-                const float v_new = fmaxf(vref, vmax);
-                const float corr = v_new > 0.f ? vref / v_new : 1.f;
-#pragma unroll
-                for (int mt = 0; mt < MT; mt++)
-#pragma unroll
-                    for (int nt = 0; nt < F::NTILES; nt++)
-                        o[mt][nt][0] *= corr, o[mt][nt][1] *= corr, o[mt][nt][2] *= corr, o[mt][nt][3] *= corr;
-                vref = v_new;
-                inv_vref = v_new > 0.f ? 1.f / v_new : 0.f;
-            }
-#pragma unroll
-            for (int n = 0; n < NT; n++)
-#pragma unroll
-                for (int j = 0; j < 2; j++) {
-                    const float w = sv[8 * n + 2 * c + j] * inv_vref;
-#pragma unroll
-                    for (int mt = 0; mt < MT; mt++) sc[mt][n][j] *= w, sc[mt][n][2 + j] *= w;
-                }
-        }
-        // O += P V, 16 tokens per k-step; P as the A operand (the score fragment's layout is the
-        // A fragment's); n-tile nt of the product is dim g*V_DIMS + nt of this lane's tokens.
-#pragma unroll
-        for (int kt = 0; kt < NT / 2; kt++) {
-            uint32_t pa[MT][4];
-#pragma unroll
-            for (int mt = 0; mt < MT; mt++) {
-                pa[mt][0] = M::pack(sc[mt][2 * kt][0], sc[mt][2 * kt][1]);
-                pa[mt][1] = M::pack(sc[mt][2 * kt][2], sc[mt][2 * kt][3]);
-                pa[mt][2] = M::pack(sc[mt][2 * kt + 1][0], sc[mt][2 * kt + 1][1]);
-                pa[mt][3] = M::pack(sc[mt][2 * kt + 1][2], sc[mt][2 * kt + 1][3]);
-            }
-            uint32_t vw[2][2][F::V_WORDS];
-#pragma unroll
-            for (int n = 0; n < 2; n++)
-#pragma unroll
-                for (int j = 0; j < 2; j++) {
-                    lds_words<F::V_WORDS * 4>(vw[n][j], slot + (F::TOKENS + k0 + 16 * kt + 8 * n + 2 * c + j) * F::ROW_BYTES
-                                                           + g * F::V_DIMS * F::E);
-                    bias_codes<KV, F::V_WORDS>(vw[n][j]);
-                }
-#pragma unroll
-            for (int nt = 0; nt < F::NTILES; nt++) {
-                uint32_t b[2];
-#pragma unroll
-                for (int n = 0; n < 2; n++) {
-                    if constexpr (!QUANTIZED) {
-                        b[n] = __byte_perm(vw[n][0][nt / 2], vw[n][1][nt / 2], nt % 2 == 0 ? 0x5410 : 0x7632);
-                    } else {
-                        b[n] = code_pair_to_half2<KV>(vw[n][0][nt / 4], vw[n][1][nt / 4], nt % 4);
-                    }
-                }
-#pragma unroll
-                for (int mt = 0; mt < MT; mt++) M::mma(o[mt][nt], pa[mt], b[0], b[1]);
-            }
-        }
+        typename F::Scores sc;
+        compute_qk<KV, Q, D>(slot, k0, lane_info, qa, q_smem, sc);
+        scale_logits<KV, Q, D>(p, sk, lane_info, qk_scale, sc);
+        mask_logits<KV, Q, D>(p, t0, lane_info, sc);
+        update_mdo_states<KV, Q, D>(st, row_mul, sc);
+        if (per_token) weight_by_v_scale<KV, Q, D>(st, sv, c, sc);
+        compute_sfm_v<KV, Q, D>(st, slot, k0, lane_info, sc);
     };
 
-    const int stages = (hi - lo + F::TOKENS - 1) / F::TOKENS;
-#pragma unroll
-    for (int s = 0; s < F::STAGES - 1; s++) {
-        if (s < stages) load_stage<KV, D, F::TOKENS, F::THREADS>(p, blocks, head, lo + s * F::TOKENS, hi, per_token, inv_block, smem + s * F::STAGE_BYTES);
-        cp_async_commit();
-    }
-    for (int s = 0; s < stages; s++) {
-        cp_async_wait<F::STAGES - 2>();
-        __syncthreads();   // stage s is visible to all warps, and slot (s - 1) % STAGES is free again
-        {
-            const int ahead = s + F::STAGES - 1;
-            if (ahead < stages)
-                load_stage<KV, D, F::TOKENS, F::THREADS>(p, blocks, head, lo + ahead * F::TOKENS, hi, per_token, inv_block,
-                                                         smem + (ahead % F::STAGES) * F::STAGE_BYTES);
-            cp_async_commit();
-        }
-        if (!active) continue;
-        const char* slot = smem + (s % F::STAGES) * F::STAGE_BYTES;
+    stream_through_ring<KV, D, F::TOKENS, F::STAGES, F::THREADS>(p, blocks, head, lo, hi, per_token, inv_block, smem,
+                                                                [&](const char* slot, int s) {
+        if (!active) return;
         const int ts = lo + s * F::TOKENS;
         // The warp's steps of this stage: all of them, or with spare warps (items of fewer rows
         // than the block holds) every kv_parts-th step, interleaved.
@@ -433,9 +525,7 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
             if (ts + k0 >= hi) continue;
             step(slot, k0, ts + k0);
         }
-    }
-    cp_async_wait<0>();
-    __syncthreads();   // the ring is reused by the epilogue
+    });   // the ring is free again: the epilogue reuses it
 
     // Epilogue: row sums over the row's four lanes, then every warp's state to shared memory.
     float* sm_o = reinterpret_cast<float*>(smem);             // [WARPS][ROWS][O_STRIDE]
@@ -471,7 +561,7 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
                 sm_l[warp * F::ROWS + mt * 16 + g + 8] = l[mt][1];
             }
         }
-        if (lane == 0) sm_v[warp] = per_token ? vref : 1.f;
+        if (lane == 0) sm_v[warp] = per_token ? st.vref : 1.f;
     }
     __syncthreads();
     // Merge the KV parts of each row and write 8 consecutive dims per thread.

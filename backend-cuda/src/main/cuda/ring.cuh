@@ -1,5 +1,6 @@
 // What both tensor-core kernels (flash.cuh, decode.cuh) share around their math: the shared-memory
-// ring they stream the paged cache through, and the store of finished output rows. A ring stage
+// ring they stream the paged cache through (its layout, the stage copy and the pipeline loop,
+// stream_through_ring), and the store of finished output rows. A ring stage
 // holds TOKENS consecutive tokens of one KV head, raw K rows, then raw V rows (codes exactly as
 // stored), then the stage's per-token K and V scales. Rows are padded by 16 bytes so that fragment
 // reads at a row stride spread over the shared-memory banks.
@@ -98,6 +99,35 @@ __device__ __forceinline__ void load_stage(const AttnParams& p, const int* block
         cp_async4(scales + k, p.k_scale + at, bytes);
         cp_async4(scales + TOKENS + k, p.v_scale + at, bytes);
     }
+}
+
+// The ring's pipeline, the same in both tensor-core kernels: the stages of TOKENS tokens covering
+// [lo, hi) are copied STAGES - 1 ahead of the math; for each stage s, once it is visible to every
+// warp and the copy STAGES - 1 ahead is issued, consume(slot, s) runs the math on it (every thread
+// calls it; a warp with nothing to do returns). On return every copy has landed and the block has
+// passed a barrier, so the ring's memory is free for the epilogue.
+template <int KV, int D, int TOKENS, int STAGES, int THREADS, class Consume>
+__device__ __forceinline__ void stream_through_ring(const AttnParams& p, const int* blocks, int head, int lo, int hi,
+                                                    bool per_token, float inv_block, char* smem, Consume&& consume) {
+    constexpr int STAGE_BYTES = Ring<(int)sizeof(typename KvTraits<KV>::T), D, TOKENS>::STAGE_BYTES;
+    const int stages = (hi - lo + TOKENS - 1) / TOKENS;
+#pragma unroll
+    for (int s = 0; s < STAGES - 1; s++) {
+        if (s < stages) load_stage<KV, D, TOKENS, THREADS>(p, blocks, head, lo + s * TOKENS, hi, per_token, inv_block, smem + s * STAGE_BYTES);
+        cp_async_commit();
+    }
+    for (int s = 0; s < stages; s++) {
+        cp_async_wait<STAGES - 2>();
+        __syncthreads();   // stage s is visible to all warps, and slot (s - 1) % STAGES is free again
+        const int ahead = s + STAGES - 1;
+        if (ahead < stages)
+            load_stage<KV, D, TOKENS, THREADS>(p, blocks, head, lo + ahead * TOKENS, hi, per_token, inv_block,
+                                               smem + (ahead % STAGES) * STAGE_BYTES);
+        cp_async_commit();
+        consume(static_cast<const char*>(smem + (s % STAGES) * STAGE_BYTES), s);
+    }
+    cp_async_wait<0>();
+    __syncthreads();
 }
 
 // The epilogue's last step, shared by both tensor-core kernels: 8 consecutive dims (from d0) of

@@ -1,29 +1,23 @@
 // The one translation unit of the ilu kernels. Kernels are templates; this file instantiates each
 // specialization under a stable extern "C" name that the Java launchers (dev.attn4j.ilu.IluKernels)
 // look up with cuModuleGetFunction:
-//   attn4j_append_<in>_<kv>              in: bf16|fp16, kv: bf16|fp16|int8|e4m3|e5m2 (append.cuh)
+//   attn4j_append_<in>_<kv>              in: bf16|fp16, kv: bf16|fp16|int8|e4m3|e5m2 (cuda-driver's kv_append.cuh)
 //   attn4j_decode_<kv>_<q>_d<D>_r<R>     split-KV decode, D: 64|128|256, R: 4|8 rows (decode.cuh)
 //   attn4j_stage_<kv>                    referenced 8-bit blocks to fp16 staging, kv: int8|e4m3|e5m2 (stage.cuh)
 //   attn4j_flash_<kv16>_<q>_d<D>         16-bit flash prefill, kv16: bf16|fp16, D: 64|128|256 (flash.cuh)
 //   attn4j_attention_<kv>_<q>_h<H>       the scalar fallback, head dims up to H: 64|128|256 (generic.cuh)
 //   attn4j_merge_<q>                     split-KV merge (merge.cuh)
 // Kernels that need dynamic shared memory come with its size as <name>_smem, read by the launcher.
-#include "append.cuh"
 #include "decode.cuh"
 #include "flash.cuh"
 #include "generic.cuh"
 #include "merge.cuh"
+#include "kv_append.cuh"
 #include "stage.cuh"
 
 using namespace ilu;
 
-#define APPEND(IN, INNAME, KV, KVNAME) \
-    extern "C" __global__ void __launch_bounds__(128) attn4j_append_##INNAME##_##KVNAME(AppendParams p) { append_kernel<IN, KV>(p); }
-#define APPEND_ALL_KV(IN, INNAME)                                                                          \
-    APPEND(IN, INNAME, KV_BF16, bf16) APPEND(IN, INNAME, KV_FP16, fp16) APPEND(IN, INNAME, KV_INT8, int8) \
-    APPEND(IN, INNAME, KV_E4M3, e4m3) APPEND(IN, INNAME, KV_E5M2, e5m2)
-APPEND_ALL_KV(Q_BF16, bf16)
-APPEND_ALL_KV(Q_FP16, fp16)
+ATTN4J_APPEND_KERNELS
 
 // Every KV dtype with every query dtype: the kernels convert 16-bit KV of the other type too.
 #define FOR_KV_Q(M)                                                                          \

@@ -52,7 +52,7 @@ class CudaKernelChoiceTest {
 
     @Test
     void everyChosenNameIsInstantiated() throws IOException {
-        String source = Files.readString(Path.of("src/main/cuda/attn4j.cu"));
+        String source = Files.readString(dev.attn4j.tck.KernelAbi.source("backend-cuda", "src/main/cuda/attn4j.cu"));
         for (KvDType kv : KvDType.values()) {
             for (DType q : new DType[] {DType.BF16, DType.FP16}) {
                 for (int d : new int[] {64, 128, 256}) {

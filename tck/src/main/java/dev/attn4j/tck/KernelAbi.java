@@ -27,16 +27,16 @@ public final class KernelAbi {
 
     /**
      * A kernel source of a module, from the module's folder (where Maven runs its tests) or from the
-     * project root (where the GPU host's pack runs them): {@code source("backend-cuda",
-     * "src/main/cuda/formats.cuh")}.
+     * project root (where the GPU host's pack runs them): {@code source("cuda-driver",
+     * "src/main/cuda/kernel_codes.cuh")}; a folder the same way.
      */
     public static Path source(String module, String relative) {
         Path here = Path.of(relative);
         Path fromRoot = Path.of(module, relative);
-        if (Files.isRegularFile(here)) {
+        if (Files.exists(here)) {
             return here;
         }
-        if (Files.isRegularFile(fromRoot)) {
+        if (Files.exists(fromRoot)) {
             return fromRoot;
         }
         throw new IllegalStateException("kernel source " + relative + " of " + module + " not found from "
@@ -72,6 +72,32 @@ public final class KernelAbi {
             }
         });
         return problems;
+    }
+
+    /**
+     * Codes of {@link KernelCodes} that a kernel source in {@code dir} ({@code .cu}, {@code .cuh},
+     * {@code .cl}) declares with another value than Java passes: a backend that declares the ABI
+     * again, beside the shared declaration, and gets it wrong. Empty when none does.
+     */
+    public static List<String> codeConflicts(Path dir) throws IOException {
+        List<String> problems = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(KernelAbi::isKernelSource).sorted().toList()) {
+                Map<String, Integer> declared = declaredCodes(Files.readString(f));
+                KernelCodes.all().forEach((name, value) -> {
+                    Integer there = declared.get(name);
+                    if (there != null && there.intValue() != value) {
+                        problems.add(f.getFileName() + " declares " + name + " = " + there + ", Java passes " + value);
+                    }
+                });
+            }
+        }
+        return problems;
+    }
+
+    private static boolean isKernelSource(Path f) {
+        String n = f.getFileName().toString();
+        return n.endsWith(".cu") || n.endsWith(".cuh") || n.endsWith(".cl");
     }
 
     /**

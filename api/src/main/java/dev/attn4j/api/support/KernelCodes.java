@@ -12,9 +12,10 @@ import java.util.Map;
  * The integer codes native kernels receive for layouts, scale granularities and dtypes: the one
  * definition the Java side uses, spelled out rather than taken from {@code ordinal()}, so that
  * reordering or extending an enum cannot silently change what a kernel is told. The kernels
- * declare the same codes under the names in {@link #all()} (cuda's {@code formats.cuh}, ilu's
- * {@code portable.cuh}, xpu's {@code formats.cl}); each backend's {@code KernelAbiTest} fails when a
- * source disagrees.
+ * declare the same codes under the names in {@link #all()}: once for the cuda and ilu kernels
+ * (cuda-driver's {@code kernel_codes.cuh}) and once for OpenCL (xpu's {@code formats.cl}); the
+ * {@code KernelAbiTest}s fail when a declaration disagrees or a backend declares a code again with
+ * another value.
  */
 public final class KernelCodes {
     private KernelCodes() {

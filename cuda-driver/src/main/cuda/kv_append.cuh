@@ -1,13 +1,18 @@
-// Append: write new K and V rows into cache slots, quantizing as the cache says. One block per
-// appended token; each warp (WARP lanes, whatever the device's width) takes (head, scale group,
-// side) tasks, so a dynamic scale's absmax is one warp reduction. Slot -1 is padding: skipped.
+// Append, shared by the cuda and ilu kernels: write new K and V rows into cache slots, quantizing
+// as the cache says. One block per appended token; each warp (WARP lanes, whatever the device's
+// width) takes (head, scale group, side) tasks, so a dynamic scale's absmax is one warp reduction.
+// Slot -1 is a padding token and is skipped. Append is one token row per sequence and step, far
+// from any bandwidth limit, so it uses the portable converters on both backends.
 #pragma once
-#include "params.cuh"
+#include "kernel_params.cuh"
+#include "lanes.cuh"
+#include "paged_rows.cuh"
+#include "portable_formats.cuh"
 
-namespace ilu {
+namespace attn4j_common {
 
 template <int IN, int KV>
-__device__ __forceinline__ void append_kernel(const AppendParams& p) {
+__device__ __forceinline__ void append_kernel(const attn4j_params::AppendParams& p) {
     using T = typename Kv<KV>::T;
     const int token = blockIdx.x;
     const int slot = p.slots[token];
@@ -59,4 +64,15 @@ __device__ __forceinline__ void append_kernel(const AppendParams& p) {
     }
 }
 
-}  // namespace ilu
+}  // namespace attn4j_common
+
+// The append kernels under their stable names, attn4j_append_<in>_<kv> (in: bf16|fp16; kv:
+// bf16|fp16|int8|e4m3|e5m2), for a backend's one translation unit to instantiate.
+#define ATTN4J_APPEND(IN, INNAME, KV, KVNAME)                                                        \
+    extern "C" __global__ void __launch_bounds__(128) attn4j_append_##INNAME##_##KVNAME(attn4j_params::AppendParams p) { \
+        attn4j_common::append_kernel<attn4j_common::IN, attn4j_common::KV>(p);                      \
+    }
+#define ATTN4J_APPEND_FROM(IN, INNAME)                                                                   \
+    ATTN4J_APPEND(IN, INNAME, KV_BF16, bf16) ATTN4J_APPEND(IN, INNAME, KV_FP16, fp16)                    \
+    ATTN4J_APPEND(IN, INNAME, KV_INT8, int8) ATTN4J_APPEND(IN, INNAME, KV_E4M3, e4m3) ATTN4J_APPEND(IN, INNAME, KV_E5M2, e5m2)
+#define ATTN4J_APPEND_KERNELS ATTN4J_APPEND_FROM(Q_BF16, bf16) ATTN4J_APPEND_FROM(Q_FP16, fp16)
