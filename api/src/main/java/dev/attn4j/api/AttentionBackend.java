@@ -8,10 +8,12 @@ import java.nio.ByteBuffer;
  *
  * <h2>The per-step loop</h2>
  * <pre>{@code
- * try (Plan plan = backend.plan(PlanRequest.decode(batch, spec, numQoHeads, DType.BF16, options))) {
+ * AttentionShape shape = AttentionShape.of(spec, numQoHeads, DType.BF16, AttentionOptions.CAUSAL);
+ * try (TensorScope step = backend.newScope()) {
+ *     Plan plan = step.plan(PlanRequest.decode(shape, batch));
  *     for (int layer = 0; layer < layers; layer++) {
  *         backend.append(caches[layer], k[layer], v[layer], slots);   // new tokens, quantized
- *         backend.decode(plan, q[layer], caches[layer], out[layer], null);
+ *         backend.run(plan, q[layer], caches[layer], out[layer]);
  *     }
  * }
  * }</pre>
@@ -84,6 +86,15 @@ public interface AttentionBackend extends AutoCloseable {
     KvCache createKvCache(KvCacheSpec spec, KvScales scales);
 
     /**
+     * A new, zeroed KV cache without caller-set scales: 16-bit caches, and TOKEN / TOKEN_GROUP
+     * scales, which append computes. TENSOR, HEAD and CHANNEL scales are the caller's: use
+     * {@link #createKvCache(KvCacheSpec, KvScales)}.
+     */
+    default KvCache createKvCache(KvCacheSpec spec) {
+        return createKvCache(spec, KvScales.none());
+    }
+
+    /**
      * Writes new K and V into cache slots, quantizing as the cache's spec says and computing TOKEN /
      * TOKEN_GROUP scales.
      *
@@ -103,17 +114,36 @@ public interface AttentionBackend extends AutoCloseable {
     Plan plan(PlanRequest request);
 
     /**
-     * Runs a PREFILL plan over one layer's cache.
+     * Runs a plan over one layer's cache: prefill or decode, as the plan was made.
      *
      * @param query {@code [numTokens][numQoHeads][headDim]} of the plan's query dtype
      * @param out   same shape and dtype; fully overwritten
-     * @param lse   null, or {@code [numTokens][numQoHeads]} FP32: natural-log sum of exp of the
-     *              (scaled, soft-capped, masked) logits of each row
+     * @param lse   {@code [numTokens][numQoHeads]} FP32: natural-log sum of exp of the (scaled,
+     *              soft-capped, masked) logits of each row; fully overwritten
      */
-    void prefill(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse);
+    void run(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse);
 
-    /** Runs a DECODE plan over one layer's cache; arguments as {@link #prefill}. */
-    void decode(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse);
+    /** Runs a plan over one layer's cache without writing the log-sum-exp; as {@link #run(Plan, Tensor, KvCache, Tensor, Tensor)}. */
+    default void run(Plan plan, Tensor query, KvCache cache, Tensor out) {
+        run(plan, query, cache, out, null);
+    }
+
+    /**
+     * A scope for one step's tensors and plans: everything made through it is closed, in reverse
+     * order, when it closes (DJL's {@code NDManager} idea), so a step cannot leak device memory.
+     */
+    default TensorScope newScope() {
+        return new TensorScope(this);
+    }
+
+    /**
+     * This backend as {@code type}, to reach what only one backend offers (e.g. {@code
+     * IluBackend.stagingBytes()}), through any wrapper the selector put around it; empty when it
+     * is not one. Calls on the unwrapped object bypass the wrapper (the selection's fault latch).
+     */
+    default <T> java.util.Optional<T> unwrap(Class<T> type) {
+        return type.isInstance(this) ? java.util.Optional.of(type.cast(this)) : java.util.Optional.empty();
+    }
 
     /** Waits for every operation issued so far. */
     void synchronize();

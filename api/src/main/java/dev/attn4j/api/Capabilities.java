@@ -73,6 +73,25 @@ public record Capabilities(String backend, Set<KvDType> kvDtypes, Set<ScaleGranu
         }
     }
 
+    /**
+     * A builder holding what attn4j's kernels implement on every device backend: every KV dtype,
+     * granularity (any token-group size) and layout; head dims 8 to 256 in steps of 8; block sizes
+     * up to 1024; group sizes up to 128; BF16 and FP16 queries; every feature. A backend narrows it
+     * where it does less.
+     */
+    public static Builder everyFormat(String backend) {
+        return builder(backend)
+                .kvDtypes(EnumSet.allOf(KvDType.class))
+                .granularities(EnumSet.allOf(ScaleGranularity.Kind.class))
+                .tokenGroupSizes(SupportedInts.any())
+                .layouts(EnumSet.allOf(KvLayout.class))
+                .headDims(SupportedInts.rangeMultipleOf(8, 256, 8))
+                .blockSizes(SupportedInts.range(1, 1024))
+                .groupSizes(SupportedInts.range(1, 128))
+                .queryDtypes(EnumSet.of(DType.BF16, DType.FP16))
+                .features(EnumSet.allOf(Feature.class));
+    }
+
     public static Builder builder(String backend) {
         return new Builder(backend);
     }

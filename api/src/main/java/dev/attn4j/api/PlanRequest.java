@@ -1,36 +1,46 @@
 package dev.attn4j.api;
 
-
 /**
- * What a {@link Plan} is made from: the operation, the batch layout, the cache it will read, the
- * query heads and dtype, and the options. One plan serves every layer of a step whose caches share
- * {@code cacheSpec}.
+ * What a {@link Plan} is made from: the operation, the layer's {@link AttentionShape} (cache spec,
+ * query heads and dtype, options) and the step's batch layout. One plan serves every layer of a
+ * step whose caches share the shape's spec.
  *
- * @param kind        PREFILL or DECODE (DECODE requires qLen = 1 for every sequence)
- * @param batch       the host batch layout
- * @param cacheSpec   the spec of the caches the plan will run over
- * @param numQoHeads  query (and output) heads; a multiple of {@code cacheSpec.numKvHeads()}
- * @param queryDtype  BF16 or FP16; the output has the same dtype
- * @param options     causal, scale, window, soft-cap
+ * @param kind  PREFILL or DECODE (DECODE requires qLen = 1 for every sequence)
+ * @param shape the layer's cache spec, query heads and dtype, and options
+ * @param batch the host batch layout of this step
  */
-public record PlanRequest(OpKind kind, BatchLayout batch, KvCacheSpec cacheSpec, int numQoHeads,
-                          DType queryDtype, AttentionOptions options) {
+public record PlanRequest(OpKind kind, AttentionShape shape, BatchLayout batch) {
 
     public PlanRequest {
         InvalidRequestException.requireNonNull(kind, "kind");
+        InvalidRequestException.requireNonNull(shape, "shape");
         InvalidRequestException.requireNonNull(batch, "batch");
-        InvalidRequestException.requireNonNull(cacheSpec, "cacheSpec");
-        InvalidRequestException.requireNonNull(queryDtype, "queryDtype");
-        InvalidRequestException.requireNonNull(options, "options");
     }
 
-    public static PlanRequest prefill(BatchLayout batch, KvCacheSpec spec, int numQoHeads, DType queryDtype,
-                                      AttentionOptions options) {
-        return new PlanRequest(OpKind.PREFILL, batch, spec, numQoHeads, queryDtype, options);
+    /** A prefill (or chunked prefill) of {@code batch}: the new tokens of each sequence attend to its cache. */
+    public static PlanRequest prefill(AttentionShape shape, BatchLayout batch) {
+        return new PlanRequest(OpKind.PREFILL, shape, batch);
     }
 
-    public static PlanRequest decode(BatchLayout batch, KvCacheSpec spec, int numQoHeads, DType queryDtype,
-                                     AttentionOptions options) {
-        return new PlanRequest(OpKind.DECODE, batch, spec, numQoHeads, queryDtype, options);
+    /** A decode step of {@code batch}: one new token per sequence. */
+    public static PlanRequest decode(AttentionShape shape, BatchLayout batch) {
+        return new PlanRequest(OpKind.DECODE, shape, batch);
+    }
+
+    /** The spec of the caches the plan runs over. */
+    public KvCacheSpec cacheSpec() {
+        return shape.cache();
+    }
+
+    public int numQoHeads() {
+        return shape.numQoHeads();
+    }
+
+    public DType queryDtype() {
+        return shape.queryDtype();
+    }
+
+    public AttentionOptions options() {
+        return shape.options();
     }
 }

@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * What a host application needs from a backend: the cache format and shape, the query heads and
- * dtype, and the features it will use. Matched against {@link Capabilities} during selection and
+ * dtype, and the features it will use; usually made from an {@link AttentionShape}. Matched against {@link Capabilities} during selection and
  * used to build the exact validation run for the chosen backend.
  */
 public record Requirements(int headDim, int numQoHeads, int numKvHeads, KvDType kvDtype,
@@ -29,16 +29,23 @@ public record Requirements(int headDim, int numQoHeads, int numKvHeads, KvDType 
         }
     }
 
-    /** Requirements of a cache spec, query heads and dtype, and features. */
-    public static Requirements of(KvCacheSpec spec, int numQoHeads, DType queryDtype, Feature... features) {
-        InvalidRequestException.requireNonNull(spec, "spec");
+    /**
+     * What running layers of {@code shape} needs: its cache format, heads and query dtype, the
+     * operations asked for (PREFILL, DECODE, CHUNKED_PREFILL, LSE, EXTERNAL_MEMORY), and the
+     * features its options use ({@link AttentionShape#optionFeatures()}: CAUSAL or NON_CAUSAL,
+     * SLIDING_WINDOW, SOFT_CAP), added here so that selection checks and validates them.
+     */
+    public static Requirements of(AttentionShape shape, Feature... features) {
+        InvalidRequestException.requireNonNull(shape, "shape");
         InvalidRequestException.requireNonNull(features, "features");
+        Set<Feature> f = EnumSet.noneOf(Feature.class);
         for (int i = 0; i < features.length; i++) {
-            InvalidRequestException.requireNonNull(features[i], "features[" + i + "]");
+            f.add(InvalidRequestException.requireNonNull(features[i], "features[" + i + "]"));
         }
-        Set<Feature> f = features.length == 0 ? EnumSet.noneOf(Feature.class) : EnumSet.of(features[0], features);
-        return new Requirements(spec.headDim(), numQoHeads, spec.numKvHeads(), spec.kvDtype(), spec.granularity(),
-                spec.layout(), spec.blockSize(), queryDtype, f);
+        f.addAll(shape.optionFeatures());
+        KvCacheSpec spec = shape.cache();
+        return new Requirements(spec.headDim(), shape.numQoHeads(), spec.numKvHeads(), spec.kvDtype(),
+                spec.granularity(), spec.layout(), spec.blockSize(), shape.queryDtype(), f);
     }
 
     /** Query heads per KV head. */

@@ -16,7 +16,7 @@ class PlanMetadataTest {
     void arraysSitAtTheirOffsets() {
         KvCacheSpec spec = new KvCacheSpec(8, 4, 2, 16, KvDType.BF16, ScaleGranularity.NONE, KvLayout.NHD);
         BatchLayout batch = BatchLayout.decode(new int[] {6, 9}, new int[][] {{1, 3}, {0, 2, 5}});
-        PlanRequest r = PlanRequest.decode(batch, spec, 4, DType.BF16, AttentionOptions.CAUSAL);
+        PlanRequest r = PlanRequest.decode(AttentionShape.of(spec, 4, DType.BF16, AttentionOptions.CAUSAL), batch);
         ValidatedBatch b = validated(r);
         WorkSplit split = new WorkSplit(r, b, 8, 2, 64);
         PlanMetadata m = new PlanMetadata(b, split);

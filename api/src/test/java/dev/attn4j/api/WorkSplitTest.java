@@ -82,8 +82,7 @@ class WorkSplitTest {
     void aDecodeOverTheLongestCacheSplitsWithoutOverflow() {
         int kvLen = Integer.MAX_VALUE;
         KvCacheSpec spec = new KvCacheSpec(1, kvLen, 1, 8, KvDType.BF16, ScaleGranularity.NONE, KvLayout.NHD);
-        PlanRequest r = PlanRequest.decode(BatchLayout.decode(new int[] {kvLen}, new int[][] {{0}}), spec, 1,
-                DType.BF16, AttentionOptions.CAUSAL);
+        PlanRequest r = PlanRequest.decode(AttentionShape.of(spec, 1, DType.BF16, AttentionOptions.CAUSAL), BatchLayout.decode(new int[] {kvLen}, new int[][] {{0}}));
         ValidatedBatch b = new ValidatedBatch(new int[] {0, 1}, new int[] {kvLen}, new int[] {0, 1}, new int[] {0},
                 1, kvLen, null);
         WorkSplit s = new WorkSplit(r, b, 7, 256, 64);
@@ -112,7 +111,7 @@ class WorkSplitTest {
         KvCacheSpec spec = new KvCacheSpec(next, BLOCK, kvHeads, 64, KvDType.BF16, ScaleGranularity.NONE, KvLayout.NHD);
         AttentionOptions.Builder o = AttentionOptions.builder().causal(causal);
         if (window > 0) o.slidingWindow(window);
-        return PlanRequest.prefill(BatchLayout.of(qLens, kvLens, blockIds), spec, kvHeads * group, DType.BF16, o.build());
+        return PlanRequest.prefill(AttentionShape.of(spec, kvHeads * group, DType.BF16, o.build()), BatchLayout.of(qLens, kvLens, blockIds));
     }
 
     /** What RequestValidator.validatePlan makes of such a batch (written out: no backend needed). */

@@ -11,9 +11,10 @@ import dev.attn4j.api.Plan;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
+import dev.attn4j.api.spi.BackendOptions;
 import dev.attn4j.api.support.AbstractTensor;
-import dev.attn4j.api.support.ValidatingBackend;
 import dev.attn4j.api.support.ValidatedBatch;
+import dev.attn4j.api.support.ValidatingBackend;
 import dev.attn4j.api.support.WorkSplit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,7 @@ public final class CpuBackend extends ValidatingBackend {
     private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
     /** Smallest KV range a split gets (tokens), unless {@code attn4j.cpu.minSplitTokens} says otherwise. */
     static final int DEFAULT_MIN_SPLIT_TOKENS = 256;
+    static final String MIN_SPLIT_PROPERTY = "attn4j.cpu.minSplitTokens";
     /** Query rows x heads per work item: bounds the per-item float scratch. */
     static final int ROWS_TIMES_HEADS = 128;
 
@@ -46,14 +48,14 @@ public final class CpuBackend extends ValidatingBackend {
     private final ExecutorService pool;
 
     CpuBackend(int threads) {
-        this(threads, Integer.getInteger("attn4j.cpu.minSplitTokens", DEFAULT_MIN_SPLIT_TOKENS));
+        this(threads, BackendOptions.defaults().intProperty(MIN_SPLIT_PROPERTY, DEFAULT_MIN_SPLIT_TOKENS, 1));
     }
 
     /** A backend with {@code threads} workers whose KV splits are at least {@code minSplitTokens} long. */
     CpuBackend(int threads, int minSplitTokens) {
         super(CpuBackendProvider.NAME, CpuBackendProvider.CAPABILITIES);
         if (minSplitTokens < 1) {
-            throw new InvalidRequestException("attn4j.cpu.minSplitTokens", minSplitTokens, "must be >= 1");
+            throw new InvalidRequestException(MIN_SPLIT_PROPERTY, minSplitTokens, "must be >= 1");
         }
         this.threads = threads;
         this.minSplitTokens = minSplitTokens;

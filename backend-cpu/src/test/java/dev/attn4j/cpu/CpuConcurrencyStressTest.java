@@ -38,14 +38,8 @@ class CpuConcurrencyStressTest {
         }
 
         @Override
-        public void decode(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-            super.decode(plan, query, cache, out, lse);
-            stage(out);
-        }
-
-        @Override
-        public void prefill(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-            super.prefill(plan, query, cache, out, lse);
+        public void run(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
+            super.run(plan, query, cache, out, lse);
             stage(out);
         }
 

@@ -2,6 +2,7 @@ package dev.attn4j.cpu;
 
 import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.Attn4jException;
 import dev.attn4j.api.BatchLayout;
 import dev.attn4j.api.DType;
@@ -49,9 +50,8 @@ class CpuInterruptTest {
             }
         }
         try (AttentionBackend b = new CpuBackendProvider().open(BackendOptions.builder().threads(2).build());
-             KvCache cache = b.createKvCache(spec, KvScales.none());
-             Plan plan = b.plan(PlanRequest.decode(BatchLayout.decode(kvLens, blocks), spec, 32, DType.BF16,
-                     AttentionOptions.CAUSAL));
+             KvCache cache = b.createKvCache(spec);
+             Plan plan = b.plan(PlanRequest.decode(AttentionShape.of(spec, 32, DType.BF16, AttentionOptions.CAUSAL), BatchLayout.decode(kvLens, blocks)));
              Tensor q = b.allocate(DType.BF16, seqs, 32, 128);
              Tensor out = b.allocate(DType.BF16, seqs, 32, 128)) {
             short[] poison = new short[seqs * 32 * 128];
@@ -62,7 +62,7 @@ class CpuInterruptTest {
             AtomicReference<Boolean> flagKept = new AtomicReference<>();
             Thread caller = new Thread(() -> {
                 try {
-                    b.decode(plan, q, cache, out, null);
+                    b.run(plan, q, cache, out);
                 } catch (Throwable t) {
                     thrown.set(t);
                     flagKept.set(Thread.currentThread().isInterrupted());

@@ -2,6 +2,7 @@ package dev.attn4j.cpu;
 
 import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.BatchLayout;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.KvCache;
@@ -35,7 +36,7 @@ class CpuPlanReuseTest {
         Random rnd = new Random(5);
         try (CpuBackend b = new CpuBackend(4, 32)) {
             BatchLayout batch = BatchLayout.decode(new int[] {100, 37}, new int[][] {{0, 1, 2, 3, 4, 5, 6}, {9, 10, 11}});
-            PlanRequest req = PlanRequest.decode(batch, spec, 8, DType.BF16, AttentionOptions.CAUSAL);
+            PlanRequest req = PlanRequest.decode(AttentionShape.of(spec, 8, DType.BF16, AttentionOptions.CAUSAL), batch);
             short[][] outs = new short[3][];
             try (Plan plan = b.plan(req)) {
                 assertTrue(plan.workspaceBytes() > 0, "the split-KV path is in use: " + plan.describe());
@@ -46,8 +47,8 @@ class CpuPlanReuseTest {
                          Tensor out = b.allocate(DType.BF16, 2, 8, 64);
                          Tensor fresh = b.allocate(DType.BF16, 2, 8, 64);
                          Plan own = b.plan(req)) {
-                        b.decode(plan, q, cache, out, null);
-                        b.decode(own, q, cache, fresh, null);
+                        b.run(plan, q, cache, out);
+                        b.run(own, q, cache, fresh);
                         outs[layer] = out.toShortArray();
                         assertArrayEquals(fresh.toShortArray(), outs[layer], "layer " + layer);
                     }
@@ -58,7 +59,7 @@ class CpuPlanReuseTest {
     }
 
     private static KvCache filled(AttentionBackend b, KvCacheSpec spec, Random rnd) {
-        KvCache cache = b.createKvCache(spec, KvScales.none());
+        KvCache cache = b.createKvCache(spec);
         int n = spec.numSlots();
         try (Tensor k = random(b, rnd, n, 2, 64); Tensor v = random(b, rnd, n, 2, 64)) {
             int[] slots = new int[n];

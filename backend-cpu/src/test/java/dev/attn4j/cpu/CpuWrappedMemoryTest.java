@@ -2,6 +2,7 @@ package dev.attn4j.cpu;
 
 import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.BatchLayout;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.ExternalMemory;
@@ -47,22 +48,21 @@ class CpuWrappedMemoryTest {
     @Test
     void twoViewsOfOneBufferCannotBeQueryAndOutput() {
         try (AttentionBackend b = new CpuBackendProvider().open(BackendOptions.defaults());
-             KvCache cache = b.createKvCache(SPEC, KvScales.none());
-             Plan plan = b.plan(PlanRequest.decode(BatchLayout.decode(new int[] {3}, new int[][] {{1}}), SPEC, 2,
-                     DType.BF16, AttentionOptions.CAUSAL))) {
+             KvCache cache = b.createKvCache(SPEC);
+             Plan plan = b.plan(PlanRequest.decode(AttentionShape.of(SPEC, 2, DType.BF16, AttentionOptions.CAUSAL), BatchLayout.decode(new int[] {3}, new int[][] {{1}})))) {
             ByteBuffer shared = ByteBuffer.allocate(2 * 2 * 8);
             Tensor q = b.wrap(ExternalMemory.hostBuffer(shared), DType.BF16, 1, 2, 8);
             Tensor out = b.wrap(ExternalMemory.hostBuffer(shared), DType.BF16, 1, 2, 8);
             byte[] before = q.toByteArray();
             InvalidRequestException e = assertThrows(InvalidRequestException.class,
-                    () -> b.decode(plan, q, cache, out, null));
+                    () -> b.run(plan, q, cache, out));
             assertEquals("out", e.field());
             assertArrayEquals(before, q.toByteArray(), "nothing written");
             // Disjoint slices of one buffer are fine.
             ByteBuffer twice = ByteBuffer.allocate(2 * 2 * 2 * 8);
             Tensor q2 = b.wrap(ExternalMemory.hostBuffer(twice.slice(0, 32)), DType.BF16, 1, 2, 8);
             Tensor out2 = b.wrap(ExternalMemory.hostBuffer(twice.slice(32, 32)), DType.BF16, 1, 2, 8);
-            b.decode(plan, q2, cache, out2, null);
+            b.run(plan, q2, cache, out2);
         }
     }
 

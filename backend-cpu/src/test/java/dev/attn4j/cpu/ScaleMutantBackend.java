@@ -55,16 +55,9 @@ final class ScaleMutantBackend extends ForwardingBackend {
     }
 
     @Override
-    public void prefill(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
+    public void run(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
         try (KvCache shadow = shadow(cache, plan.request().numQoHeads() / cache.spec().numKvHeads())) {
-            delegate.prefill(plan, query, shadow, out, lse);
-        }
-    }
-
-    @Override
-    public void decode(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        try (KvCache shadow = shadow(cache, plan.request().numQoHeads() / cache.spec().numKvHeads())) {
-            delegate.decode(plan, query, shadow, out, lse);
+            delegate.run(plan, query, shadow, out, lse);
         }
     }
 

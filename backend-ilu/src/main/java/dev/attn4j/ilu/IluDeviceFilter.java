@@ -1,5 +1,6 @@
 package dev.attn4j.ilu;
 
+import dev.attn4j.api.spi.BackendOptions;
 import dev.attn4j.cudadriver.DeviceDescription;
 
 import java.util.Optional;
@@ -7,7 +8,8 @@ import java.util.Optional;
 /**
  * Which devices the ilu backend runs on: Iluvatar CoreX GPUs. NVIDIA GPUs answer to the same
  * driver API, and the ilu kernels are plain CUDA C that nvcc also builds, which is how they are
- * tested without Iluvatar hardware: with {@value #COMPAT_PROPERTY}=true the backend runs on NVIDIA
+ * tested without Iluvatar hardware: with {@value #COMPAT_PROPERTY}=true (a BackendOptions property or a
+ * system property) the backend runs on NVIDIA
  * GPUs of compute capability 8.0 or newer too. Without it NVIDIA devices are declined and left to
  * the cuda backend, so ilu never silently takes an NVIDIA machine.
  */
@@ -18,8 +20,9 @@ final class IluDeviceFilter {
     private IluDeviceFilter() {
     }
 
-    static boolean compatMode() {
-        return Boolean.parseBoolean(System.getProperty(COMPAT_PROPERTY, "false"));
+    /** Compat mode as the options (then the system properties) say: probe and open read the same. */
+    static boolean compatMode(BackendOptions options) {
+        return options.flag(COMPAT_PROPERTY);
     }
 
     /** Why this backend declines the device, or empty if it accepts it. */

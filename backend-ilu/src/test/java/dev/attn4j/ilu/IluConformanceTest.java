@@ -1,13 +1,12 @@
 package dev.attn4j.ilu;
 
 import dev.attn4j.api.spi.AttentionBackendProvider;
-import dev.attn4j.api.spi.Availability;
+import dev.attn4j.api.spi.BackendOptions;
 import dev.attn4j.tck.BackendTck;
-import org.junit.jupiter.api.AfterAll;
 
 import java.util.Set;
 
-/** The TCK on ilu, in compat mode ({@link CompatMode}) on an NVIDIA GPU or on an Iluvatar GPU; skips without one. */
+/** The TCK on ilu, in compat mode on an NVIDIA GPU or on an Iluvatar GPU; skips without one. */
 class IluConformanceTest extends BackendTck {
     @Override
     protected AttentionBackendProvider provider() {
@@ -15,19 +14,12 @@ class IluConformanceTest extends BackendTck {
     }
 
     @Override
-    protected Availability probe() {
-        CompatMode.enable();
-        return provider().probe();
+    protected BackendOptions options() {
+        return CompatMode.OPTIONS;
     }
 
-    @AfterAll
-    void restoreCompatMode() {
-        CompatMode.restore();
-    }
-
-    /** The paths of README's "which ilu path runs". */
     @Override
     protected Set<String> kernelFamilies() {
-        return Set.of("ilu DECODE ", "ilu FLASH ", "ilu STAGED_FLASH ", "ilu GENERIC ");
+        return Set.of("ilu DECODE ", "ilu FLASH ", "ilu STAGED_FLASH ", "ilu GENERIC ");   // the ilu paths
     }
 }

@@ -1,5 +1,6 @@
 package dev.attn4j.ilu;
 
+import dev.attn4j.api.spi.BackendOptions;
 import dev.attn4j.cudadriver.DeviceDescription;
 import org.junit.jupiter.api.Test;
 
@@ -39,9 +40,12 @@ class IluDeviceFilterTest {
         String before = System.getProperty(IluDeviceFilter.COMPAT_PROPERTY);
         try {
             System.setProperty(IluDeviceFilter.COMPAT_PROPERTY, "true");
-            assertTrue(IluDeviceFilter.compatMode());
+            assertTrue(IluDeviceFilter.compatMode(BackendOptions.defaults()));
             System.setProperty(IluDeviceFilter.COMPAT_PROPERTY, "false");
-            assertEquals(false, IluDeviceFilter.compatMode());
+            assertEquals(false, IluDeviceFilter.compatMode(BackendOptions.defaults()));
+            // The options win over the system property, in probe and open alike.
+            assertTrue(IluDeviceFilter.compatMode(BackendOptions.builder()
+                    .property(IluDeviceFilter.COMPAT_PROPERTY, "true").build()));
         } finally {
             if (before == null) {
                 System.clearProperty(IluDeviceFilter.COMPAT_PROPERTY);

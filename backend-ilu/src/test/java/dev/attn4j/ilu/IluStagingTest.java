@@ -1,6 +1,7 @@
 package dev.attn4j.ilu;
 
 import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.BatchLayout;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.KvCache;
@@ -13,8 +14,6 @@ import dev.attn4j.api.ScaleGranularity;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.numeric.Bf16;
 import dev.attn4j.api.spi.Availability;
-import dev.attn4j.api.spi.BackendOptions;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,19 +40,13 @@ class IluStagingTest {
 
     @BeforeAll
     static void probe() {
-        CompatMode.enable();
-        availability = new IluBackendProvider().probe();
-    }
-
-    @AfterAll
-    static void restore() {
-        CompatMode.restore();
+        availability = new IluBackendProvider().probe(CompatMode.OPTIONS);
     }
 
     @BeforeEach
     void open() {
         Assumptions.assumeTrue(availability.isAvailable(), () -> "ilu unavailable: " + availability.unavailabilityCause());
-        backend = (IluBackend) new IluBackendProvider().open(BackendOptions.defaults());
+        backend = (IluBackend) new IluBackendProvider().open(CompatMode.OPTIONS);
     }
 
     @AfterEach
@@ -76,7 +69,7 @@ class IluStagingTest {
 
     /** A cache whose blocks 0..63 hold random K/V. */
     private KvCache filledCache(KvCacheSpec s) {
-        KvCache c = backend.createKvCache(s, KvScales.none());
+        KvCache c = backend.createKvCache(s);
         int n = 64 * s.blockSize();
         int[] slots = new int[n];
         for (int i = 0; i < n; i++) {
@@ -110,8 +103,8 @@ class IluStagingTest {
             rows[0][j] = j;
             rows[1][j] = j < 2 ? j : blocks + j;
         }
-        return (IluPlan) backend.plan(PlanRequest.prefill(BatchLayout.of(new int[] {qLen, qLen},
-                new int[] {kvLen, kvLen}, rows), s, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL));
+        return (IluPlan) backend.plan(PlanRequest.prefill(AttentionShape.of(s, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL), BatchLayout.of(new int[] {qLen, qLen},
+                new int[] {kvLen, kvLen}, rows)));
     }
 
     /** Runs the plan into a NaN-poisoned output and checks every value was written, finite. */
@@ -121,9 +114,9 @@ class IluStagingTest {
             java.util.Arrays.fill(poison, (short) 0x7fc0);
             out.copyFrom(poison);
             if (plan.request().kind() == dev.attn4j.api.OpKind.DECODE) {
-                backend.decode(plan, q, cache, out, null);
+                backend.run(plan, q, cache, out);
             } else {
-                backend.prefill(plan, q, cache, out, null);
+                backend.run(plan, q, cache, out);
             }
             for (short b : out.toShortArray()) {
                 assertTrue(Float.isFinite(Bf16.toFloat(b)), "output not fully written");
@@ -176,8 +169,8 @@ class IluStagingTest {
     void decodeNeverStages() {
         KvCacheSpec s = spec(128);
         try (KvCache cache = filledCache(s);
-             IluPlan plan = (IluPlan) backend.plan(PlanRequest.decode(BatchLayout.decode(new int[] {64, 40},
-                     new int[][] {{0, 1, 2, 3}, {0, 1, 4}}), s, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL))) {
+             IluPlan plan = (IluPlan) backend.plan(PlanRequest.decode(AttentionShape.of(s, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL), BatchLayout.decode(new int[] {64, 40},
+                     new int[][] {{0, 1, 2, 3}, {0, 1, 4}})))) {
             assertEquals(KernelChoice.Path.DECODE, plan.choice.path(), plan.describe());
             assertEquals(plan.split.workspaceBytes(), plan.workspaceBytes());
             run(plan, cache, 2, 128);

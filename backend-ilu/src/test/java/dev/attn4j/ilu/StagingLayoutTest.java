@@ -1,6 +1,7 @@
 package dev.attn4j.ilu;
 
 import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.BatchLayout;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.KvCacheSpec;
@@ -30,7 +31,7 @@ class StagingLayoutTest {
         BatchLayout batch = BatchLayout.of(new int[] {8, 8}, new int[] {40, 40}, rows);
         ValidatedBatch b = new ValidatedBatch(new int[] {0, 8, 16}, new int[] {40, 40}, new int[] {0, 3, 6},
                 new int[] {10, 11, 12, 10, 11, 20}, 8, 40, batch);
-        PlanRequest r = PlanRequest.prefill(batch, SPEC, 8, DType.BF16, options);
+        PlanRequest r = PlanRequest.prefill(AttentionShape.of(SPEC, 8, DType.BF16, options), batch);
         return StagingLayout.of(b, new WorkSplit(r, b, 1, 256, 64), SPEC);
     }
 

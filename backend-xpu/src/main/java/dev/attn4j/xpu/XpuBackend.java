@@ -11,16 +11,16 @@ import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
 import dev.attn4j.api.support.KernelCodes;
 import dev.attn4j.api.support.KernelNames;
-import dev.attn4j.api.support.ValidatingBackend;
 import dev.attn4j.api.support.PlanMetadata;
 import dev.attn4j.api.support.RequestValidator;
+import dev.attn4j.api.support.SlotScratch;
 import dev.attn4j.api.support.ValidatedBatch;
+import dev.attn4j.api.support.ValidatingBackend;
 import dev.attn4j.api.support.WorkSplit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
@@ -43,7 +43,8 @@ final class XpuBackend extends ValidatingBackend {
     private final int minSplitTokens;
     /** Bound to kernel pointer arguments that a call does not use (no LSE, no scales, no workspace). */
     private final DeviceBuffer dummy;
-    private XpuTensor slotScratch;
+    private final SlotScratch<XpuTensor> slotScratch = new SlotScratch<>(n -> allocateDevice(DType.INT32, n),
+            this::synchronizeDevice);
 
     XpuBackend(DeviceRuntime runtime, int minSplitTokens) {
         super(XpuBackendProvider.NAME, XpuBackendProvider.CAPABILITIES);
@@ -139,10 +140,7 @@ final class XpuBackend extends ValidatingBackend {
     protected void appendValidated(KvCache cache, Tensor keys, Tensor values, int[] slots) {
         XpuKvCache c = (XpuKvCache) cache;
         KvCacheSpec spec = c.spec();
-        XpuTensor slotBuf = slotScratch(slots.length);
-        ByteBuffer b = ByteBuffer.allocate(4 * slots.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.asIntBuffer().put(slots);
-        runtime.write(slotBuf.buffer(), b);
+        XpuTensor slotBuf = slotScratch.upload(slots);
         runtime.launch(KernelNames.append(keys.dtype(), spec.kvDtype()), slots.length, XpuKernels.GROUP_SIZE,
                 new KernelArgs(KernelArgs.APPEND)
                         .buf("keys", ((XpuTensor) keys).buffer()).buf("values", ((XpuTensor) values).buffer())
@@ -153,18 +151,6 @@ final class XpuBackend extends ValidatingBackend {
                         .i32("gran", KernelCodes.granularity(spec.granularity().kind()))
                         .i32("group_size", spec.granularity().groupSize())
                         .values());
-    }
-
-    /** A reusable device buffer for append's slot ids, grown when needed. */
-    private XpuTensor slotScratch(int n) {
-        if (slotScratch == null || slotScratch.numElements() < n) {
-            if (slotScratch != null) {
-                runtime.synchronize();
-                slotScratch.close();
-            }
-            slotScratch = allocateDevice(DType.INT32, Math.max(n, 1024));
-        }
-        return slotScratch;
     }
 
     @Override
@@ -187,7 +173,7 @@ final class XpuBackend extends ValidatingBackend {
         int hasLse = lse == null ? 0 : 1;
         DeviceBuffer meta = p.metadata.buffer();
         DeviceBuffer ws = orDummy(p.workspace);
-        PlanMetadata m = p.layout;
+        PlanMetadata m = p.offsets;
         runtime.launch(p.kernel, p.split.items(), XpuKernels.GROUP_SIZE, new KernelArgs(KernelArgs.ATTENTION)
                 .buf("q", ((XpuTensor) query).buffer()).buf("out", ((XpuTensor) out).buffer())
                 .buf("lse", lseBuf).i32("has_lse", hasLse)
@@ -230,9 +216,7 @@ final class XpuBackend extends ValidatingBackend {
         try {
             if (!failed) {
                 runtime.synchronize();
-                if (slotScratch != null) {
-                    slotScratch.close();
-                }
+                slotScratch.close();
                 runtime.free(dummy);
             }
         } finally {

@@ -2,7 +2,6 @@ package dev.attn4j.xpu;
 
 import dev.attn4j.api.spi.Availability;
 import dev.attn4j.api.spi.DeviceInfo;
-import dev.attn4j.api.spi.KillSwitch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,16 +22,14 @@ record XpuProbe(Availability availability, List<XpuDevice> devices) {
 
     /** Where to look: the Level Zero loader library and whether any OpenCL device will do. */
     record Settings(String levelZeroLoader, boolean allowAnyOpenClDevice) {
-        static Settings fromSystemProperties() {
-            return new Settings(ZeLoader.library(), Boolean.getBoolean(DeviceFilter.ALLOW_ANY));
+        /** As the options say (their properties first, then system properties): probe and open alike. */
+        static Settings from(dev.attn4j.api.spi.BackendOptions options) {
+            return new Settings(ZeLoader.library(options), options.flag(DeviceFilter.ALLOW_ANY));
         }
     }
 
+    /** The probe of these settings (the provider has checked the kill switch). */
     static XpuProbe run(Settings s) {
-        Optional<String> disabled = KillSwitch.cause(XpuBackendProvider.NAME);
-        if (disabled.isPresent()) {
-            return new XpuProbe(Availability.unavailable(disabled.get()), List.of());
-        }
         try {
             List<String> causes = new ArrayList<>();
             List<XpuDevice> zero = accepted(levelZero(s.levelZeroLoader()), causes, "Level Zero");

@@ -31,9 +31,9 @@ final class ZeLoader {
         }
     }
 
-    /** The loader library to use: the property, else libze_loader.so.1. */
-    static String library() {
-        String v = System.getProperty(LIBRARY_PROPERTY);
+    /** The loader library to use: the property (options, then system properties), else libze_loader.so.1. */
+    static String library(dev.attn4j.api.spi.BackendOptions options) {
+        String v = options.property(LIBRARY_PROPERTY).orElse(null);
         return v == null || v.isBlank() ? DEFAULT_LIBRARY : v.trim();
     }
 

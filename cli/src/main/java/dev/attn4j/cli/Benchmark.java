@@ -1,6 +1,7 @@
 package dev.attn4j.cli;
 
 import dev.attn4j.api.AttentionBackend;
+import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.BatchLayout;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.KvCache;
@@ -99,8 +100,8 @@ final class Benchmark {
         ModelShape m = config.model();
         KvCacheSpec spec = config.spec(numBlocks);
         PlanRequest request = prefill
-                ? PlanRequest.prefill(batch, spec, m.numQoHeads, DType.BF16, m.options())
-                : PlanRequest.decode(batch, spec, m.numQoHeads, DType.BF16, m.options());
+                ? PlanRequest.prefill(AttentionShape.of(spec, m.numQoHeads, DType.BF16, m.options()), batch)
+                : PlanRequest.decode(AttentionShape.of(spec, m.numQoHeads, DType.BF16, m.options()), batch);
         int[] qShape = {queryRows, m.numQoHeads, m.headDim};
         p.message(label + ": filling cache");
         try (KvCache cache = backend.createKvCache(spec, config.scales(spec))) {
@@ -109,8 +110,8 @@ final class Benchmark {
                  Tensor out = backend.allocate(DType.BF16, qShape);
                  Plan plan = backend.plan(request)) {
                 Runnable op = prefill
-                        ? () -> backend.prefill(plan, q, cache, out, null)
-                        : () -> backend.decode(plan, q, cache, out, null);
+                        ? () -> backend.run(plan, q, cache, out)
+                        : () -> backend.run(plan, q, cache, out);
                 p.message(label);
                 return Timing.measure(backend, config.warmup(), config.iters(), op, () -> p.step(label));
             }

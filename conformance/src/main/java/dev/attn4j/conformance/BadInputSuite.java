@@ -2,6 +2,7 @@ package dev.attn4j.conformance;
 
 import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.BatchLayout;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.InvalidRequestException;
@@ -78,7 +79,7 @@ public final class BadInputSuite {
             this.backend = backend;
             this.other = other;
             Random rnd = new Random(17);
-            cache = own(backend.createKvCache(SPEC, KvScales.none()));
+            cache = own(backend.createKvCache(SPEC));
             keys = own(randomBf16(backend, rnd, 3, SPEC.numKvHeads(), SPEC.headDim()));
             values = own(randomBf16(backend, rnd, 3, SPEC.numKvHeads(), SPEC.headDim()));
             // Fill slots 0..23 (blocks 0..5) with valid data so plans below reference written blocks.
@@ -91,10 +92,8 @@ public final class BadInputSuite {
                 }
                 backend.append(cache, k, v, s);
             }
-            prefillPlan = own(backend.plan(PlanRequest.prefill(validPrefill(), SPEC, QO_HEADS, DType.BF16,
-                    AttentionOptions.CAUSAL)));
-            decodePlan = own(backend.plan(PlanRequest.decode(BatchLayout.decode(new int[] {6}, new int[][] {{1, 3}}),
-                    SPEC, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL)));
+            prefillPlan = own(backend.plan(PlanRequest.prefill(AttentionShape.of(SPEC, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL), validPrefill())));
+            decodePlan = own(backend.plan(PlanRequest.decode(AttentionShape.of(SPEC, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL), BatchLayout.decode(new int[] {6}, new int[][] {{1, 3}}))));
             query = own(randomBf16(backend, rnd, 2, QO_HEADS, SPEC.headDim()));
             decodeQuery = own(randomBf16(backend, rnd, 1, QO_HEADS, SPEC.headDim()));
             out = own(randomBf16(backend, rnd, 2, QO_HEADS, SPEC.headDim()));
@@ -108,7 +107,7 @@ public final class BadInputSuite {
         }
 
         public PlanRequest prefill(BatchLayout batch) {
-            return PlanRequest.prefill(batch, SPEC, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL);
+            return PlanRequest.prefill(AttentionShape.of(SPEC, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL), batch);
         }
 
         /** A zeroed FP32 tensor of this fixture's backend, closed with the fixture. */
@@ -179,13 +178,11 @@ public final class BadInputSuite {
         c.add(invalid("empty batch", "batch.numSequences=0",
                 f -> f.backend.plan(f.prefill(BatchLayout.of(new int[0], new int[0], new int[0][])))));
         c.add(invalid("decode with qLen 2", "batch.sequence[0].qLen=2",
-                f -> f.backend.plan(PlanRequest.decode(Fixture.validPrefill(), SPEC, QO_HEADS, DType.BF16,
-                        AttentionOptions.CAUSAL))));
+                f -> f.backend.plan(PlanRequest.decode(AttentionShape.of(SPEC, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL), Fixture.validPrefill()))));
         c.add(invalid("numQoHeads not a multiple of numKvHeads", "numQoHeads=5",
-                f -> f.backend.plan(PlanRequest.prefill(Fixture.validPrefill(), SPEC, 5, DType.BF16, AttentionOptions.CAUSAL))));
+                f -> f.backend.plan(PlanRequest.prefill(AttentionShape.of(SPEC, 5, DType.BF16, AttentionOptions.CAUSAL), Fixture.validPrefill()))));
         c.add(invalid("query dtype not 16-bit", "queryDtype=FP32",
-                f -> f.backend.plan(PlanRequest.prefill(Fixture.validPrefill(), SPEC, QO_HEADS, DType.FP32,
-                        AttentionOptions.CAUSAL))));
+                f -> f.backend.plan(PlanRequest.prefill(AttentionShape.of(SPEC, QO_HEADS, DType.FP32, AttentionOptions.CAUSAL), Fixture.validPrefill()))));
         // Sizes: every product is checked before anything is allocated or scheduled.
         c.add(invalid("tensor of 2^62+1 elements (bytes overflow)", "shape=[27905, 8681, 49477, 384773]",
                 f -> f.backend.allocate(DType.FP32, 27905, 8681, 49477, 384773)));
@@ -194,13 +191,11 @@ public final class BadInputSuite {
         KvCacheSpec oneHugeBlock = new KvCacheSpec(1, Integer.MAX_VALUE, 1, 8, KvDType.BF16, ScaleGranularity.NONE,
                 KvLayout.NHD);
         c.add(invalid("plan of 2^31-1 query tokens", "batch.numTokens=2147483647",
-                f -> f.backend.plan(PlanRequest.prefill(BatchLayout.of(new int[] {Integer.MAX_VALUE},
-                        new int[] {Integer.MAX_VALUE}, new int[][] {{0}}), oneHugeBlock, 1, DType.BF16,
-                        AttentionOptions.CAUSAL))));
+                f -> f.backend.plan(PlanRequest.prefill(AttentionShape.of(oneHugeBlock, 1, DType.BF16, AttentionOptions.CAUSAL), BatchLayout.of(new int[] {Integer.MAX_VALUE},
+                        new int[] {Integer.MAX_VALUE}, new int[][] {{0}})))));
         KvCacheSpec d128 = new KvCacheSpec(8, 4, 2, 128, KvDType.BF16, ScaleGranularity.NONE, KvLayout.NHD);
         c.add(invalid("2^25 query heads at head dim 128 (workspace overflow)", "numQoHeads=33554432",
-                f -> f.backend.plan(PlanRequest.decode(BatchLayout.decode(new int[] {6}, new int[][] {{1, 3}}),
-                        d128, 1 << 25, DType.BF16, AttentionOptions.CAUSAL))));
+                f -> f.backend.plan(PlanRequest.decode(AttentionShape.of(d128, 1 << 25, DType.BF16, AttentionOptions.CAUSAL), BatchLayout.decode(new int[] {6}, new int[][] {{1, 3}})))));
         c.add(invalid("cache of more than 2^61 elements", "numKvHeads*headDim=",
                 f -> new KvCacheSpec(1 << 19, 1 << 11, 1 << 20, 1 << 12, KvDType.INT8, ScaleGranularity.TOKEN,
                         KvLayout.NHD)));
@@ -214,7 +209,7 @@ public final class BadInputSuite {
         // A cache one of whose tensors was closed by hand is closed: nothing of it is written.
         c.add(invalid("append into a cache whose V tensor was closed", "cache=closed",
                 f -> {
-                    KvCache partly = f.backend.createKvCache(SPEC, KvScales.none());
+                    KvCache partly = f.backend.createKvCache(SPEC);
                     try {
                         partly.values().close();
                         byte[] before = partly.keys().toByteArray();
@@ -232,10 +227,10 @@ public final class BadInputSuite {
         // Cache specs and scales.
         c.add(invalid("head dim 0", "headDim=0",
                 f -> f.backend.createKvCache(new KvCacheSpec(8, 4, 2, 0, KvDType.INT8, ScaleGranularity.TOKEN,
-                        KvLayout.NHD), KvScales.none())));
+                        KvLayout.NHD))));
         c.add(new BadInputCase("head dim unsupported", UnsupportedConfigurationException.class, "headDim=",
                 f -> f.backend.createKvCache(new KvCacheSpec(2, 4, 1, unsupportedHeadDim(f.backend), KvDType.INT8,
-                        ScaleGranularity.TOKEN, KvLayout.NHD), KvScales.none())));
+                        ScaleGranularity.TOKEN, KvLayout.NHD))));
         c.add(invalid("TOKEN_GROUP size not dividing headDim", "granularity.groupSize=5",
                 f -> new KvCacheSpec(8, 4, 2, 16, KvDType.INT8, ScaleGranularity.tokenGroup(5), KvLayout.NHD)));
         c.add(invalid("block size 0", "blockSize=0",
@@ -289,7 +284,7 @@ public final class BadInputSuite {
         c.add(invalid("FP16 keys into a BF16 cache", "keys.dtype=FP16",
                 f -> {
                     KvCache bf = f.backend.createKvCache(new KvCacheSpec(2, 4, 2, 16, KvDType.BF16, ScaleGranularity.NONE,
-                            KvLayout.NHD), KvScales.none());
+                            KvLayout.NHD));
                     try (bf; Tensor k = f.backend.allocate(DType.FP16, 1, 2, 16);
                          Tensor v = f.backend.allocate(DType.FP16, 1, 2, 16)) {
                         f.backend.append(bf, k, v, new int[] {0});
@@ -297,50 +292,50 @@ public final class BadInputSuite {
                 }));
         // Running a plan: query, output, LSE, plan and cache.
         c.add(invalid("query dtype mismatch", "query.dtype=FP16",
-                f -> f.backend.prefill(f.prefillPlan, f.backend.allocate(DType.FP16, 2, QO_HEADS, 16), f.cache, f.out, f.lse)));
+                f -> f.backend.run(f.prefillPlan, f.backend.allocate(DType.FP16, 2, QO_HEADS, 16), f.cache, f.out, f.lse)));
         c.add(invalid("query shape mismatch", "query.shape=[3, 4, 16]",
-                f -> f.backend.prefill(f.prefillPlan, f.halves(3, QO_HEADS, 16), f.cache, f.out, f.lse)));
+                f -> f.backend.run(f.prefillPlan, f.halves(3, QO_HEADS, 16), f.cache, f.out, f.lse)));
         c.add(invalid("output dtype mismatch", "out.dtype=FP16",
-                f -> f.backend.prefill(f.prefillPlan, f.query, f.cache, f.backend.allocate(DType.FP16, 2, QO_HEADS, 16), f.lse)));
+                f -> f.backend.run(f.prefillPlan, f.query, f.cache, f.backend.allocate(DType.FP16, 2, QO_HEADS, 16), f.lse)));
         c.add(invalid("output shape mismatch", "out.shape=[2, 4, 8]",
-                f -> f.backend.prefill(f.prefillPlan, f.query, f.cache, f.halves(2, QO_HEADS, 8), f.lse)));
+                f -> f.backend.run(f.prefillPlan, f.query, f.cache, f.halves(2, QO_HEADS, 8), f.lse)));
         c.add(invalid("LSE shape mismatch", "lse.shape=[2, 2]",
-                f -> f.backend.prefill(f.prefillPlan, f.query, f.cache, f.out, f.backend.allocate(DType.FP32, 2, 2))));
+                f -> f.backend.run(f.prefillPlan, f.query, f.cache, f.out, f.backend.allocate(DType.FP32, 2, 2))));
         c.add(invalid("query of another backend", "query=",
-                f -> f.backend.prefill(f.prefillPlan, randomBf16(f.other, new Random(2), 2, QO_HEADS, 16), f.cache, f.out, f.lse)));
+                f -> f.backend.run(f.prefillPlan, randomBf16(f.other, new Random(2), 2, QO_HEADS, 16), f.cache, f.out, f.lse)));
         c.add(invalid("closed query", "query=",
                 f -> {
                     Tensor q = f.halves(2, QO_HEADS, 16);
                     q.close();
-                    f.backend.prefill(f.prefillPlan, q, f.cache, f.out, f.lse);
+                    f.backend.run(f.prefillPlan, q, f.cache, f.out, f.lse);
                 }));
         c.add(invalid("output is the query", "out=",
-                f -> f.backend.prefill(f.prefillPlan, f.query, f.cache, f.query, f.lse)));
-        c.add(invalid("prefill plan given to decode", "plan.kind=PREFILL",
-                f -> f.backend.decode(f.prefillPlan, f.decodeQuery, f.cache, f.decodeOut, null)));
+                f -> f.backend.run(f.prefillPlan, f.query, f.cache, f.query, f.lse)));
+        c.add(invalid("a decode step's tensors given to a prefill plan", "query.shape=",
+                f -> f.backend.run(f.prefillPlan, f.decodeQuery, f.cache, f.decodeOut)));
         c.add(invalid("closed plan", "plan=closed",
                 f -> {
                     Plan p = f.backend.plan(f.prefill(Fixture.validPrefill()));
                     p.close();
-                    f.backend.prefill(p, f.query, f.cache, f.out, f.lse);
+                    f.backend.run(p, f.query, f.cache, f.out, f.lse);
                 }));
         c.add(invalid("cache spec differs from the plan's", "cache.spec=",
                 f -> {
                     try (KvCache other = f.backend.createKvCache(new KvCacheSpec(9, 4, 2, 16, KvDType.INT8,
-                            ScaleGranularity.TOKEN, KvLayout.NHD), KvScales.none())) {
-                        f.backend.prefill(f.prefillPlan, f.query, other, f.out, f.lse);
+                            ScaleGranularity.TOKEN, KvLayout.NHD))) {
+                        f.backend.run(f.prefillPlan, f.query, other, f.out, f.lse);
                     }
                 }));
         c.add(invalid("closed cache", "cache=closed",
                 f -> {
-                    KvCache closed = f.backend.createKvCache(SPEC, KvScales.none());
+                    KvCache closed = f.backend.createKvCache(SPEC);
                     closed.close();
-                    f.backend.prefill(f.prefillPlan, f.query, closed, f.out, f.lse);
+                    f.backend.run(f.prefillPlan, f.query, closed, f.out, f.lse);
                 }));
         c.add(invalid("cache of another backend", "cache=",
                 f -> {
-                    try (KvCache foreign = f.other.createKvCache(SPEC, KvScales.none())) {
-                        f.backend.prefill(f.prefillPlan, f.query, foreign, f.out, f.lse);
+                    try (KvCache foreign = f.other.createKvCache(SPEC)) {
+                        f.backend.run(f.prefillPlan, f.query, foreign, f.out, f.lse);
                     }
                 }));
         return c;

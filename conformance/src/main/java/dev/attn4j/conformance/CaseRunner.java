@@ -1,6 +1,7 @@
 package dev.attn4j.conformance;
 
 import dev.attn4j.api.AttentionBackend;
+import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.BatchLayout;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.KvCache;
@@ -290,7 +291,7 @@ public final class CaseRunner {
 
             int tokens = q.length / (c.numQoHeads() * d);
             BatchLayout batch = BatchLayout.of(c.qLens(), c.kvLens(), data.blockRows);
-            PlanRequest request = new PlanRequest(c.op(), batch, spec, c.numQoHeads(), c.queryDtype(), c.options());
+            PlanRequest request = new PlanRequest(c.op(), AttentionShape.of(spec, c.numQoHeads(), c.queryDtype(), c.options()), batch);
             short nan = c.queryDtype() == DType.BF16 ? (short) 0x7FC1 : (short) 0x7E01;
             short[] outBits;
             float[] lse = null;
@@ -308,9 +309,9 @@ public final class CaseRunner {
                     lseT.copyFrom(p);
                 }
                 if (c.op() == OpKind.PREFILL) {
-                    backend.prefill(plan, query, cache, out, lseT);
+                    backend.run(plan, query, cache, out, lseT);
                 } else {
-                    backend.decode(plan, query, cache, out, lseT);
+                    backend.run(plan, query, cache, out, lseT);
                 }
                 outBits = out.toShortArray();
                 if (lseT != null) {

@@ -2,6 +2,7 @@ package dev.attn4j.conformance;
 
 import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.BatchLayout;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.InvalidRequestException;
@@ -136,13 +137,12 @@ public final class CloseRace {
         for (int i = 0; i < kv.length; i++) {
             kv[i] = dev.attn4j.api.numeric.Bf16.fromFloat((float) rnd.nextGaussian());
         }
-        PlanRequest request = PlanRequest.decode(BatchLayout.decode(new int[] {KV_LEN}, blocks), SPEC, QO_HEADS,
-                DType.BF16, AttentionOptions.CAUSAL);
+        PlanRequest request = PlanRequest.decode(AttentionShape.of(SPEC, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL), BatchLayout.decode(new int[] {KV_LEN}, blocks));
         try (Tensor k = backend.allocate(DType.BF16, KV_LEN, SPEC.numKvHeads(), SPEC.headDim());
              Tensor v = backend.allocate(DType.BF16, KV_LEN, SPEC.numKvHeads(), SPEC.headDim())) {
             k.copyFrom(kv);
             v.copyFrom(kv);
-            KvCache cache = backend.createKvCache(SPEC, KvScales.none());
+            KvCache cache = backend.createKvCache(SPEC);
             backend.append(cache, k, v, slots);
             Tensor query = backend.allocate(DType.BF16, 1, QO_HEADS, SPEC.headDim());
             Tensor out = backend.allocate(DType.BF16, 1, QO_HEADS, SPEC.headDim());
@@ -169,7 +169,7 @@ public final class CloseRace {
                         if (append) {
                             backend.append(cache, k, v, slots);
                         } else {
-                            backend.decode(plan, query, cache, out, null);
+                            backend.run(plan, query, cache, out);
                         }
                         completed++;
                     } catch (InvalidRequestException e) {   // "... is closed": anything else is a failure
@@ -188,7 +188,7 @@ public final class CloseRace {
                     out = backend.allocate(DType.BF16, 1, QO_HEADS, SPEC.headDim());
                 }
                 if (cache.isClosed()) {
-                    cache = backend.createKvCache(SPEC, KvScales.none());
+                    cache = backend.createKvCache(SPEC);
                     backend.append(cache, k, v, slots);
                 }
             }

@@ -2,6 +2,7 @@ package dev.attn4j.conformance;
 
 import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.BatchLayout;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.Feature;
@@ -65,8 +66,7 @@ public final class ConcurrencyStress {
                 new KvCacheSpec(numBlocks, BLOCK, KV_HEADS, HEAD_DIM, KvDType.FP8_E4M3, ScaleGranularity.HEAD, KvLayout.NHD));
         List<KvCacheSpec> usable = new ArrayList<>();
         for (KvCacheSpec s : all) {
-            if (backend.check(Requirements.of(s, QO_HEADS, DType.BF16, Feature.PREFILL, Feature.DECODE,
-                    Feature.CHUNKED_PREFILL, Feature.CAUSAL, Feature.LSE)).supported()) {
+            if (backend.check(Requirements.of(AttentionShape.of(s, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL), Feature.PREFILL, Feature.DECODE, Feature.CHUNKED_PREFILL, Feature.CAUSAL, Feature.LSE)).supported()) {
                 usable.add(s);
             }
         }
@@ -314,8 +314,8 @@ public final class ConcurrencyStress {
                     : AttentionOptions.builder().slidingWindow(1 + r.nextInt(64)).build();
             KvCacheSpec spec = cache.spec();
             PlanRequest request = prefill
-                    ? PlanRequest.prefill(batch, spec, QO_HEADS, DType.BF16, options)
-                    : PlanRequest.decode(batch, spec, QO_HEADS, DType.BF16, options);
+                    ? PlanRequest.prefill(AttentionShape.of(spec, QO_HEADS, DType.BF16, options), batch)
+                    : PlanRequest.decode(AttentionShape.of(spec, QO_HEADS, DType.BF16, options), batch);
             int rows = Arrays.stream(qLens).sum();
             boolean lse = r.nextBoolean();
             Plan plan = backend.plan(request);
@@ -323,9 +323,9 @@ public final class ConcurrencyStress {
             Tensor out = backend.allocate(DType.BF16, rows, QO_HEADS, HEAD_DIM);
             Tensor l = lse ? backend.allocate(DType.FP32, rows, QO_HEADS) : null;
             if (prefill) {
-                backend.prefill(plan, query, cache, out, l);
+                backend.run(plan, query, cache, out, l);
             } else {
-                backend.decode(plan, query, cache, out, l);
+                backend.run(plan, query, cache, out, l);
             }
             record(id, out, l);
             defer(plan, query, out, l);
@@ -350,13 +350,12 @@ public final class ConcurrencyStress {
                     ids[s] = blocks.subList(0, (kvLens[s] + BLOCK - 1) / BLOCK).stream().mapToInt(Integer::intValue).toArray();
                 }
                 int c = r.nextInt(caches.all.size());
-                Plan plan = backend.plan(PlanRequest.decode(BatchLayout.decode(kvLens, ids), caches.all.get(c).spec(),
-                        QO_HEADS, DType.BF16, AttentionOptions.CAUSAL));
+                Plan plan = backend.plan(PlanRequest.decode(AttentionShape.of(caches.all.get(c).spec(), QO_HEADS, DType.BF16, AttentionOptions.CAUSAL), BatchLayout.decode(kvLens, ids)));
                 d = new SharedDecode(plan, randomBf16(r, seqs, QO_HEADS, HEAD_DIM), c);
                 sharedPlans.add(d);
             }
             try (Tensor out = backend.allocate(DType.BF16, d.query.shape()[0], QO_HEADS, HEAD_DIM)) {
-                backend.decode(d.plan, d.query, caches.all.get(d.cache), out, null);
+                backend.run(d.plan, d.query, caches.all.get(d.cache), out);
                 record(id, out, null);
             }
         }
@@ -366,10 +365,9 @@ public final class ConcurrencyStress {
             KvCacheSpec spec = new KvCacheSpec(1 + r.nextInt(8), BLOCK, KV_HEADS, HEAD_DIM, KvDType.INT8,
                     ScaleGranularity.TOKEN, KvLayout.NHD);
             List<AutoCloseable> made = new ArrayList<>();
-            if (backend.check(Requirements.of(spec, QO_HEADS, DType.BF16, Feature.DECODE)).supported()) {
-                made.add(backend.createKvCache(spec, KvScales.none()));
-                made.add(backend.plan(PlanRequest.decode(BatchLayout.decode(new int[] {BLOCK}, new int[][] {{0}}), spec,
-                        QO_HEADS, DType.BF16, AttentionOptions.CAUSAL)));
+            if (backend.check(Requirements.of(AttentionShape.of(spec, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL), Feature.DECODE)).supported()) {
+                made.add(backend.createKvCache(spec));
+                made.add(backend.plan(PlanRequest.decode(AttentionShape.of(spec, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL), BatchLayout.decode(new int[] {BLOCK}, new int[][] {{0}}))));
             }
             made.add(backend.allocate(DType.FP32, 1 + r.nextInt(1000)));
             made.add(backend.allocate(DType.BF16, 1 + r.nextInt(64), QO_HEADS, HEAD_DIM));

@@ -1,6 +1,7 @@
 package dev.attn4j.conformance;
 
 import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.BatchLayout;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.ExternalMemory;
@@ -109,30 +110,29 @@ public final class HostileCalls {
             case 9 -> {
                 int heads = 2 * (1 + r.nextInt(50)) + 1;   // odd: no multiple of numKvHeads = 2
                 return invalid("plan with " + heads + " query heads", "numQoHeads=" + heads,
-                        f -> f.backend.plan(PlanRequest.prefill(BadInputSuite.Fixture.validPrefill(), BadInputSuite.SPEC,
-                                heads, DType.BF16, AttentionOptions.CAUSAL)));
+                        f -> f.backend.plan(PlanRequest.prefill(AttentionShape.of(BadInputSuite.SPEC, heads, DType.BF16, AttentionOptions.CAUSAL), BadInputSuite.Fixture.validPrefill())));
             }
             case 10 -> {
                 int tokens = 3 + r.nextInt(20);
                 return invalid("prefill with a query of " + tokens + " tokens", "query.shape=[" + tokens + ", ",
-                        f -> f.backend.prefill(f.prefillPlan, f.halves(tokens, BadInputSuite.QO_HEADS,
-                                BadInputSuite.SPEC.headDim()), f.cache, f.out, null));
+                        f -> f.backend.run(f.prefillPlan, f.halves(tokens, BadInputSuite.QO_HEADS,
+                                BadInputSuite.SPEC.headDim()), f.cache, f.out));
             }
             case 11 -> {
-                boolean decodeWithPrefill = r.nextBoolean();
-                return invalid(decodeWithPrefill ? "decode with a prefill plan" : "prefill with a decode plan",
-                        "plan.kind=" + (decodeWithPrefill ? "PREFILL" : "DECODE"), f -> {
-                            if (decodeWithPrefill) {
-                                f.backend.decode(f.prefillPlan, f.query, f.cache, f.out, null);
+                boolean decodeTensors = r.nextBoolean();   // one plan run with the other step's tensors
+                return invalid(decodeTensors ? "a prefill plan with a decode's tensors" : "a decode plan with a prefill's tensors",
+                        "query.shape=", f -> {
+                            if (decodeTensors) {
+                                f.backend.run(f.prefillPlan, f.decodeQuery, f.cache, f.decodeOut);
                             } else {
-                                f.backend.prefill(f.decodePlan, f.decodeQuery, f.cache, f.decodeOut, null);
+                                f.backend.run(f.decodePlan, f.query, f.cache, f.out);
                             }
                         });
             }
             case 12 -> {
                 int rows = 3 + r.nextInt(10);
                 return invalid("prefill with an LSE of " + rows + " rows", "lse.shape=[" + rows + ", ",
-                        f -> f.backend.prefill(f.prefillPlan, f.query, f.cache, f.out, f.floats(rows, BadInputSuite.QO_HEADS)));
+                        f -> f.backend.run(f.prefillPlan, f.query, f.cache, f.out, f.floats(rows, BadInputSuite.QO_HEADS)));
             }
             case 13 -> {
                 float[] bads = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -r.nextFloat() - 1e-3f};
@@ -167,8 +167,7 @@ public final class HostileCalls {
                 boolean closePlan = r.nextBoolean();
                 return invalid(closePlan ? "decode with a closed plan" : "decode into a closed output",
                         closePlan ? "plan=closed" : "out=", f -> {
-                            Plan p = f.backend.plan(PlanRequest.decode(BatchLayout.decode(new int[] {6}, new int[][] {{1, 3}}),
-                                    BadInputSuite.SPEC, BadInputSuite.QO_HEADS, DType.BF16, AttentionOptions.CAUSAL));
+                            Plan p = f.backend.plan(PlanRequest.decode(AttentionShape.of(BadInputSuite.SPEC, BadInputSuite.QO_HEADS, DType.BF16, AttentionOptions.CAUSAL), BatchLayout.decode(new int[] {6}, new int[][] {{1, 3}})));
                             Tensor out = f.backend.allocate(DType.BF16, 1, BadInputSuite.QO_HEADS, BadInputSuite.SPEC.headDim());
                             if (closePlan) {
                                 p.close();
@@ -176,7 +175,7 @@ public final class HostileCalls {
                                 out.close();
                             }
                             try {
-                                f.backend.decode(p, f.decodeQuery, f.cache, out, null);
+                                f.backend.run(p, f.decodeQuery, f.cache, out);
                             } finally {
                                 p.close();
                                 out.close();
@@ -197,7 +196,7 @@ public final class HostileCalls {
                 return invalid("cache spec with " + fields[at] + " " + bad, fields[at] + "=" + bad,
                         f -> f.backend.createKvCache(new dev.attn4j.api.KvCacheSpec(v[0], v[1], v[2], v[3],
                                 dev.attn4j.api.KvDType.INT8, dev.attn4j.api.ScaleGranularity.TOKEN,
-                                dev.attn4j.api.KvLayout.NHD), KvScales.none()));
+                                dev.attn4j.api.KvLayout.NHD)));
             }
             default -> {
                 int first = r.nextInt(2);
@@ -215,12 +214,12 @@ public final class HostileCalls {
             case 0 -> invalid("allocate(null dtype)", "dtype=null", f -> f.backend.allocate(null, 4));
             case 1 -> invalid("allocate(null shape)", "shape=null", f -> f.backend.allocate(DType.BF16, (int[]) null));
             case 2 -> invalid("wrap(null)", "memory=null", f -> f.backend.wrap(null, DType.BF16, 4));
-            case 3 -> invalid("createKvCache(null spec)", "spec=null", f -> f.backend.createKvCache(null, KvScales.none()));
+            case 3 -> invalid("createKvCache(null spec)", "spec=null", f -> f.backend.createKvCache(null));
             case 4 -> invalid("append(null cache)", "cache=null", f -> f.backend.append(null, f.keys, f.values, f.slots));
             case 5 -> invalid("append(null slots)", "slots=null", f -> f.backend.append(f.cache, f.keys, f.values, null));
             case 6 -> invalid("plan(null)", "request=null", f -> f.backend.plan(null));
             case 7 -> invalid("decode(null query)", "query=null",
-                    f -> f.backend.decode(f.decodePlan, null, f.cache, f.decodeOut, null));
+                    f -> f.backend.run(f.decodePlan, null, f.cache, f.decodeOut));
             case 8 -> invalid("copy(null, dst)", "src=null", f -> f.backend.copy(null, f.out));
             case 9 -> invalid("copyFromHost(null)", "src=null", f -> f.query.copyFromHost(null));
             case 10 -> invalid("BatchLayout.of(null kvLens)", "batch.kvLens=null",

@@ -1,5 +1,7 @@
 package dev.attn4j.conformance;
 
+import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.Feature;
 import dev.attn4j.api.KvCacheSpec;
@@ -85,8 +87,7 @@ class ConformanceSuiteTest {
     @Test
     void forRequirementsBuildsExactlyThatConfigurationOnEveryPath() {
         KvCacheSpec spec = new KvCacheSpec(1, 32, 3, 96, KvDType.FP8_E5M2, ScaleGranularity.CHANNEL, KvLayout.HND);
-        Requirements r = Requirements.of(spec, 21, DType.FP16, Feature.DECODE, Feature.PREFILL, Feature.CHUNKED_PREFILL,
-                Feature.CAUSAL, Feature.SLIDING_WINDOW, Feature.SOFT_CAP, Feature.LSE);
+        Requirements r = Requirements.of(AttentionShape.of(spec, 21, DType.FP16, AttentionOptions.CAUSAL), Feature.DECODE, Feature.PREFILL, Feature.CHUNKED_PREFILL, Feature.CAUSAL, Feature.SLIDING_WINDOW, Feature.SOFT_CAP, Feature.LSE);
         List<ConformanceCase> cases = ConformanceSuite.forRequirements(r);
         for (ConformanceCase c : cases) {
             Requirements cr = c.requirements();
@@ -114,7 +115,7 @@ class ConformanceSuiteTest {
                 && c.options().softCap().getAsDouble() <= 2), "a soft-cap small enough to matter");
         assertTrue(cases.stream().anyMatch(c -> c.ramp() > 1), "ramping magnitudes");
 
-        Requirements decodeOnly = Requirements.of(spec, 21, DType.FP16, Feature.DECODE);
+        Requirements decodeOnly = Requirements.of(AttentionShape.of(spec, 21, DType.FP16, AttentionOptions.CAUSAL), Feature.DECODE);
         assertTrue(ConformanceSuite.forRequirements(decodeOnly).stream().allMatch(c -> c.op() == OpKind.DECODE
                 && c.options().slidingWindow().isEmpty() && c.options().softCap().isEmpty() && !c.withLse()));
     }

@@ -1,8 +1,8 @@
 package dev.attn4j.cudadriver;
 
-import dev.attn4j.api.support.KernelCodes;
 import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.PlanRequest;
+import dev.attn4j.api.support.KernelCodes;
 import dev.attn4j.api.support.ParamLayout;
 import dev.attn4j.api.support.PlanMetadata;
 
@@ -33,7 +33,7 @@ public final class AttentionParams {
         public static KvSource of(DriverKvCache c, SplitPlan p) {
             KvCacheSpec spec = c.spec();
             return new KvSource(c.keys.ptr().address(), c.values.ptr().address(), address(c.keyScale),
-                    address(c.valueScale), p.at(p.layout.blockIds), KernelCodes.layout(spec.layout()), spec.blockSize(),
+                    address(c.valueScale), p.at(p.offsets.blockIds), KernelCodes.layout(spec.layout()), spec.blockSize(),
                     KernelCodes.granularity(spec.granularity().kind()), spec.granularity().groupSize());
         }
     }
@@ -62,7 +62,7 @@ public final class AttentionParams {
     public static byte[] attention(SplitPlan p, DriverTensor query, DriverTensor out, DriverTensor lse, KvSource kv) {
         PlanRequest r = p.request();
         KvCacheSpec spec = r.cacheSpec();
-        PlanMetadata m = p.layout;
+        PlanMetadata m = p.offsets;
         return new ParamBlock(ATTN)
                 .ptr("q", query.ptr()).ptr("out", out.ptr()).ptr("lse", address(lse))
                 .ptr("k_cache", kv.keys()).ptr("v_cache", kv.values())
@@ -85,7 +85,7 @@ public final class AttentionParams {
     /** {@code MergeParams} combining plan {@code p}'s split partials into {@code out}; {@code lse} may be null. */
     public static byte[] merge(SplitPlan p, DriverTensor out, DriverTensor lse) {
         PlanRequest r = p.request();
-        PlanMetadata m = p.layout;
+        PlanMetadata m = p.offsets;
         return new ParamBlock(MERGE)
                 .ptr("out", out.ptr()).ptr("lse", address(lse)).ptr("workspace", address(p.workspace))
                 .ptr("merge_first", p.at(m.mergeFirst)).ptr("merge_count", p.at(m.mergeCount))

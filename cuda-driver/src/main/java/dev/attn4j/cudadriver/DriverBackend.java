@@ -8,10 +8,11 @@ import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvScales;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
-import dev.attn4j.api.support.ValidatingBackend;
 import dev.attn4j.api.support.KernelCodes;
 import dev.attn4j.api.support.KernelNames;
 import dev.attn4j.api.support.RequestValidator;
+import dev.attn4j.api.support.SlotScratch;
+import dev.attn4j.api.support.ValidatingBackend;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -21,7 +22,6 @@ import jcuda.driver.JCudaDriver;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
@@ -48,7 +48,8 @@ public abstract class DriverBackend extends ValidatingBackend {
     private final CUstream stream = new CUstream();
     private final KernelModule kernels;
     private final int multiprocessors;
-    private DriverTensor slotScratch;
+    private final SlotScratch<DriverTensor> slotScratch = new SlotScratch<>(n -> allocateDevice(DType.INT32, n),
+            () -> check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize"));
 
     /**
      * Opens device {@code deviceIndex}: retains its primary context, creates the stream and loads
@@ -206,11 +207,7 @@ public abstract class DriverBackend extends ValidatingBackend {
     protected void appendValidated(KvCache cache, Tensor keys, Tensor values, int[] slots) {
         DriverKvCache c = (DriverKvCache) cache;
         KvCacheSpec spec = c.spec();
-        DriverTensor slotBuf = slotScratch(slots.length);
-        ByteBuffer b = ByteBuffer.allocate(slots.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asIntBuffer().put(slots);
-        check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
-        check(JCudaDriver.cuMemcpyHtoD(slotBuf.ptr(), Pointer.to(b), 4L * slots.length), "cuMemcpyHtoD(slots)");
+        DriverTensor slotBuf = slotScratch.upload(slots);
         byte[] params = new ParamBlock(AttentionParams.APPEND)
                 .ptr("keys", ((DriverTensor) keys).ptr()).ptr("values", ((DriverTensor) values).ptr())
                 .ptr("slots", slotBuf.ptr()).ptr("k_cache", c.keys.ptr()).ptr("v_cache", c.values.ptr())
@@ -224,18 +221,6 @@ public abstract class DriverBackend extends ValidatingBackend {
         launch(KernelNames.append(keys.dtype(), spec.kvDtype()), slots.length, appendThreads(), params);
     }
 
-    /** A reusable device buffer for append's slot ids, grown when needed. */
-    private DriverTensor slotScratch(int n) {
-        if (slotScratch == null || slotScratch.numElements() < n) {
-            if (slotScratch != null) {
-                check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
-                slotScratch.close();
-            }
-            slotScratch = allocateDevice(DType.INT32, Math.max(n, 1024));
-        }
-        return slotScratch;
-    }
-
     @Override
     protected void synchronizeDevice() {
         check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
@@ -247,9 +232,7 @@ public abstract class DriverBackend extends ValidatingBackend {
             JCudaDriver.cuCtxSetCurrent(context);
             JCudaDriver.cuStreamSynchronize(stream);
             releaseResources();
-            if (slotScratch != null) {
-                slotScratch.close();
-            }
+            slotScratch.close();
             kernels.unload();
             JCudaDriver.cuStreamDestroy(stream);
         }

@@ -1,6 +1,7 @@
 package dev.attn4j.cudadriver;
 
 import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.BatchLayout;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.KvCacheSpec;
@@ -38,7 +39,7 @@ class WaveSplitTest {
         }
         BatchLayout layout = BatchLayout.decode(kvLens, rows);
         ValidatedBatch b = new ValidatedBatch(qIndptr, kvLens, blockIndptr, ids, 1, kvLen, layout);
-        return WaveSplit.forWaves(PlanRequest.decode(layout, SPEC, 32, DType.BF16, AttentionOptions.CAUSAL), b, slots, 8);
+        return WaveSplit.forWaves(PlanRequest.decode(AttentionShape.of(SPEC, 32, DType.BF16, AttentionOptions.CAUSAL), layout), b, slots, 8);
     }
 
     @Test

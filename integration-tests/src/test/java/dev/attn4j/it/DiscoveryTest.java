@@ -1,5 +1,7 @@
 package dev.attn4j.it;
 
+import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.Feature;
 import dev.attn4j.api.InvalidRequestException;
@@ -21,8 +23,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -33,6 +33,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -48,9 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * found and chosen.
  */
 public class DiscoveryTest {   // public: its nested providers are instantiated by ServiceLoader
-    private static final Requirements REQ = Requirements.of(
-            new KvCacheSpec(64, 16, 2, 64, KvDType.INT8, ScaleGranularity.TOKEN, KvLayout.NHD), 4, DType.BF16,
-            Feature.DECODE, Feature.CAUSAL);
+    private static final Requirements REQ = Requirements.of(AttentionShape.of(new KvCacheSpec(64, 16, 2, 64, KvDType.INT8, ScaleGranularity.TOKEN, KvLayout.NHD), 4, DType.BF16, AttentionOptions.CAUSAL), Feature.DECODE, Feature.CAUSAL);
     private static URLClassLoader loader;
 
     /**
@@ -163,13 +163,13 @@ public class DiscoveryTest {   // public: its nested providers are instantiated 
 
             CandidateReport old = line(r, "bad.OldSpiProvider");
             assertEquals(Outcome.INCOMPATIBLE, old.outcome());
-            assertTrue(old.reason().startsWith("built against an attn4j-api older than SPI version 1"), old.reason());
+            assertTrue(old.reason().startsWith("built against an attn4j-api older than SPI version " + dev.attn4j.api.spi.AttentionBackendProvider.SPI_VERSION), old.reason());
             assertTrue(old.source().endsWith("(broken-backends.jar)"), old.source());
 
             CandidateReport future = line(r, "future");
             assertEquals(Outcome.INCOMPATIBLE, future.outcome());
-            assertEquals("built against attn4j SPI version 2, but this attn4j-api has SPI version 1: use the "
-                    + "backend's release for this attn4j version", future.reason());
+            assertEquals("built against attn4j SPI version " + (dev.attn4j.api.spi.AttentionBackendProvider.SPI_VERSION + 1) + ", but this attn4j-api has SPI version "
+                    + dev.attn4j.api.spi.AttentionBackendProvider.SPI_VERSION + ": use the backend's release for this attn4j version", future.reason());
 
             assertTrue(r.table().contains("bad.NeedsGone") && r.json().contains("\"outcome\":\"INCOMPATIBLE\""), r.json());
         }
@@ -185,7 +185,8 @@ public class DiscoveryTest {   // public: its nested providers are instantiated 
         assertTrue(selector.rejected().stream().noneMatch(r -> selector.providers().containsKey(r.name())));
         InvalidRequestException e = assertThrows(InvalidRequestException.class,
                 () -> BackendSelector.builder().classLoader(loader).order("future").build().order());
-        assertTrue(e.getMessage().contains("valid: cpu, cuda, ilu, xpu; future is INCOMPATIBLE: built against attn4j SPI version 2"),
+        assertTrue(e.getMessage().contains("valid: cpu, cuda, ilu, xpu; future is INCOMPATIBLE: built against attn4j SPI version "
+                + (dev.attn4j.api.spi.AttentionBackendProvider.SPI_VERSION + 1)),
                 e.getMessage());
     }
 

@@ -77,8 +77,8 @@ class IluvatarSelectionTest {
         }
 
         @Override
-        public Availability probe() {
-            return real.probe();
+        public Availability probe(BackendOptions options) {
+            return real.probe(options);
         }
 
         @Override

@@ -2,6 +2,7 @@ package dev.attn4j.it;
 
 import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.Attn4jException;
 import dev.attn4j.api.BackendUnavailableException;
 import dev.attn4j.api.BatchLayout;
@@ -46,8 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Each selection scenario with test-only providers: the choice and the recorded reason. */
 class SelectionScenariosTest {
     static final KvCacheSpec SPEC = new KvCacheSpec(64, 16, 2, 128, KvDType.INT8, ScaleGranularity.TOKEN, KvLayout.NHD);
-    static final Requirements REQ = Requirements.of(SPEC, 8, DType.BF16, Feature.PREFILL, Feature.DECODE,
-            Feature.CHUNKED_PREFILL, Feature.CAUSAL, Feature.LSE);
+    static final Requirements REQ = Requirements.of(AttentionShape.of(SPEC, 8, DType.BF16, AttentionOptions.CAUSAL), Feature.PREFILL, Feature.DECODE, Feature.CHUNKED_PREFILL, Feature.CAUSAL, Feature.LSE);
 
     @BeforeEach
     @AfterEach
@@ -211,14 +211,13 @@ class SelectionScenariosTest {
         try (Selection s = selector(new TestProviders.Faulty()).build().select(REQ)) {
             AttentionBackend b = s.backend();
             assertEquals("t-faulty", b.name());
-            try (KvCache cache = b.createKvCache(SPEC, KvScales.none());
-                 Plan plan = b.plan(PlanRequest.decode(BatchLayout.decode(new int[] {3}, new int[][] {{5}}), SPEC, 8,
-                         DType.BF16, AttentionOptions.CAUSAL));
+            try (KvCache cache = b.createKvCache(SPEC);
+                 Plan plan = b.plan(PlanRequest.decode(AttentionShape.of(SPEC, 8, DType.BF16, AttentionOptions.CAUSAL), BatchLayout.decode(new int[] {3}, new int[][] {{5}})));
                  Tensor q = b.allocate(DType.BF16, 1, 8, 128);
                  Tensor out = b.allocate(DType.BF16, 1, 8, 128)) {
-                b.decode(plan, q, cache, out, null);
+                b.run(plan, q, cache, out);
                 TestProviders.Faulty.FAULT.set(true);
-                DeviceException first = assertThrows(DeviceException.class, () -> b.decode(plan, q, cache, out, null));
+                DeviceException first = assertThrows(DeviceException.class, () -> b.run(plan, q, cache, out));
                 TestProviders.Faulty.FAULT.set(false);
                 BackendUnavailableException later = assertThrows(BackendUnavailableException.class,
                         () -> b.allocate(DType.FP32, 4));
@@ -236,16 +235,15 @@ class SelectionScenariosTest {
         try (Selection s = selector(new TestProviders.OutOfMemory()).build().select(REQ)) {
             AttentionBackend b = s.backend();
             assertEquals("t-out-of-memory", b.name());
-            try (KvCache cache = b.createKvCache(SPEC, KvScales.none());
-                 Plan plan = b.plan(PlanRequest.decode(BatchLayout.decode(new int[] {3}, new int[][] {{5}}), SPEC, 8,
-                         DType.BF16, AttentionOptions.CAUSAL));
+            try (KvCache cache = b.createKvCache(SPEC);
+                 Plan plan = b.plan(PlanRequest.decode(AttentionShape.of(SPEC, 8, DType.BF16, AttentionOptions.CAUSAL), BatchLayout.decode(new int[] {3}, new int[][] {{5}})));
                  Tensor q = b.allocate(DType.BF16, 1, 8, 128);
                  Tensor out = b.allocate(DType.BF16, 1, 8, 128)) {
                 TestProviders.OutOfMemory.FAULT.set(true);
-                DeviceException e = assertThrows(DeviceException.class, () -> b.decode(plan, q, cache, out, null));
+                DeviceException e = assertThrows(DeviceException.class, () -> b.run(plan, q, cache, out));
                 assertFalse(e.isSticky());
                 TestProviders.OutOfMemory.FAULT.set(false);
-                b.decode(plan, q, cache, out, null);   // the backend is still usable
+                b.run(plan, q, cache, out);   // the backend is still usable
                 assertFalse(b.isClosed());
                 assertEquals(Outcome.CHOSEN, line(s.report(), "t-out-of-memory").outcome());
             }

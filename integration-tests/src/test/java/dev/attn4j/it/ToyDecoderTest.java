@@ -2,6 +2,7 @@ package dev.attn4j.it;
 
 import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.BatchLayout;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.Feature;
@@ -214,7 +215,7 @@ class ToyDecoderTest {
         int blocksPerSeq = (maxLen + BLOCK - 1) / BLOCK;
         KvCacheSpec spec = new KvCacheSpec(seqs * blocksPerSeq + 3, BLOCK, KV_HEADS, HEAD_DIM, KvDType.INT8,
                 ScaleGranularity.TOKEN, KvLayout.NHD);
-        Requirements req = Requirements.of(spec, QO_HEADS, DType.BF16, Feature.PREFILL, Feature.DECODE, Feature.CAUSAL);
+        Requirements req = Requirements.of(AttentionShape.of(spec, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL), Feature.PREFILL, Feature.DECODE, Feature.CAUSAL);
         // Pages handed out in a scrambled order, as an engine's allocator would.
         int[][] blockTable = new int[seqs][blocksPerSeq];
         for (int s = 0; s < seqs; s++) {
@@ -227,7 +228,7 @@ class ToyDecoderTest {
             AttentionBackend backend = selection.backend();
             KvCache[] caches = new KvCache[LAYERS];
             for (int l = 0; l < LAYERS; l++) {
-                caches[l] = backend.createKvCache(spec, KvScales.none());
+                caches[l] = backend.createKvCache(spec);
             }
             Reference[] refs = {new Reference(w), new Reference(w)};
             List<List<Integer>> tokens = new ArrayList<>();
@@ -252,8 +253,7 @@ class ToyDecoderTest {
                 OpKind op = step == 0 ? OpKind.PREFILL : OpKind.DECODE;
                 BatchLayout batch = BatchLayout.of(qLens, kvLens, blockTable);
                 double[][][] logits;
-                try (Plan plan = backend.plan(new PlanRequest(op, batch, spec, QO_HEADS, DType.BF16,
-                        AttentionOptions.CAUSAL))) {
+                try (Plan plan = backend.plan(new PlanRequest(op, AttentionShape.of(spec, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL), batch))) {
                     logits = forward(backend, plan, caches, w, tokens, done, qLens, blockTable);
                 }
                 for (int s = 0; s < seqs; s++) {
@@ -313,9 +313,9 @@ class ToyDecoderTest {
                  Tensor out = b.allocate(DType.BF16, total, QO_HEADS, HEAD_DIM)) {
                 b.append(caches[l], kt, vt, slots);
                 if (plan.kind() == OpKind.PREFILL) {
-                    b.prefill(plan, qt, caches[l], out, null);
+                    b.run(plan, qt, caches[l], out);
                 } else {
-                    b.decode(plan, qt, caches[l], out, null);
+                    b.run(plan, qt, caches[l], out);
                 }
                 short[] bits = out.toShortArray();
                 attn = new double[bits.length];

@@ -151,7 +151,7 @@ public final class BackendSelector {
         long t0 = System.nanoTime();
         String src = ProviderRegistry.source(p);
         int priority = registry.priority(name);
-        Availability a = ProbeCache.probe(p, probeTimeout);
+        Availability a = ProbeCache.probe(p, options, probeTimeout);
         if (!a.isAvailable()) {
             return fail(name, priority, src, Outcome.UNAVAILABLE, a.unavailabilityCause(), t0);
         }

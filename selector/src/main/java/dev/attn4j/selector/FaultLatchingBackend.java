@@ -92,13 +92,8 @@ final class FaultLatchingBackend extends ForwardingBackend {
     }
 
     @Override
-    public void prefill(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        run(() -> delegate.prefill(plan, query, cache, out, lse));
-    }
-
-    @Override
-    public void decode(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        run(() -> delegate.decode(plan, query, cache, out, lse));
+    public void run(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
+        run(() -> delegate.run(plan, query, cache, out, lse));
     }
 
     @Override

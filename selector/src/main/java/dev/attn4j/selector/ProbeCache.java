@@ -2,6 +2,7 @@ package dev.attn4j.selector;
 
 import dev.attn4j.api.spi.AttentionBackendProvider;
 import dev.attn4j.api.spi.Availability;
+import dev.attn4j.api.spi.BackendOptions;
 import dev.attn4j.api.spi.KillSwitch;
 
 import java.time.Duration;
@@ -10,8 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Probes each provider class once per process (a probe may load native libraries and query
- * drivers) and never lets it throw: an exception or error becomes the cause. A probe runs on a
+ * Probes each provider class once per process and options (a probe may load native libraries and
+ * query drivers; the options it was given are part of the answer) and never lets it throw: an exception or error becomes the cause. A probe runs on a
  * thread of its own and is waited for at most a bounded time ({@link #DEFAULT_TIMEOUT} unless the
  * caller says otherwise): one that hangs is reported as not answering, and the next probe of that
  * class waits for the same, still running, call. The kill switch {@code attn4j.<name>.disabled=true}
@@ -34,21 +35,27 @@ public final class ProbeCache {
         }
     };
 
-    /** One provider class's probe, finished or running. */
+    /** One provider class's probe, finished or running, and the options it was asked with. */
     private static final class Slot {
         private long generation = -1;
+        private BackendOptions options;
         private CompletableFuture<Availability> probe;
     }
 
     private ProbeCache() {
     }
 
+    /** The provider's availability with the default options. */
     public static Availability probe(AttentionBackendProvider p) {
-        return probe(p, DEFAULT_TIMEOUT);
+        return probe(p, BackendOptions.defaults(), DEFAULT_TIMEOUT);
     }
 
-    /** The provider's availability, waiting at most {@code timeout} for a probe still running. */
-    public static Availability probe(AttentionBackendProvider p, Duration timeout) {
+    /**
+     * The provider's availability with {@code options} (the ones open will get), waiting at most
+     * {@code timeout} for a probe still running. A probe with other options than the cached one's
+     * runs again.
+     */
+    public static Availability probe(AttentionBackendProvider p, BackendOptions options, Duration timeout) {
         String name;
         try {
             name = p.name();
@@ -63,9 +70,10 @@ public final class ProbeCache {
         CompletableFuture<Availability> running;
         synchronized (slot) {
             long now = GENERATION.get();
-            if (slot.generation != now || slot.probe == null) {
-                slot.probe = BoundedCall.start("probe-" + name, () -> probeNow(p));
+            if (slot.generation != now || slot.probe == null || !options.equals(slot.options)) {
+                slot.probe = BoundedCall.start("probe-" + name, () -> probeNow(p, options));
                 slot.generation = now;
+                slot.options = options;
             }
             running = slot.probe;
         }
@@ -78,9 +86,9 @@ public final class ProbeCache {
         return r.value() != null ? r.value() : Availability.unavailable("the probe was interrupted", r.failure());
     }
 
-    private static Availability probeNow(AttentionBackendProvider p) {
+    private static Availability probeNow(AttentionBackendProvider p, BackendOptions options) {
         try {
-            Availability a = p.probe();
+            Availability a = p.probe(options);
             return a != null ? a : Availability.unavailable("probe returned null");
         } catch (Throwable t) { // a probe must never take the selection down, whatever it throws
             return Availability.unavailable("probe threw " + t, t);

@@ -38,8 +38,8 @@ import java.util.stream.Stream;
  * the full conformance suite (≈600 cases against the float64 reference), ending with a check that
  * the suite's plans reached every kernel family the test declares and split-KV; the quick suite;
  * the bad-input suite; 200 random invalid calls; and 8 threads sharing the backend. Where the probe
- * says the backend is unavailable every test aborts with the probe's cause (override
- * {@link #assumeAvailable} to fail instead, where the device must be there). The conformance seed is
+ * says the backend is unavailable every test aborts with the probe's cause (fails, under
+ * {@code attn4j.<name>.strictTests=true}: see {@link #assumeAvailable}). The conformance seed is
  * fresh each run and logged; {@code -Dattn4j.conformance.seed=N} repeats a run.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -58,13 +58,21 @@ public abstract class BackendTck {
         return BackendOptions.defaults();
     }
 
-    /** The probe's answer; the provider's own probe unless overridden. */
+    /** The probe's answer: the provider's probe with {@link #options()}, as open will see them. */
     protected Availability probe() {
-        return provider().probe();
+        return provider().probe(options());
     }
 
-    /** Runs first in every test: aborts with the probe's cause when the backend is unavailable. */
+    /**
+     * Runs first in every test: aborts with the probe's cause when the backend is unavailable, or
+     * fails with it under {@code attn4j.<name>.strictTests=true} (set where the machine was set up
+     * to have the device, so a suite can never skip silently there).
+     */
     protected void assumeAvailable(Availability a) {
+        String strict = "attn4j." + provider().name() + ".strictTests";
+        if (!a.isAvailable() && Boolean.getBoolean(strict)) {
+            Assertions.fail(strict + "=true but " + provider().name() + " is unavailable: " + a.unavailabilityCause());
+        }
         Assumptions.assumeTrue(a.isAvailable(), () -> provider().name() + " unavailable: " + a.unavailabilityCause());
     }
 

@@ -6,7 +6,7 @@ import dev.attn4j.api.Capabilities;
 /**
  * A backend module's entry point, found through {@link java.util.ServiceLoader} (or registered in
  * code). Implementations need a public no-argument constructor and must be cheap to construct:
- * nothing native is loaded until {@link #probe()}.
+ * nothing native is loaded until {@link #probe(BackendOptions)}.
  */
 public interface AttentionBackendProvider {
 
@@ -16,7 +16,7 @@ public interface AttentionBackendProvider {
      * {@link #spiVersion()} is the one of the api it was compiled against, whatever api jar it
      * later runs with (SLF4J's {@code getRequestedApiVersion()} does the same).
      */
-    int SPI_VERSION = 1;
+    int SPI_VERSION = 2;
 
     /**
      * The SPI version this provider was built against: implement it as {@code return SPI_VERSION;}.
@@ -33,11 +33,18 @@ public interface AttentionBackendProvider {
     int priority();
 
     /**
-     * Whether the backend can run here, and on which devices. Cheap, no lasting side effects, never
-     * throws: a missing library, driver or device, or the kill switch
-     * {@code attn4j.<name>.disabled=true} (see {@link KillSwitch}), is returned as the cause.
+     * Whether the backend can run here with these options, and on which devices. Cheap, no lasting
+     * side effects, never throws: a missing library, driver or device, or the kill switch
+     * {@code attn4j.<name>.disabled=true} (see {@link KillSwitch}), is returned as the cause. It reads
+     * the same settings as {@link #open} (options first, then system properties), so what the probe
+     * accepts is what open opens. (SPI version 2; version 1 had a {@code probe()} without options.)
      */
-    Availability probe();
+    Availability probe(BackendOptions options);
+
+    /** {@link #probe(BackendOptions)} with {@link BackendOptions#defaults()}. */
+    default Availability probe() {
+        return probe(BackendOptions.defaults());
+    }
 
     /** What the backend implements; known without opening it. */
     Capabilities capabilities();

@@ -51,6 +51,44 @@ public final class BackendOptions {
         return properties;
     }
 
+    /** Integer property {@code key} (options, then system properties), {@code fallback} when unset. */
+    public int intProperty(String key, int fallback, int min) {
+        Optional<String> v = property(key);
+        if (v.isEmpty()) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v.get().trim());
+            if (n >= min) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new dev.attn4j.api.InvalidRequestException(key, v.get(), "must be an integer >= " + min);
+    }
+
+    /** Boolean property {@code key} (options, then system properties): true only for "true". */
+    public boolean flag(String key) {
+        return Boolean.parseBoolean(property(key).orElse("false").trim());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BackendOptions b && b.deviceIndex == deviceIndex && b.threads == threads
+                && b.properties.equals(properties);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(deviceIndex, threads, properties);
+    }
+
+    @Override
+    public String toString() {
+        return "BackendOptions[device=" + deviceIndex + ", threads=" + threads + ", properties=" + properties + "]";
+    }
+
     /** Builder; defaults: device 0, default threads, no properties. */
     public static final class Builder {
         private int deviceIndex;

@@ -71,13 +71,14 @@ public abstract class ForwardingBackend implements AttentionBackend {
     }
 
     @Override
-    public void prefill(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        delegate.prefill(plan, query, cache, out, lse);
+    public void run(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
+        delegate.run(plan, query, cache, out, lse);
     }
 
+    /** This wrapper if it is a {@code type}, else what the delegate unwraps to. */
     @Override
-    public void decode(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        delegate.decode(plan, query, cache, out, lse);
+    public <T> java.util.Optional<T> unwrap(Class<T> type) {
+        return type.isInstance(this) ? java.util.Optional.of(type.cast(this)) : delegate.unwrap(type);
     }
 
     @Override

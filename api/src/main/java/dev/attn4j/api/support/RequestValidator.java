@@ -187,8 +187,8 @@ public final class RequestValidator {
      * Validates the arguments of prefill / decode against the plan: plan and cache of this backend
      * and open, the cache's spec equal to the plan's, query and output shapes and dtypes, the LSE.
      */
-    public static void validateRun(AttentionBackend backend, Plan plan, OpKind expected, Tensor query,
-                                   KvCache cache, Tensor out, Tensor lse) {
+    public static void validateRun(AttentionBackend backend, Plan plan, Tensor query, KvCache cache, Tensor out,
+                                   Tensor lse) {
         if (plan == null) {
             throw new InvalidRequestException("plan", null, "required");
         }
@@ -197,10 +197,6 @@ public final class RequestValidator {
         }
         if (plan.isClosed()) {
             throw new InvalidRequestException("plan", "closed", "the plan has been closed");
-        }
-        if (plan.kind() != expected) {
-            throw new InvalidRequestException("plan.kind", plan.kind(),
-                    expected.name().toLowerCase(java.util.Locale.ROOT) + "() needs a " + expected + " plan");
         }
         PlanRequest r = plan.request();
         KvCacheSpec spec = r.cacheSpec();

@@ -9,7 +9,6 @@ import dev.attn4j.api.InvalidRequestException;
 import dev.attn4j.api.KvCache;
 import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvScales;
-import dev.attn4j.api.OpKind;
 import dev.attn4j.api.Plan;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.Tensor;
@@ -130,18 +129,9 @@ public abstract class ValidatingBackend implements AttentionBackend {
     }
 
     @Override
-    public final void prefill(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        attention(OpKind.PREFILL, plan, query, cache, out, lse);
-    }
-
-    @Override
-    public final void decode(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        attention(OpKind.DECODE, plan, query, cache, out, lse);
-    }
-
-    private void attention(OpKind kind, Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
+    public final void run(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
         guardedRun(() -> {
-            RequestValidator.validateRun(this, plan, kind, query, cache, out, lse);
+            RequestValidator.validateRun(this, plan, query, cache, out, lse);
             attentionValidated(plan, query, cache, out, lse);
         });
     }

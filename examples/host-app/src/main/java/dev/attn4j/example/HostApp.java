@@ -2,6 +2,7 @@ package dev.attn4j.example;
 
 import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.BatchLayout;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.Feature;
@@ -9,13 +10,12 @@ import dev.attn4j.api.KvCache;
 import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvDType;
 import dev.attn4j.api.KvLayout;
-import dev.attn4j.api.KvScales;
-import dev.attn4j.api.OpKind;
 import dev.attn4j.api.Plan;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.Requirements;
 import dev.attn4j.api.ScaleGranularity;
 import dev.attn4j.api.Tensor;
+import dev.attn4j.api.TensorScope;
 import dev.attn4j.api.numeric.Bf16;
 import dev.attn4j.selector.BackendSelector;
 import dev.attn4j.selector.Selection;
@@ -37,24 +37,25 @@ public final class HostApp {
                 .numBlocks(64).blockSize(BLOCK_SIZE).numKvHeads(KV_HEADS).headDim(HEAD_DIM)
                 .kvDtype(KvDType.INT8).granularity(ScaleGranularity.TOKEN).layout(KvLayout.NHD)
                 .build();
-        Requirements req = Requirements.of(spec, QO_HEADS, DType.BF16,
-                Feature.PREFILL, Feature.DECODE, Feature.CAUSAL);
+        // The layer's shape, said once: cache format, query heads and dtype, options.
+        AttentionShape shape = AttentionShape.of(spec, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL);
+        Requirements req = Requirements.of(shape, Feature.PREFILL, Feature.DECODE);   // CAUSAL comes from the options
 
         // The selection owns the backend: closing it closes the backend, once.
         try (Selection selection = BackendSelector.builder().build().select(req)) {
             AttentionBackend backend = selection.backend();
             System.out.println("backend: " + backend.name());
-            try (KvCache cache = backend.createKvCache(spec, KvScales.none())) {   // TOKEN scales: set by append
+            try (KvCache cache = backend.createKvCache(spec)) {   // TOKEN scales: computed by append
                 // Prefill: append each prompt's K and V, then attend. kvLen counts every token in the
                 // cache, the ones just appended included; qLen is the new tokens (the whole prompt).
                 append(backend, cache, new int[] {0, 0}, PROMPT);
-                float[] prefill = attend(backend, cache, spec, OpKind.PREFILL, PROMPT, PROMPT);
+                float[] prefill = attend(backend, cache, PlanRequest.prefill(shape, BatchLayout.of(PROMPT, PROMPT, BLOCK_IDS)));
                 System.out.println("prefill: " + prefill.length / (QO_HEADS * HEAD_DIM) + " rows");
 
                 // Decode: one new token per sequence at position PROMPT[s]; kvLen grows by one.
                 int[] kvLens = {PROMPT[0] + 1, PROMPT[1] + 1};
                 append(backend, cache, PROMPT, new int[] {1, 1});
-                float[] decode = attend(backend, cache, spec, OpKind.DECODE, new int[] {1, 1}, kvLens);
+                float[] decode = attend(backend, cache, PlanRequest.decode(shape, BatchLayout.decode(kvLens, BLOCK_IDS)));
                 System.out.println("decode: " + decode.length / (QO_HEADS * HEAD_DIM) + " rows, out[0] = " + decode[0]);
             }
         }
@@ -88,14 +89,18 @@ public final class HostApp {
         }
     }
 
-    /** Attention for the last {@code qLens[s]} positions of each sequence's {@code kvLens[s]}; the output as floats. */
-    static float[] attend(AttentionBackend backend, KvCache cache, KvCacheSpec spec, OpKind kind,
-                          int[] qLens, int[] kvLens) {
-        int n = qLens[0] + qLens[1];
+    /**
+     * Runs one step's plan (a real engine runs it for every layer) on queries for the last
+     * {@code qLen} positions of each sequence's {@code kvLen}; the output as floats. The step's
+     * tensors and plan live in a scope that frees them together.
+     */
+    static float[] attend(AttentionBackend backend, KvCache cache, PlanRequest request) {
+        BatchLayout batch = request.batch();
+        int n = Math.toIntExact(batch.numTokens());
         float[] q = new float[n * QO_HEADS * HEAD_DIM];
         int t = 0;
-        for (int s = 0; s < 2; s++) {
-            for (int p = kvLens[s] - qLens[s]; p < kvLens[s]; p++, t++) {
+        for (int s = 0; s < batch.numSequences(); s++) {
+            for (int p = batch.kvLen(s) - batch.qLen(s); p < batch.kvLen(s); p++, t++) {
                 for (int h = 0; h < QO_HEADS; h++) {
                     for (int c = 0; c < HEAD_DIM; c++) {
                         q[(t * QO_HEADS + h) * HEAD_DIM + c] = activation('q', s, p, h, c);
@@ -103,17 +108,11 @@ public final class HostApp {
                 }
             }
         }
-        // One plan per step serves every layer whose cache has this spec.
-        PlanRequest request = new PlanRequest(kind, BatchLayout.of(qLens, kvLens, BLOCK_IDS), spec, QO_HEADS,
-                DType.BF16, AttentionOptions.CAUSAL);
-        try (Plan plan = backend.plan(request);
-             Tensor query = bf16(backend, q, n, QO_HEADS, HEAD_DIM);
-             Tensor out = backend.allocate(DType.BF16, n, QO_HEADS, HEAD_DIM)) {
-            if (kind == OpKind.DECODE) {
-                backend.decode(plan, query, cache, out, null);    // null: no log-sum-exp wanted
-            } else {
-                backend.prefill(plan, query, cache, out, null);
-            }
+        try (TensorScope step = backend.newScope()) {
+            Plan plan = step.plan(request);   // once per step, whatever the number of layers
+            Tensor query = step.track(bf16(backend, q, n, QO_HEADS, HEAD_DIM));
+            Tensor out = step.allocate(DType.BF16, n, QO_HEADS, HEAD_DIM);
+            backend.run(plan, query, cache, out);   // prefill or decode, as the plan was made
             short[] bits = out.toShortArray();
             float[] result = new float[bits.length];
             for (int i = 0; i < bits.length; i++) {

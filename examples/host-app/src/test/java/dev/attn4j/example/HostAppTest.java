@@ -1,6 +1,9 @@
 package dev.attn4j.example;
 
 import dev.attn4j.api.AttentionBackend;
+import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.AttentionShape;
+import dev.attn4j.api.BatchLayout;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.Feature;
 import dev.attn4j.api.KvCache;
@@ -8,7 +11,7 @@ import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvDType;
 import dev.attn4j.api.KvLayout;
 import dev.attn4j.api.KvScales;
-import dev.attn4j.api.OpKind;
+import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.Requirements;
 import dev.attn4j.api.ScaleGranularity;
 import dev.attn4j.selector.BackendSelector;
@@ -48,18 +51,20 @@ class HostAppTest {
     void prefillAndDecodeMatchAFloat64ForwardPass() {
         KvCacheSpec spec = new KvCacheSpec(64, HostApp.BLOCK_SIZE, HostApp.KV_HEADS, HostApp.HEAD_DIM,
                 KvDType.INT8, ScaleGranularity.TOKEN, KvLayout.NHD);
-        Requirements req = Requirements.of(spec, HostApp.QO_HEADS, DType.BF16, Feature.PREFILL, Feature.DECODE,
-                Feature.CAUSAL);
+        AttentionShape shape = AttentionShape.of(spec, HostApp.QO_HEADS, DType.BF16, AttentionOptions.CAUSAL);
+        Requirements req = Requirements.of(shape, Feature.PREFILL, Feature.DECODE);
         try (Selection selection = BackendSelector.builder().build().select(req)) {
             AttentionBackend backend = selection.backend();
-            try (KvCache cache = backend.createKvCache(spec, KvScales.none())) {
+            try (KvCache cache = backend.createKvCache(spec)) {
                 HostApp.append(backend, cache, new int[] {0, 0}, HostApp.PROMPT);
-                float[] prefill = HostApp.attend(backend, cache, spec, OpKind.PREFILL, HostApp.PROMPT, HostApp.PROMPT);
+                float[] prefill = HostApp.attend(backend, cache,
+                        PlanRequest.prefill(shape, BatchLayout.of(HostApp.PROMPT, HostApp.PROMPT, HostApp.BLOCK_IDS)));
                 assertClose(reference(HostApp.PROMPT, HostApp.PROMPT), prefill, "prefill");
 
                 int[] kvLens = {HostApp.PROMPT[0] + 1, HostApp.PROMPT[1] + 1};
                 HostApp.append(backend, cache, HostApp.PROMPT, new int[] {1, 1});
-                float[] decode = HostApp.attend(backend, cache, spec, OpKind.DECODE, new int[] {1, 1}, kvLens);
+                float[] decode = HostApp.attend(backend, cache,
+                        PlanRequest.decode(shape, BatchLayout.decode(kvLens, HostApp.BLOCK_IDS)));
                 assertClose(reference(new int[] {1, 1}, kvLens), decode, "decode");
             }
         }

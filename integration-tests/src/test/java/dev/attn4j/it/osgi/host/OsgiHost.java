@@ -1,5 +1,7 @@
 package dev.attn4j.it.osgi.host;
 
+import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.Feature;
 import dev.attn4j.api.KvCacheSpec;
@@ -31,7 +33,7 @@ public final class OsgiHost {
     /** {@code chosen=<name> decode=<status> candidates=<name:outcome,...>}; JDK types only cross the framework. */
     public static String selectAndDecode() {
         KvCacheSpec spec = new KvCacheSpec(64, 16, 2, 64, KvDType.INT8, ScaleGranularity.TOKEN, KvLayout.NHD);
-        Requirements req = Requirements.of(spec, 8, DType.BF16, Feature.DECODE, Feature.CAUSAL);
+        Requirements req = Requirements.of(AttentionShape.of(spec, 8, DType.BF16, AttentionOptions.CAUSAL), Feature.DECODE, Feature.CAUSAL);
         BackendSelector selector = BackendSelector.builder().environment(Map.of()).backendProperty(null).build();
         try (Selection selection = selector.select(req)) {
             ConformanceCase decode = ConformanceSuite.forRequirements(req).stream()
