@@ -5,6 +5,7 @@
 # builds and its probe reports that the kernels were not built.
 # Usage: build-kernels.sh SRC_DIR OUT_DIR SHARED_DIR   (SHARED_DIR: cuda-driver's kernel_params.cuh)
 set -euo pipefail
+source "$(dirname "$0")/../scripts/kernel-cache.sh"
 src=$1
 out=$2
 shared=$3
@@ -20,15 +21,8 @@ flags=(-std=c++17 -O3 -fatbin --threads 2
        -gencode arch=compute_90a,code=sm_90a
        -gencode arch=compute_90,code=compute_90)
 hash=$( { cat "$src"/*.cu "$src"/*.cuh "$shared"/*.cuh; echo "${flags[*]}"; "$nvcc_bin" --version; } | sha256sum | cut -c1-20)
-cache=${ATTN4J_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/attn4j/cuda}
-mkdir -p "$cache" "$out"
-if [ -s "$cache/$hash.fatbin" ]; then
-  cp "$cache/$hash.fatbin" "$out/$name"
-  echo "build-kernels: sources unchanged ($hash), fatbin from the cache"
-  exit 0
-fi
+cache=$(kernel_cache_dir cuda)
+from_cache "$cache/$hash.fatbin" "$out/$name" && exit 0
 start=$(date +%s)
 "$nvcc_bin" "${flags[@]}" -I "$shared" -o "$cache/$hash.tmp" "$src/attn4j.cu"
-mv "$cache/$hash.tmp" "$cache/$hash.fatbin"
-cp "$cache/$hash.fatbin" "$out/$name"
-echo "build-kernels: built $name ($hash) in $(( $(date +%s) - start )) s"
+into_cache "$cache/$hash.tmp" "$cache/$hash.fatbin" "$out/$name" "$start"

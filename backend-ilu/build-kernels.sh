@@ -11,13 +11,13 @@
 # still builds and its probe reports which kernels are missing.
 # Usage: build-kernels.sh SRC_DIR OUT_DIR SHARED_DIR   (SHARED_DIR: cuda-driver's kernel_params.cuh)
 set -euo pipefail
+source "$(dirname "$0")/../scripts/kernel-cache.sh"
 src=$1
 out=$2
 shared=$3
 mkdir -p "$out/src"
 cp "$src"/*.cu "$src"/*.cuh "$shared"/*.cuh "$out/src/"
-cache=${ATTN4J_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/attn4j/ilu}
-mkdir -p "$cache"
+cache=$(kernel_cache_dir ilu)
 
 # build NAME COMPILER VERSION_ARGS -- FLAGS...
 build() {
@@ -25,16 +25,10 @@ build() {
   version=$("$cc" --version 2>&1 | head -3)
   local hash
   hash=$( { cat "$src"/*.cu "$src"/*.cuh "$shared"/*.cuh; echo "$*"; echo "$version"; } | sha256sum | cut -c1-20)
-  if [ -s "$cache/$hash.$name" ]; then
-    cp "$cache/$hash.$name" "$out/$name"
-    echo "build-kernels: $name: sources unchanged ($hash), from the cache"
-    return
-  fi
+  from_cache "$cache/$hash.$name" "$out/$name" && return
   local start; start=$(date +%s)
   "$cc" "$@" -I "$shared" -o "$cache/$hash.tmp" "$src/attn4j_ilu.cu"
-  mv "$cache/$hash.tmp" "$cache/$hash.$name"
-  cp "$cache/$hash.$name" "$out/$name"
-  echo "build-kernels: built $name ($hash) in $(( $(date +%s) - start )) s"
+  into_cache "$cache/$hash.tmp" "$cache/$hash.$name" "$out/$name" "$start"
 }
 
 nvcc_bin=${NVCC:-nvcc}

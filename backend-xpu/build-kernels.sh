@@ -8,6 +8,7 @@
 # module still builds and the probe reports that the SPIR-V was not built.
 # Usage: build-kernels.sh SRC_DIR OUT_DIR
 set -euo pipefail
+source "$(dirname "$0")/../scripts/kernel-cache.sh"
 src=$1
 out=$2
 name=attn4j.spv
@@ -24,19 +25,12 @@ done
 flags=(-c -target spir64 -cl-std=CL2.0 -Xclang -finclude-default-header -O0 -Xclang -disable-O0-optnone
        -cl-fp32-correctly-rounded-divide-sqrt -emit-llvm)
 hash=$( { cat "$src"/*.cl; echo "${flags[*]}"; "$clang" --version; "$translator" --version; } | sha256sum | cut -c1-20)
-cache=${ATTN4J_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/attn4j/xpu}
-mkdir -p "$cache" "$out"
-if [ -s "$cache/$hash.spv" ]; then
-  cp "$cache/$hash.spv" "$out/$name"
-  echo "build-kernels: sources unchanged ($hash), SPIR-V from the cache"
-  exit 0
-fi
+cache=$(kernel_cache_dir xpu)
+from_cache "$cache/$hash.spv" "$out/$name" && exit 0
 start=$(date +%s)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$clang" "${flags[@]}" -o "$tmp/attn4j.bc" "$src/attn4j.cl"
 "$translator" --spirv-ext=+SPV_INTEL_subgroups "$tmp/attn4j.bc" -o "$tmp/$name"
-"$validator" "$tmp/$name"
-mv "$tmp/$name" "$cache/$hash.spv"
-cp "$cache/$hash.spv" "$out/$name"
-echo "build-kernels: built $name ($hash, $(stat -c %s "$out/$name") bytes, spirv-val passed) in $(( $(date +%s) - start )) s"
+"$validator" "$tmp/$name"   # fails the build on invalid SPIR-V
+into_cache "$tmp/$name" "$cache/$hash.spv" "$out/$name" "$start"

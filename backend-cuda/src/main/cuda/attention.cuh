@@ -12,6 +12,7 @@
 #include "formats.cuh"
 #include "kernel_params.cuh"
 #include "work_item.cuh"
+#include "online_softmax.cuh"
 
 namespace attn4j {
 
@@ -66,7 +67,7 @@ __device__ __forceinline__ void attention_kernel(const AttnParams& p) {
             qv[x] = c < p.head_dim ? QTraits<Q>::to_float(qp[c]) * p.sm_scale : 0.f;
             acc[x] = 0.f;
         }
-        float m = -INFINITY, l = 0.f;
+        OnlineSoftmax softmax;
         for (int pidx = first; pidx <= last; pidx++) {
             const int block = blocks[pidx / p.block_size];
             const int off = pidx % p.block_size;
@@ -82,11 +83,8 @@ __device__ __forceinline__ void attention_kernel(const AttnParams& p) {
                 }
             }
             float s = warp_sum(dot);
-            if (p.soft_cap > 0.f) s = p.soft_cap * tanhf(s / p.soft_cap);
-            const float m_new = fmaxf(m, s);
-            const float corr = __expf(m - m_new);
-            const float e = __expf(s - m_new);
-            l = l * corr + e;
+            float corr, e;
+            softmax.push(soft_capped(p.soft_cap, s), corr, e);
 #pragma unroll
             for (int x = 0; x < CPL; x++) {
                 int c = lane + 32 * x;
@@ -97,8 +95,8 @@ __device__ __forceinline__ void attention_kernel(const AttnParams& p) {
                 }
                 acc[x] = acc[x] * corr + e * vx;
             }
-            m = m_new;
         }
+        const float m = softmax.m, l = softmax.l;
         if (part >= 0) {
             float* ws = p.workspace + (int64_t)part * p.partial_floats;
             const float inv = l > 0.f ? 1.f / l : 0.f;

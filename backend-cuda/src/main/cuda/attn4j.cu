@@ -32,30 +32,27 @@ ATTN_Q(KV_E5M2, e5m2)
 extern "C" __global__ void attn4j_merge_bf16(MergeParams p) { merge_kernel<Q_BF16>(p); }
 extern "C" __global__ void attn4j_merge_fp16(MergeParams p) { merge_kernel<Q_FP16>(p); }
 
-// Each flash kernel comes with the dynamic shared memory it needs, read by the launcher
-// (CudaKernels.sharedBytes) so the size is defined once, here.
-#define FLASH(KV, KVNAME, Q, QNAME, D)                                                              \
-    extern "C" __device__ int attn4j_flash_##KVNAME##_##QNAME##_d##D##_smem = Flash<KV, Q, D>::SMEM_BYTES; \
-    extern "C" __global__ void __launch_bounds__(128, Flash<KV, Q, D>::MIN_BLOCKS) attn4j_flash_##KVNAME##_##QNAME##_d##D(AttnParams p) { \
-        flash_kernel<KV, Q, D>(p);                                                                  \
+// Each tensor-core kernel comes with the dynamic shared memory it needs, read by the launcher
+// (CudaKernels.sharedBytes) so the size is defined once, here: SHAPE is Flash or Decode.
+#define TENSOR_CORE(KIND, SHAPE, KV, KVNAME, Q, QNAME, D)                                                      \
+    extern "C" __device__ int attn4j_##KIND##_##KVNAME##_##QNAME##_d##D##_smem = SHAPE<KV, Q, D>::SMEM_BYTES;  \
+    extern "C" __global__ void __launch_bounds__(128, SHAPE<KV, Q, D>::MIN_BLOCKS)                             \
+        attn4j_##KIND##_##KVNAME##_##QNAME##_d##D(AttnParams p) {                                              \
+        KIND##_kernel<KV, Q, D>(p);                                                                            \
     }
+#define FLASH(KV, KVNAME, Q, QNAME, D) TENSOR_CORE(flash, Flash, KV, KVNAME, Q, QNAME, D)
+#define DECODE(KV, KVNAME, Q, QNAME, D) TENSOR_CORE(decode, Decode, KV, KVNAME, Q, QNAME, D)
 #define FLASH_D(KV, KVNAME, Q, QNAME) FLASH(KV, KVNAME, Q, QNAME, 64) FLASH(KV, KVNAME, Q, QNAME, 128) FLASH(KV, KVNAME, Q, QNAME, 256)
 #define FLASH_Q(KV, KVNAME) FLASH_D(KV, KVNAME, Q_BF16, bf16) FLASH_D(KV, KVNAME, Q_FP16, fp16)
+#define DECODE_D(KV, KVNAME, Q, QNAME) DECODE(KV, KVNAME, Q, QNAME, 64) DECODE(KV, KVNAME, Q, QNAME, 128) DECODE(KV, KVNAME, Q, QNAME, 256)
+#define DECODE_Q(KV, KVNAME) DECODE_D(KV, KVNAME, Q_BF16, bf16) DECODE_D(KV, KVNAME, Q_FP16, fp16)
 
-// 16-bit caches go through the flash kernel with queries of their own type only.
+// 16-bit caches go through the tensor-core kernels with queries of their own type only.
 FLASH_D(KV_BF16, bf16, Q_BF16, bf16)
 FLASH_D(KV_FP16, fp16, Q_FP16, fp16)
 FLASH_Q(KV_INT8, int8)
 FLASH_Q(KV_E4M3, e4m3)
 FLASH_Q(KV_E5M2, e5m2)
-
-#define DECODE(KV, KVNAME, Q, QNAME, D)                                                              \
-    extern "C" __device__ int attn4j_decode_##KVNAME##_##QNAME##_d##D##_smem = Decode<KV, Q, D>::SMEM_BYTES; \
-    extern "C" __global__ void __launch_bounds__(128, Decode<KV, Q, D>::MIN_BLOCKS) attn4j_decode_##KVNAME##_##QNAME##_d##D(AttnParams p) { \
-        decode_kernel<KV, Q, D>(p);                                                                 \
-    }
-#define DECODE_D(KV, KVNAME, Q, QNAME) DECODE(KV, KVNAME, Q, QNAME, 64) DECODE(KV, KVNAME, Q, QNAME, 128) DECODE(KV, KVNAME, Q, QNAME, 256)
-#define DECODE_Q(KV, KVNAME) DECODE_D(KV, KVNAME, Q_BF16, bf16) DECODE_D(KV, KVNAME, Q_FP16, fp16)
 
 DECODE_D(KV_BF16, bf16, Q_BF16, bf16)
 DECODE_D(KV_FP16, fp16, Q_FP16, fp16)

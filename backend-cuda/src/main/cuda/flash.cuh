@@ -134,287 +134,266 @@ struct FlashState {
 };
 
 
-// S = Q K^T for the step's NT token tiles: queries from registers (qa) or, with Q_SMEM, from
-// shared memory (q_smem).
+// The phases as one struct, so that what they share (the kernel's shape F, its MMA, the step's
+// NT token tiles and MT row tiles) is said once.
 template <int KV, int Q, int D>
-__device__ __forceinline__ void compute_qk(const char* slot, int k0, const FlashLane& ln,
-                                           const typename Flash<KV, Q, D>::QueryFragments& qa, const uint4* q_smem, typename Flash<KV, Q, D>::Scores& sc) {
+struct FlashStep {
     using F = Flash<KV, Q, D>;
     using M = FlashMma<KV, Q>;
-    constexpr bool QUANTIZED = KvTraits<KV>::quantized;
-    constexpr int NT = F::STEP / 8;
-    constexpr int MT = F::MT;
-    const int g = ln.g, c = ln.c;
-    if constexpr (F::Q_SMEM) {
-        // k-steps in groups of four (one 16-byte read of each token's codes); each k-step's
-        // query fragments are read once for all NT token tiles.
-#pragma unroll
-        for (int mt = 0; mt < MT; mt++)
-#pragma unroll
-            for (int n = 0; n < NT; n++) sc[mt][n][0] = sc[mt][n][1] = sc[mt][n][2] = sc[mt][n][3] = 0.f;
-#pragma unroll
-        for (int k4 = 0; k4 < F::KSTEPS; k4 += 4) {
-            uint32_t kw[NT][4];
-#pragma unroll
-            for (int n = 0; n < NT; n++) {
-                lds_words<16>(kw[n], slot + (k0 + 8 * n + g) * F::ROW_BYTES + c * F::K_DIMS + 4 * k4);
-                bias_codes<KV, 4>(kw[n]);
-            }
-#pragma unroll
-            for (int k = 0; k < 4; k++) {
-                uint32_t qf[MT][4];
-#pragma unroll
-                for (int mt = 0; mt < MT; mt++) {
-                    const uint4 v = q_smem[(mt * F::KSTEPS + k4 + k) * 32];
-                    qf[mt][0] = v.x, qf[mt][1] = v.y, qf[mt][2] = v.z, qf[mt][3] = v.w;
-                }
-#pragma unroll
+    using Scores = typename F::Scores;
+    using State = FlashState<F>;
+    static constexpr bool QUANTIZED = KvTraits<KV>::quantized;
+    static constexpr int NT = F::STEP / 8;
+    static constexpr int MT = F::MT;
+
+    // S = Q K^T for the step's NT token tiles: queries from registers (qa) or, with Q_SMEM, from
+    // shared memory (q_smem).
+    static __device__ __forceinline__ void compute_qk(const char* slot, int k0, const FlashLane& ln,
+                                               const typename F::QueryFragments& qa, const uint4* q_smem, Scores& sc) {
+        const int g = ln.g, c = ln.c;
+        if constexpr (F::Q_SMEM) {
+            // k-steps in groups of four (one 16-byte read of each token's codes); each k-step's
+            // query fragments are read once for all NT token tiles.
+    #pragma unroll
+            for (int mt = 0; mt < MT; mt++)
+    #pragma unroll
+                for (int n = 0; n < NT; n++) sc[mt][n][0] = sc[mt][n][1] = sc[mt][n][2] = sc[mt][n][3] = 0.f;
+    #pragma unroll
+            for (int k4 = 0; k4 < F::KSTEPS; k4 += 4) {
+                uint32_t kw[NT][4];
+    #pragma unroll
                 for (int n = 0; n < NT; n++) {
-                    uint32_t b0, b1;
-                    codes_to_half2<KV>(kw[n][k], b0, b1);
-#pragma unroll
-                    for (int mt = 0; mt < MT; mt++) M::mma(sc[mt][n], qf[mt], b0, b1);
+                    lds_words<16>(kw[n], slot + (k0 + 8 * n + g) * F::ROW_BYTES + c * F::K_DIMS + 4 * k4);
+                    bias_codes<KV, 4>(kw[n]);
                 }
-            }
-        }
-    } else {
-#pragma unroll
-        for (int n = 0; n < NT; n++) {
-            uint32_t kw[F::K_WORDS];
-            lds_words<F::K_WORDS * 4>(kw, slot + (k0 + 8 * n + g) * F::ROW_BYTES + c * F::K_DIMS * F::E);
-            bias_codes<KV, F::K_WORDS>(kw);
-#pragma unroll
-            for (int mt = 0; mt < MT; mt++) sc[mt][n][0] = sc[mt][n][1] = sc[mt][n][2] = sc[mt][n][3] = 0.f;
-#pragma unroll
-            for (int kk = 0; kk < F::KSTEPS; kk++) {
-                uint32_t b0, b1;
-                if constexpr (!QUANTIZED) {
-                    b0 = kw[2 * kk];
-                    b1 = kw[2 * kk + 1];
-                } else {
-                    codes_to_half2<KV>(kw[kk], b0, b1);
-                }
-#pragma unroll
-                for (int mt = 0; mt < MT; mt++) M::mma(sc[mt][n], qa[mt][kk], b0, b1);
-            }
-        }
-    }
-}
-
-template <int KV, int Q, int D>
-__device__ __forceinline__ void scale_logits(const AttnParams& p, const float* sk, const FlashLane& ln, const typename Flash<KV, Q, D>::RowFactors& qk_scale,
-                                             typename Flash<KV, Q, D>::Scores& sc) {
-    using F = Flash<KV, Q, D>;
-    constexpr int NT = F::STEP / 8;
-    constexpr int MT = F::MT;
-    const int c = ln.c;
-    const bool capped = ln.capped, per_token = ln.per_token;
-    // Per-token K scales (this lane's columns: tokens 8n + 2c + j) and soft-capping, then the
-    // mask. Each of the first two is its own branch-free loop behind one uniform branch: a
-    // per-score branch here cost the whole step its instruction scheduling (docs/PERF.md).
-    if (capped) {
-#pragma unroll
-        for (int n = 0; n < NT; n++)
-#pragma unroll
-            for (int j = 0; j < 2; j++) {
-                const float ks = per_token ? sk[8 * n + 2 * c + j] : 1.f;
-#pragma unroll
-                for (int mt = 0; mt < MT; mt++)
-#pragma unroll
-                    for (int h = 0; h < 2; h++) {
-                        float& x = sc[mt][n][2 * h + j];
-                        x = p.soft_cap * tanhf(x * ks * qk_scale[mt][h] / p.soft_cap) * F::LOG2E;
+    #pragma unroll
+                for (int k = 0; k < 4; k++) {
+                    uint32_t qf[MT][4];
+    #pragma unroll
+                    for (int mt = 0; mt < MT; mt++) {
+                        const uint4 v = q_smem[(mt * F::KSTEPS + k4 + k) * 32];
+                        qf[mt][0] = v.x, qf[mt][1] = v.y, qf[mt][2] = v.z, qf[mt][3] = v.w;
                     }
+    #pragma unroll
+                    for (int n = 0; n < NT; n++) {
+                        uint32_t b0, b1;
+                        codes_to_half2<KV>(kw[n][k], b0, b1);
+    #pragma unroll
+                        for (int mt = 0; mt < MT; mt++) M::mma(sc[mt][n], qf[mt], b0, b1);
+                    }
+                }
             }
-    } else if (per_token) {
-#pragma unroll
-        for (int n = 0; n < NT; n++)
-#pragma unroll
-            for (int j = 0; j < 2; j++) {
-                const float ks = sk[8 * n + 2 * c + j];
-#pragma unroll
-                for (int mt = 0; mt < MT; mt++) sc[mt][n][j] *= ks, sc[mt][n][2 + j] *= ks;
+        } else {
+    #pragma unroll
+            for (int n = 0; n < NT; n++) {
+                uint32_t kw[F::K_WORDS];
+                lds_words<F::K_WORDS * 4>(kw, slot + (k0 + 8 * n + g) * F::ROW_BYTES + c * F::K_DIMS * F::E);
+                bias_codes<KV, F::K_WORDS>(kw);
+    #pragma unroll
+                for (int mt = 0; mt < MT; mt++) sc[mt][n][0] = sc[mt][n][1] = sc[mt][n][2] = sc[mt][n][3] = 0.f;
+    #pragma unroll
+                for (int kk = 0; kk < F::KSTEPS; kk++) {
+                    uint32_t b0, b1;
+                    if constexpr (!QUANTIZED) {
+                        b0 = kw[2 * kk];
+                        b1 = kw[2 * kk + 1];
+                    } else {
+                        codes_to_half2<KV>(kw[kk], b0, b1);
+                    }
+    #pragma unroll
+                    for (int mt = 0; mt < MT; mt++) M::mma(sc[mt][n], qa[mt][kk], b0, b1);
+                }
             }
+        }
     }
-}
 
-// Scores outside a row's visible range to -inf; one uniform test skips steps inside every row's range.
-template <int KV, int Q, int D>
-__device__ __forceinline__ void mask_logits(const AttnParams& p, int t0, const FlashLane& ln, typename Flash<KV, Q, D>::Scores& sc) {
-    using F = Flash<KV, Q, D>;
-    constexpr int NT = F::STEP / 8;
-    constexpr int MT = F::MT;
-    const int g = ln.g, c = ln.c, rt = ln.rt, pos0 = ln.pos0, hi = ln.hi;
-    const int warp_pos_min = ln.warp_pos_min, warp_pos_max = ln.warp_pos_max;
-    const bool unmasked = t0 + 8 * NT <= hi && (!p.causal || t0 + 8 * NT - 1 <= warp_pos_min)
-            && (p.window <= 0 || t0 > warp_pos_max - p.window);
-    if (!unmasked) {
-#pragma unroll
-        for (int mt = 0; mt < MT; mt++)
-#pragma unroll
+    static __device__ __forceinline__ void scale_logits(const AttnParams& p, const float* sk, const FlashLane& ln, const typename F::RowFactors& qk_scale,
+                                                 Scores& sc) {
+        const int c = ln.c;
+        const bool capped = ln.capped, per_token = ln.per_token;
+        // Per-token K scales (this lane's columns: tokens 8n + 2c + j) and soft-capping, then the
+        // mask. Each of the first two is its own branch-free loop behind one uniform branch: a
+        // per-score branch here cost the whole step its instruction scheduling (docs/PERF.md).
+        if (capped) {
+    #pragma unroll
             for (int n = 0; n < NT; n++)
-#pragma unroll
+    #pragma unroll
+                for (int j = 0; j < 2; j++) {
+                    const float ks = per_token ? sk[8 * n + 2 * c + j] : 1.f;
+    #pragma unroll
+                    for (int mt = 0; mt < MT; mt++)
+    #pragma unroll
+                        for (int h = 0; h < 2; h++) {
+                            float& x = sc[mt][n][2 * h + j];
+                            x = p.soft_cap * tanhf(x * ks * qk_scale[mt][h] / p.soft_cap) * F::LOG2E;
+                        }
+                }
+        } else if (per_token) {
+    #pragma unroll
+            for (int n = 0; n < NT; n++)
+    #pragma unroll
+                for (int j = 0; j < 2; j++) {
+                    const float ks = sk[8 * n + 2 * c + j];
+    #pragma unroll
+                    for (int mt = 0; mt < MT; mt++) sc[mt][n][j] *= ks, sc[mt][n][2 + j] *= ks;
+                }
+        }
+    }
+
+    // Scores outside a row's visible range to -inf; one uniform test skips steps inside every row's range.
+    static __device__ __forceinline__ void mask_logits(const AttnParams& p, int t0, const FlashLane& ln, Scores& sc) {
+        const int g = ln.g, c = ln.c, rt = ln.rt, pos0 = ln.pos0, hi = ln.hi;
+        const int warp_pos_min = ln.warp_pos_min, warp_pos_max = ln.warp_pos_max;
+        const bool unmasked = t0 + 8 * NT <= hi && (!p.causal || t0 + 8 * NT - 1 <= warp_pos_min)
+                && (p.window <= 0 || t0 > warp_pos_max - p.window);
+        if (!unmasked) {
+    #pragma unroll
+            for (int mt = 0; mt < MT; mt++)
+    #pragma unroll
+                for (int n = 0; n < NT; n++)
+    #pragma unroll
+                    for (int x = 0; x < 4; x++) {
+                        const int t = t0 + 8 * n + 2 * c + (x & 1);
+                        const int pp = pos0 + (rt * F::ROWS + mt * 16 + g + 8 * (x >> 1)) / p.group;   // the row's position
+                        const bool visible = t < hi && (!p.causal || t <= pp) && (p.window <= 0 || t > pp - p.window);
+                        if (!visible) sc[mt][n][x] = -INFINITY;
+                    }
+        }
+    }
+
+    static __device__ __forceinline__ void update_mdo_states(State& st, const typename F::RowFactors& row_mul, Scores& sc) {
+        auto& o = st.o;
+        auto& m = st.m;
+        auto& l = st.l;
+        // Lazy online softmax (decode.cuh): the reference max moves only when a score passes it
+        // by HEADROOM, so most steps skip the row max across the quad and the output rescale.
+        float mx[MT][2];
+        bool over = false;
+    #pragma unroll
+        for (int mt = 0; mt < MT; mt++) {
+            mx[mt][0] = mx[mt][1] = -INFINITY;
+    #pragma unroll
+            for (int n = 0; n < NT; n++)
+    #pragma unroll
+                for (int x = 0; x < 4; x++) mx[mt][x >> 1] = fmaxf(mx[mt][x >> 1], sc[mt][n][x]);
+            mx[mt][0] *= row_mul[mt][0];   // > 0: the max of the scaled scores
+            mx[mt][1] *= row_mul[mt][1];
+            over = over || mx[mt][0] > m[mt][0] + F::HEADROOM || mx[mt][1] > m[mt][1] + F::HEADROOM;
+        }
+        if (__any_sync(0xffffffffu, over)) {
+    #pragma unroll
+            for (int mt = 0; mt < MT; mt++) {
+                float corr[2];
+    #pragma unroll
+                for (int h = 0; h < 2; h++) {
+                    float v = mx[mt][h];
+                    v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 1));
+                    v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 2));
+                    const float m_new = fmaxf(m[mt][h], v);
+                    corr[h] = m_new == -INFINITY ? 1.f : exp2f(m[mt][h] - m_new);
+                    m[mt][h] = m_new;
+                    l[mt][h] *= corr[h];
+                }
+    #pragma unroll
+                for (int nt = 0; nt < F::NTILES; nt++) {
+                    o[mt][nt][0] *= corr[0];
+                    o[mt][nt][1] *= corr[0];
+                    o[mt][nt][2] *= corr[1];
+                    o[mt][nt][3] *= corr[1];
+                }
+            }
+        }
+    #pragma unroll
+        for (int mt = 0; mt < MT; mt++) {
+            const float base[2] = {m[mt][0] == -INFINITY ? 0.f : m[mt][0], m[mt][1] == -INFINITY ? 0.f : m[mt][1]};
+    #pragma unroll
+            for (int n = 0; n < NT; n++)
+    #pragma unroll
                 for (int x = 0; x < 4; x++) {
-                    const int t = t0 + 8 * n + 2 * c + (x & 1);
-                    const int pp = pos0 + (rt * F::ROWS + mt * 16 + g + 8 * (x >> 1)) / p.group;   // the row's position
-                    const bool visible = t < hi && (!p.causal || t <= pp) && (p.window <= 0 || t > pp - p.window);
-                    if (!visible) sc[mt][n][x] = -INFINITY;
+                    sc[mt][n][x] = exp2f(fmaf(sc[mt][n][x], row_mul[mt][x >> 1], -base[x >> 1]));
+                    l[mt][x >> 1] += sc[mt][n][x];
                 }
+        }
     }
-}
 
-template <int KV, int Q, int D>
-__device__ __forceinline__ void update_mdo_states(FlashState<Flash<KV, Q, D>>& st, const typename Flash<KV, Q, D>::RowFactors& row_mul, typename Flash<KV, Q, D>::Scores& sc) {
-    using F = Flash<KV, Q, D>;
-    constexpr int NT = F::STEP / 8;
-    constexpr int MT = F::MT;
-    auto& o = st.o;
-    auto& m = st.m;
-    auto& l = st.l;
-    // Lazy online softmax (decode.cuh): the reference max moves only when a score passes it
-    // by HEADROOM, so most steps skip the row max across the quad and the output rescale.
-    float mx[MT][2];
-    bool over = false;
-#pragma unroll
-    for (int mt = 0; mt < MT; mt++) {
-        mx[mt][0] = mx[mt][1] = -INFINITY;
-#pragma unroll
+    // V weights p * vs / vref, the reference scale moved the same lazy way (decode.cuh).
+    static __device__ __forceinline__ void weight_by_v_scale(State& st, const float* sv, int c, Scores& sc) {
+        auto& o = st.o;
+        float& vref = st.vref;
+        float& inv_vref = st.inv_vref;
+        float vmax = 0.f;
+    #pragma unroll
+        for (int n = 0; n < NT; n++) vmax = fmaxf(vmax, fmaxf(sv[8 * n + 2 * c], sv[8 * n + 2 * c + 1]));
+        if (__any_sync(0xffffffffu, vmax > vref * F::V_HEADROOM)) {
+            vmax = fmaxf(vmax, __shfl_xor_sync(0xffffffffu, vmax, 1));
+            vmax = fmaxf(vmax, __shfl_xor_sync(0xffffffffu, vmax, 2));
+            const float v_new = fmaxf(vref, vmax);
+            const float corr = v_new > 0.f ? vref / v_new : 1.f;
+    #pragma unroll
+            for (int mt = 0; mt < MT; mt++)
+    #pragma unroll
+                for (int nt = 0; nt < F::NTILES; nt++)
+                    o[mt][nt][0] *= corr, o[mt][nt][1] *= corr, o[mt][nt][2] *= corr, o[mt][nt][3] *= corr;
+            vref = v_new;
+            inv_vref = v_new > 0.f ? 1.f / v_new : 0.f;
+        }
+    #pragma unroll
         for (int n = 0; n < NT; n++)
-#pragma unroll
-            for (int x = 0; x < 4; x++) mx[mt][x >> 1] = fmaxf(mx[mt][x >> 1], sc[mt][n][x]);
-        mx[mt][0] *= row_mul[mt][0];   // > 0: the max of the scaled scores
-        mx[mt][1] *= row_mul[mt][1];
-        over = over || mx[mt][0] > m[mt][0] + F::HEADROOM || mx[mt][1] > m[mt][1] + F::HEADROOM;
-    }
-    if (__any_sync(0xffffffffu, over)) {
-#pragma unroll
-        for (int mt = 0; mt < MT; mt++) {
-            float corr[2];
-#pragma unroll
-            for (int h = 0; h < 2; h++) {
-                float v = mx[mt][h];
-                v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 1));
-                v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 2));
-                const float m_new = fmaxf(m[mt][h], v);
-                corr[h] = m_new == -INFINITY ? 1.f : exp2f(m[mt][h] - m_new);
-                m[mt][h] = m_new;
-                l[mt][h] *= corr[h];
-            }
-#pragma unroll
-            for (int nt = 0; nt < F::NTILES; nt++) {
-                o[mt][nt][0] *= corr[0];
-                o[mt][nt][1] *= corr[0];
-                o[mt][nt][2] *= corr[1];
-                o[mt][nt][3] *= corr[1];
-            }
-        }
-    }
-#pragma unroll
-    for (int mt = 0; mt < MT; mt++) {
-        const float base[2] = {m[mt][0] == -INFINITY ? 0.f : m[mt][0], m[mt][1] == -INFINITY ? 0.f : m[mt][1]};
-#pragma unroll
-        for (int n = 0; n < NT; n++)
-#pragma unroll
-            for (int x = 0; x < 4; x++) {
-                sc[mt][n][x] = exp2f(fmaf(sc[mt][n][x], row_mul[mt][x >> 1], -base[x >> 1]));
-                l[mt][x >> 1] += sc[mt][n][x];
-            }
-    }
-}
-
-// V weights p * vs / vref, the reference scale moved the same lazy way (decode.cuh).
-template <int KV, int Q, int D>
-__device__ __forceinline__ void weight_by_v_scale(FlashState<Flash<KV, Q, D>>& st, const float* sv, int c, typename Flash<KV, Q, D>::Scores& sc) {
-    using F = Flash<KV, Q, D>;
-    constexpr int NT = F::STEP / 8;
-    constexpr int MT = F::MT;
-    auto& o = st.o;
-    auto& m = st.m;
-    auto& l = st.l;
-    float& vref = st.vref;
-    float& inv_vref = st.inv_vref;
-    float vmax = 0.f;
-#pragma unroll
-    for (int n = 0; n < NT; n++) vmax = fmaxf(vmax, fmaxf(sv[8 * n + 2 * c], sv[8 * n + 2 * c + 1]));
-    if (__any_sync(0xffffffffu, vmax > vref * F::V_HEADROOM)) {
-        vmax = fmaxf(vmax, __shfl_xor_sync(0xffffffffu, vmax, 1));
-        vmax = fmaxf(vmax, __shfl_xor_sync(0xffffffffu, vmax, 2));
-        const float v_new = fmaxf(vref, vmax);
-        const float corr = v_new > 0.f ? vref / v_new : 1.f;
-#pragma unroll
-        for (int mt = 0; mt < MT; mt++)
-#pragma unroll
-            for (int nt = 0; nt < F::NTILES; nt++)
-                o[mt][nt][0] *= corr, o[mt][nt][1] *= corr, o[mt][nt][2] *= corr, o[mt][nt][3] *= corr;
-        vref = v_new;
-        inv_vref = v_new > 0.f ? 1.f / v_new : 0.f;
-    }
-#pragma unroll
-    for (int n = 0; n < NT; n++)
-#pragma unroll
-        for (int j = 0; j < 2; j++) {
-            const float w = sv[8 * n + 2 * c + j] * inv_vref;
-#pragma unroll
-            for (int mt = 0; mt < MT; mt++) sc[mt][n][j] *= w, sc[mt][n][2 + j] *= w;
-        }
-}
-
-template <int KV, int Q, int D>
-__device__ __forceinline__ void compute_sfm_v(FlashState<Flash<KV, Q, D>>& st, const char* slot, int k0, const FlashLane& ln, typename Flash<KV, Q, D>::Scores& sc) {
-    using F = Flash<KV, Q, D>;
-    using M = FlashMma<KV, Q>;
-    constexpr bool QUANTIZED = KvTraits<KV>::quantized;
-    constexpr int NT = F::STEP / 8;
-    constexpr int MT = F::MT;
-    auto& o = st.o;
-    auto& m = st.m;
-    auto& l = st.l;
-    const int g = ln.g, c = ln.c;
-    // O += P V, 16 tokens per k-step; P as the A operand (the score fragment's layout is the
-    // A fragment's); n-tile nt of the product is dim g*V_DIMS + nt of this lane's tokens.
-#pragma unroll
-    for (int kt = 0; kt < NT / 2; kt++) {
-        uint32_t pa[MT][4];
-#pragma unroll
-        for (int mt = 0; mt < MT; mt++) {
-            pa[mt][0] = M::pack(sc[mt][2 * kt][0], sc[mt][2 * kt][1]);
-            pa[mt][1] = M::pack(sc[mt][2 * kt][2], sc[mt][2 * kt][3]);
-            pa[mt][2] = M::pack(sc[mt][2 * kt + 1][0], sc[mt][2 * kt + 1][1]);
-            pa[mt][3] = M::pack(sc[mt][2 * kt + 1][2], sc[mt][2 * kt + 1][3]);
-        }
-        uint32_t vw[2][2][F::V_WORDS];
-#pragma unroll
-        for (int n = 0; n < 2; n++)
-#pragma unroll
+    #pragma unroll
             for (int j = 0; j < 2; j++) {
-                lds_words<F::V_WORDS * 4>(vw[n][j], slot + (F::TOKENS + k0 + 16 * kt + 8 * n + 2 * c + j) * F::ROW_BYTES
-                                                       + g * F::V_DIMS * F::E);
-                bias_codes<KV, F::V_WORDS>(vw[n][j]);
+                const float w = sv[8 * n + 2 * c + j] * inv_vref;
+    #pragma unroll
+                for (int mt = 0; mt < MT; mt++) sc[mt][n][j] *= w, sc[mt][n][2 + j] *= w;
             }
-#pragma unroll
-        for (int nt = 0; nt < F::NTILES; nt++) {
-            uint32_t b[2];
-#pragma unroll
-            for (int n = 0; n < 2; n++) {
-                if constexpr (!QUANTIZED) {
-                    b[n] = __byte_perm(vw[n][0][nt / 2], vw[n][1][nt / 2], nt % 2 == 0 ? 0x5410 : 0x7632);
-                } else {
-                    b[n] = code_pair_to_half2<KV>(vw[n][0][nt / 4], vw[n][1][nt / 4], nt % 4);
+    }
+
+    static __device__ __forceinline__ void compute_sfm_v(State& st, const char* slot, int k0, const FlashLane& ln, Scores& sc) {
+        auto& o = st.o;
+        const int g = ln.g, c = ln.c;
+        // O += P V, 16 tokens per k-step; P as the A operand (the score fragment's layout is the
+        // A fragment's); n-tile nt of the product is dim g*V_DIMS + nt of this lane's tokens.
+    #pragma unroll
+        for (int kt = 0; kt < NT / 2; kt++) {
+            uint32_t pa[MT][4];
+    #pragma unroll
+            for (int mt = 0; mt < MT; mt++) {
+                pa[mt][0] = M::pack(sc[mt][2 * kt][0], sc[mt][2 * kt][1]);
+                pa[mt][1] = M::pack(sc[mt][2 * kt][2], sc[mt][2 * kt][3]);
+                pa[mt][2] = M::pack(sc[mt][2 * kt + 1][0], sc[mt][2 * kt + 1][1]);
+                pa[mt][3] = M::pack(sc[mt][2 * kt + 1][2], sc[mt][2 * kt + 1][3]);
+            }
+            uint32_t vw[2][2][F::V_WORDS];
+    #pragma unroll
+            for (int n = 0; n < 2; n++)
+    #pragma unroll
+                for (int j = 0; j < 2; j++) {
+                    lds_words<F::V_WORDS * 4>(vw[n][j], slot + (F::TOKENS + k0 + 16 * kt + 8 * n + 2 * c + j) * F::ROW_BYTES
+                                                           + g * F::V_DIMS * F::E);
+                    bias_codes<KV, F::V_WORDS>(vw[n][j]);
                 }
+    #pragma unroll
+            for (int nt = 0; nt < F::NTILES; nt++) {
+                uint32_t b[2];
+    #pragma unroll
+                for (int n = 0; n < 2; n++) {
+                    if constexpr (!QUANTIZED) {
+                        b[n] = __byte_perm(vw[n][0][nt / 2], vw[n][1][nt / 2], nt % 2 == 0 ? 0x5410 : 0x7632);
+                    } else {
+                        b[n] = code_pair_to_half2<KV>(vw[n][0][nt / 4], vw[n][1][nt / 4], nt % 4);
+                    }
+                }
+    #pragma unroll
+                for (int mt = 0; mt < MT; mt++) M::mma(o[mt][nt], pa[mt], b[0], b[1]);
             }
-#pragma unroll
-            for (int mt = 0; mt < MT; mt++) M::mma(o[mt][nt], pa[mt], b[0], b[1]);
         }
     }
-}
+};
 
 template <int KV, int Q, int D>
 __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     using F = Flash<KV, Q, D>;
     using QT = typename F::QT;
-    using M = FlashMma<KV, Q>;
     constexpr bool QUANTIZED = KvTraits<KV>::quantized;
-    static_assert(!QUANTIZED || F::E == 1, "quantized caches hold 8-bit codes");
     static_assert(QUANTIZED || (KV == KV_BF16) == (Q == Q_BF16), "16-bit caches match the query type");
     extern __shared__ __align__(16) char smem[];
 
@@ -492,7 +471,8 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
             row_mul[mt][h] = capped ? 1.f : qk_scale[mt][h];
         }
 
-    FlashState<F> st;
+    using Step = FlashStep<KV, Q, D>;
+    typename Step::State st;
     st.init();
     auto& o = st.o;
     auto& m = st.m;
@@ -504,12 +484,12 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
         const float* sk = reinterpret_cast<const float*>(slot + Ring<F::E, D, F::TOKENS>::SCALE_OFFSET) + k0;
         const float* sv = sk + F::TOKENS;
         typename F::Scores sc;
-        compute_qk<KV, Q, D>(slot, k0, lane_info, qa, q_smem, sc);
-        scale_logits<KV, Q, D>(p, sk, lane_info, qk_scale, sc);
-        mask_logits<KV, Q, D>(p, t0, lane_info, sc);
-        update_mdo_states<KV, Q, D>(st, row_mul, sc);
-        if (per_token) weight_by_v_scale<KV, Q, D>(st, sv, c, sc);
-        compute_sfm_v<KV, Q, D>(st, slot, k0, lane_info, sc);
+        Step::compute_qk(slot, k0, lane_info, qa, q_smem, sc);
+        Step::scale_logits(p, sk, lane_info, qk_scale, sc);
+        Step::mask_logits(p, t0, lane_info, sc);
+        Step::update_mdo_states(st, row_mul, sc);
+        if (per_token) Step::weight_by_v_scale(st, sv, c, sc);
+        Step::compute_sfm_v(st, slot, k0, lane_info, sc);
     };
 
     stream_through_ring<KV, D, F::TOKENS, F::STAGES, F::THREADS>(p, blocks, head, lo, hi, per_token, inv_block, smem,

@@ -109,6 +109,7 @@ __device__ __forceinline__ void load_stage(const AttnParams& p, const int* block
 template <int KV, int D, int TOKENS, int STAGES, int THREADS, class Consume>
 __device__ __forceinline__ void stream_through_ring(const AttnParams& p, const int* blocks, int head, int lo, int hi,
                                                     bool per_token, float inv_block, char* smem, Consume&& consume) {
+    static_assert(!KvTraits<KV>::quantized || sizeof(typename KvTraits<KV>::T) == 1, "quantized caches hold 8-bit codes");
     constexpr int STAGE_BYTES = Ring<(int)sizeof(typename KvTraits<KV>::T), D, TOKENS>::STAGE_BYTES;
     const int stages = (hi - lo + TOKENS - 1) / TOKENS;
 #pragma unroll

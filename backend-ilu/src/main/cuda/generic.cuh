@@ -5,6 +5,7 @@
 // slow: plans use it only where the fast kernels (decode.cuh, stage.cuh + flash.cuh) do not apply,
 // and say so in their description.
 #pragma once
+#include "online_softmax.cuh"
 #include "params.cuh"
 
 namespace ilu {
@@ -45,7 +46,7 @@ __device__ __forceinline__ void generic_kernel(const AttnParams& p) {
             qv[x] = c < p.head_dim ? Half<Q>::to_float(qp[c]) * p.sm_scale : 0.f;
             acc[x] = 0.f;
         }
-        float m = -INFINITY, l = 0.f;
+        OnlineSoftmax softmax;
         for (int pos = first; pos <= last; pos++) {
             const int block = item.blocks[pos / p.block_size];
             const int off = pos % p.block_size;
@@ -61,11 +62,8 @@ __device__ __forceinline__ void generic_kernel(const AttnParams& p) {
                 }
             }
             float s = group_sum<WARP>(dot);
-            if (p.soft_cap > 0.f) s = p.soft_cap * tanhf(s / p.soft_cap);
-            const float m_new = fmaxf(m, s);
-            const float corr = __expf(m - m_new);
-            const float e = __expf(s - m_new);
-            l = l * corr + e;
+            float corr, e;
+            softmax.push(soft_capped(p.soft_cap, s), corr, e);
 #pragma unroll
             for (int x = 0; x < CPL; x++) {
                 const int c = lane + WARP * x;
@@ -76,8 +74,8 @@ __device__ __forceinline__ void generic_kernel(const AttnParams& p) {
                 }
                 acc[x] = acc[x] * corr + e * v;
             }
-            m = m_new;
         }
+        const float m = softmax.m, l = softmax.l;
         const float inv = l > 0.f ? 1.f / l : 0.f;
 #pragma unroll
         for (int x = 0; x < CPL; x++) {

@@ -340,50 +340,48 @@ static void *host_staging(JNIEnv *env, ze_api *a, jlong ctx, jlong bytes) {
     return p;
 }
 
-/* Host (direct buffer) to device, complete when it returns. */
-JNIEXPORT void JNICALL Java_dev_attn4j_xpu_ZeNative_copyFromHost(JNIEnv *env, jclass cls, jlong api, jlong ctx, jlong q,
-                                                                  jlong dst, jobject src, jlong offset, jlong bytes) {
-    (void)cls;
-    char *base = (*env)->GetDirectBufferAddress(env, src);
+/*
+ * A copy between a Java direct buffer (from `offset`) and device memory, through a staging host
+ * allocation, complete when it returns: to the device, or back from it after everything appended
+ * before it. `what` names the call in errors.
+ */
+static void host_copy(JNIEnv *env, const char *what, ze_api *a, jlong ctx, jlong q, jobject buffer, jlong offset,
+                      jlong device, jlong bytes, int to_device) {
+    char *base = (*env)->GetDirectBufferAddress(env, buffer);
     if (base == NULL) {
-        throw_ze(env, "copyFromHost", ZE_RESULT_ERROR_INVALID_NULL_POINTER, "not a direct buffer");
+        throw_ze(env, what, ZE_RESULT_ERROR_INVALID_NULL_POINTER, "not a direct buffer");
         return;
     }
-    ze_api *a = API(api);
-    queue *qq = H(queue *, q);
     void *staging = host_staging(env, a, ctx, bytes);
     if (staging == NULL) {
         return;
     }
-    memcpy(staging, base + offset, (size_t)bytes);
+    queue *qq = H(queue *, q);
+    if (to_device) {
+        memcpy(staging, base + offset, (size_t)bytes);
+    }
+    void *dst = to_device ? H(void *, device) : staging;
+    const void *src = to_device ? (const void *)staging : H(const void *, device);
     if (ok(env, "zeCommandListAppendMemoryCopy",
-           a->zeCommandListAppendMemoryCopy(qq->list, H(void *, dst), staging, (size_t)bytes, NULL, 0, NULL))) {
-        sync_queue(env, a, qq);
+           a->zeCommandListAppendMemoryCopy(qq->list, dst, src, (size_t)bytes, NULL, 0, NULL))
+        && sync_queue(env, a, qq) && !to_device) {
+        memcpy(base + offset, staging, (size_t)bytes);
     }
     a->zeMemFree(H(ze_context_handle_t, ctx), staging);
 }
 
-/* Device to host (direct buffer), after everything appended before it. */
+/* Host (direct buffer) to device. */
+JNIEXPORT void JNICALL Java_dev_attn4j_xpu_ZeNative_copyFromHost(JNIEnv *env, jclass cls, jlong api, jlong ctx, jlong q,
+                                                                  jlong dst, jobject src, jlong offset, jlong bytes) {
+    (void)cls;
+    host_copy(env, "copyFromHost", API(api), ctx, q, src, offset, dst, bytes, 1);
+}
+
+/* Device to host (direct buffer). */
 JNIEXPORT void JNICALL Java_dev_attn4j_xpu_ZeNative_copyToHost(JNIEnv *env, jclass cls, jlong api, jlong ctx, jlong q,
                                                                 jobject dst, jlong offset, jlong src, jlong bytes) {
     (void)cls;
-    char *base = (*env)->GetDirectBufferAddress(env, dst);
-    if (base == NULL) {
-        throw_ze(env, "copyToHost", ZE_RESULT_ERROR_INVALID_NULL_POINTER, "not a direct buffer");
-        return;
-    }
-    ze_api *a = API(api);
-    queue *qq = H(queue *, q);
-    void *staging = host_staging(env, a, ctx, bytes);
-    if (staging == NULL) {
-        return;
-    }
-    if (ok(env, "zeCommandListAppendMemoryCopy",
-           a->zeCommandListAppendMemoryCopy(qq->list, staging, H(const void *, src), (size_t)bytes, NULL, 0, NULL))
-        && sync_queue(env, a, qq)) {
-        memcpy(base + offset, staging, (size_t)bytes);
-    }
-    a->zeMemFree(H(ze_context_handle_t, ctx), staging);
+    host_copy(env, "copyToHost", API(api), ctx, q, dst, offset, src, bytes, 0);
 }
 
 JNIEXPORT void JNICALL Java_dev_attn4j_xpu_ZeNative_copyDevice(JNIEnv *env, jclass cls, jlong api, jlong q,

@@ -61,81 +61,52 @@ static inline float fp16_to_float(ushort h) {
     return (h & 0x8000) ? -v : v;
 }
 
-// OCP e4m3fn: bias 7, no infinities, 0x7f / 0xff are NaN, largest finite 448.
+// OCP e4m3fn: bias 7, no infinities, 0x7f / 0xff are NaN, largest finite 448. Its 7 magnitude bits
+// placed under binary16's exponent give the same value times 2^-8, exactly (subnormals too).
 static inline float e4m3_to_float(uchar b) {
-    uint e = (b >> 3) & 0xfu;
-    uint m = b & 7u;
-    float v;
-    if (e == 0) {
-        v = (float)m * 0x1p-9f;
-    } else if (e == 15 && m == 7) {
-        v = NAN;
-    } else {
-        v = as_float(((e + 120u) << 23) | (m << 20));
+    if ((b & 0x7fu) == 0x7fu) {
+        return NAN;
     }
-    return (b & 0x80) ? -v : v;
+    return fp16_to_float((ushort)(((b & 0x80u) << 8) | ((b & 0x7fu) << 7))) * 256.0f;
 }
 
-// e5m2: bias 15, exponent 31 is inf / NaN, largest finite 57344.
+// e5m2: the top byte of an IEEE binary16 (bias 15, exponent 31 is inf / NaN, largest finite 57344).
 static inline float e5m2_to_float(uchar b) {
-    uint e = (b >> 2) & 0x1fu;
-    uint m = b & 3u;
-    float v;
-    if (e == 0) {
-        v = (float)m * 0x1p-16f;
-    } else if (e == 31) {
-        v = m == 0 ? INFINITY : NAN;
-    } else {
-        v = as_float(((e + 112u) << 23) | (m << 21));
-    }
-    return (b & 0x80) ? -v : v;
+    return fp16_to_float((ushort)((ushort)b << 8));
 }
 
-// Nearest e4m3 code (ties to even), saturating at 448 (infinities too).
+// Nearest code of an 8-bit float with MBITS mantissa bits (ties to even), exponent rebiased from
+// float's 127 by REBIAS, saturating at MAX_CODE (MAX_FINITE; infinities too); below MIN_NORMAL a
+// subnormal multiple of 1 / SUB_SCALE (rint ties to even; the top one lands on the smallest normal).
+// NaN keeps its sign and becomes 0x7f.
+static inline uchar float_to_fp8(float x, uint mbits, uint rebias, float max_finite, uint max_code, float min_normal,
+                                 float sub_scale) {
+    uint sign = (as_uint(x) >> 24) & 0x80u;
+    float a = fabs(x);
+    if (isnan(x)) {
+        return (uchar)(sign | 0x7fu);
+    }
+    if (a >= max_finite) {
+        return (uchar)(sign | max_code);
+    }
+    if (a < min_normal) {
+        return (uchar)(sign | (uint)rint(a * sub_scale));
+    }
+    uint shift = 23u - mbits;
+    uint u = as_uint(a);
+    u += ((1u << (shift - 1u)) - 1u) + ((u >> shift) & 1u);   // round the mantissa to MBITS bits, ties to even
+    uint code = (u >> shift) - (rebias << mbits);
+    return (uchar)(sign | min(code, max_code));
+}
+
+// OCP e4m3fn: saturating at 448 (code 0x7e; 0x7f is NaN).
 static inline uchar float_to_e4m3(float x) {
-    uint sign = (as_uint(x) >> 24) & 0x80u;
-    float a = fabs(x);
-    if (isnan(x)) {
-        return (uchar)(sign | 0x7fu);
-    }
-    if (a >= 448.0f) {
-        return (uchar)(sign | 0x7eu);
-    }
-    if (a < 0x1p-6f) {
-        // Subnormal: a multiple of 2^-9; rint rounds ties to even, 8 lands on the smallest normal.
-        return (uchar)(sign | (uint)rint(a * 512.0f));
-    }
-    uint u = as_uint(a);
-    u += 0x7ffffu + ((u >> 20) & 1u);   // round the 23-bit mantissa to 3 bits, ties to even
-    uint e = (u >> 23) - 120u;
-    uint m = (u >> 20) & 7u;
-    if (e > 15 || (e == 15 && m == 7)) {
-        return (uchar)(sign | 0x7eu);
-    }
-    return (uchar)(sign | (e << 3) | m);
+    return float_to_fp8(x, 3u, 120u, 448.0f, 0x7eu, 0x1p-6f, 512.0f);
 }
 
-// Nearest e5m2 code (ties to even), saturating at 57344 (infinities too).
+// e5m2: saturating at 57344 (code 0x7b; above are infinities and NaN).
 static inline uchar float_to_e5m2(float x) {
-    uint sign = (as_uint(x) >> 24) & 0x80u;
-    float a = fabs(x);
-    if (isnan(x)) {
-        return (uchar)(sign | 0x7fu);
-    }
-    if (a >= 57344.0f) {
-        return (uchar)(sign | 0x7bu);
-    }
-    if (a < 0x1p-14f) {
-        return (uchar)(sign | (uint)rint(a * 65536.0f));
-    }
-    uint u = as_uint(a);
-    u += 0xfffffu + ((u >> 21) & 1u);   // 23-bit mantissa to 2 bits, ties to even
-    uint e = (u >> 23) - 112u;
-    uint m = (u >> 21) & 3u;
-    if (e >= 31) {
-        return (uchar)(sign | 0x7bu);
-    }
-    return (uchar)(sign | (e << 2) | m);
+    return float_to_fp8(x, 2u, 112u, 57344.0f, 0x7bu, 0x1p-14f, 65536.0f);
 }
 
 // INT8: nearest, ties to even, clamped to [-127, 127] (-128 is never written).

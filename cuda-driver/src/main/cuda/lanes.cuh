@@ -15,26 +15,25 @@ namespace attn4j_common {
 
 constexpr int WARP = ATTN4J_WARP;
 
+// The lane shuffles of the compiler at hand: CoreX has HIP-style __shfl* without a mask.
+#if defined(__ILUVATAR__)
+#define ATTN4J_SHFL(OP, x, arg, width) __shfl##OP(x, arg, width)
+#else
+#define ATTN4J_SHFL(OP, x, arg, width) __shfl##OP##_sync(0xffffffffu, x, arg, width)
+#endif
+
 // Xor-shuffle within groups of WIDTH consecutive lanes; WIDTH is a power of two within the warp.
 template <int WIDTH>
 __device__ __forceinline__ float shfl_xor(float x, int offset) {
     static_assert(WIDTH <= WARP && (WIDTH & (WIDTH - 1)) == 0, "lane groups are powers of two within a warp");
-#if defined(__ILUVATAR__)
-    return __shfl_xor(x, offset, WIDTH);
-#else
-    return __shfl_xor_sync(0xffffffffu, x, offset, WIDTH);
-#endif
+    return ATTN4J_SHFL(_xor, x, offset, WIDTH);
 }
 
 // Lane src's x, within groups of WIDTH consecutive lanes.
 template <int WIDTH>
 __device__ __forceinline__ float shfl_idx(float x, int src) {
     static_assert(WIDTH <= WARP && (WIDTH & (WIDTH - 1)) == 0, "lane groups are powers of two within a warp");
-#if defined(__ILUVATAR__)
-    return __shfl(x, src, WIDTH);
-#else
-    return __shfl_sync(0xffffffffu, x, src, WIDTH);
-#endif
+    return ATTN4J_SHFL(, x, src, WIDTH);
 }
 
 template <int WIDTH>

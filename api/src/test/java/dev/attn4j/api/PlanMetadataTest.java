@@ -19,14 +19,14 @@ class PlanMetadataTest {
         PlanRequest r = PlanRequest.decode(AttentionShape.of(spec, 4, DType.BF16, AttentionOptions.CAUSAL), batch);
         ValidatedBatch b = validated(r);
         WorkSplit split = new WorkSplit(r, b, 8, 2, 64);
-        PlanMetadata m = new PlanMetadata(b, split);
+        PlanMetadata m = PlanMetadata.of(b, split);
         IntBuffer ints = m.toBytes().asIntBuffer();
         assertEquals(m.length(), ints.remaining());
-        assertEquals(0, m.qIndptr);
-        assertEquals(b.kvLens()[1], ints.get(m.kvLens + 1));
-        assertEquals(b.blockIds()[4], ints.get(m.blockIds + 4));
-        assertEquals(split.kvHi[split.items() - 1], ints.get(m.itemHi + split.items() - 1));
-        assertEquals(m.mergeCount + split.mergeCount.length, m.length());
+        assertEquals(0, m.qIndptr());
+        assertEquals(b.kvLens()[1], ints.get(m.kvLens() + 1));
+        assertEquals(b.blockIds()[4], ints.get(m.blockIds() + 4));
+        assertEquals(split.kvHi[split.items() - 1], ints.get(m.itemHi() + split.items() - 1));
+        assertEquals(m.mergeCount() + split.mergeCount.length, m.length());
     }
 
     /** What RequestValidator.validatePlan makes of the batch above (written out, so this test needs no backend). */

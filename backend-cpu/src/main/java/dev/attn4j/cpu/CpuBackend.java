@@ -35,7 +35,7 @@ import java.util.function.IntConsumer;
  * worker threads, so results are visible as soon as a call returns; {@link #synchronize()} has
  * nothing to wait for. Safe to share between threads: calls touch only their own arguments.
  */
-public final class CpuBackend extends ValidatingBackend {
+public final class CpuBackend extends ValidatingBackend<CpuTensor, CpuKvCache, CpuPlan> {
     private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
     /** Smallest KV range a split gets (tokens), unless {@code attn4j.cpu.minSplitTokens} says otherwise. */
     static final int DEFAULT_MIN_SPLIT_TOKENS = 256;
@@ -74,7 +74,7 @@ public final class CpuBackend extends ValidatingBackend {
     }
 
     @Override
-    protected Tensor allocateValidated(DType dtype, int[] shape, long bytes) {
+    protected CpuTensor allocateValidated(DType dtype, int[] shape, long bytes) {
         return allocateHost(dtype, shape);
     }
 
@@ -102,31 +102,30 @@ public final class CpuBackend extends ValidatingBackend {
     }
 
     @Override
-    protected Tensor wrapValidated(ExternalMemory memory, DType dtype, int[] shape, long bytes) {
+    protected CpuTensor wrapValidated(ExternalMemory memory, DType dtype, int[] shape, long bytes) {
         ByteBuffer b = memory.buffer().slice();
         b.limit((int) bytes);
         return new CpuTensor(this, dtype, shape, b, false);
     }
 
     @Override
-    protected void copyValidated(Tensor src, Tensor dst) {
-        ByteBuffer from = ((CpuTensor) src).buf().duplicate();
+    protected void copyValidated(CpuTensor src, CpuTensor dst) {
+        ByteBuffer from = src.buf().duplicate();
         from.position(0).limit((int) src.byteSize());
-        ((CpuTensor) dst).buf().duplicate().position(0).put(from);
+        dst.buf().duplicate().position(0).put(from);
     }
 
     @Override
-    protected KvCache createKvCacheValidated(KvCacheSpec spec, KvScales scales) {
+    protected CpuKvCache createKvCacheValidated(KvCacheSpec spec, KvScales scales) {
         return CpuKvCache.create(this, spec, scales);
     }
 
     @Override
-    protected void appendValidated(KvCache cache, Tensor keys, Tensor values, int[] slots) {
-        CpuKvCache c = (CpuKvCache) cache;
+    protected void appendValidated(CpuKvCache c, CpuTensor keys, CpuTensor values, int[] slots) {
         KvCacheSpec spec = c.spec();
         CpuQuantizer quantizer = new CpuQuantizer(spec);
-        ByteBuffer k = ((CpuTensor) keys).buf();
-        ByteBuffer v = ((CpuTensor) values).buf();
+        ByteBuffer k = keys.buf();
+        ByteBuffer v = values.buf();
         float[] kScales = c.callerScales().k();
         float[] vScales = c.callerScales().v();
         ByteBuffer kDyn = c.keyScales == null ? null : c.keyScales.buf();
@@ -147,14 +146,12 @@ public final class CpuBackend extends ValidatingBackend {
     }
 
     @Override
-    protected Plan planValidated(PlanRequest request, ValidatedBatch batch) {
+    protected CpuPlan planValidated(PlanRequest request, ValidatedBatch batch) {
         return new CpuPlan(this, request, batch, new WorkSplit(request, batch, threads == 1 ? 1 : threads * 4, minSplitTokens, ROWS_TIMES_HEADS));
     }
 
     @Override
-    protected void attentionValidated(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        CpuPlan p = (CpuPlan) plan;
-        CpuKvCache c = (CpuKvCache) cache;
+    protected void attentionValidated(CpuPlan p, CpuTensor query, CpuKvCache c, CpuTensor out, CpuTensor lse) {
         KvCacheSpec spec = c.spec();
         KvScales scales = c.callerScales();
         boolean caller = spec.granularity().isCallerSet();
@@ -163,8 +160,8 @@ public final class CpuBackend extends ValidatingBackend {
         KvRowReader v = new KvRowReader(spec, c.values.buf(), caller ? scales.v() : null,
                 c.valueScales == null ? null : c.valueScales.buf());
         float[] workspace = new float[Math.toIntExact(p.workspaceBytes() / 4)];
-        CpuAttentionKernel kernel = new CpuAttentionKernel(p, k, v, ((CpuTensor) query).buf(),
-                ((CpuTensor) out).buf(), lse == null ? null : ((CpuTensor) lse).buf(), workspace);
+        CpuAttentionKernel kernel = new CpuAttentionKernel(p, k, v, query.buf(),
+                out.buf(), lse == null ? null : lse.buf(), workspace);
         parallelFor(p.split.items(), kernel::run);
         parallelFor(p.split.mergeCount.length, kernel::merge);
     }

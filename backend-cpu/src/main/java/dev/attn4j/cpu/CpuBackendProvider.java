@@ -29,12 +29,7 @@ public final class CpuBackendProvider extends AbstractBackendProvider {
 
     /** The constructor {@code ServiceLoader} calls; also for registering the provider in code. */
     public CpuBackendProvider() {
-        super(NAME, 0, CAPABILITIES);
-    }
-
-    @Override
-    public int spiVersion() {
-        return SPI_VERSION;
+        super(SPI_VERSION, 0, CAPABILITIES);
     }
 
     @Override

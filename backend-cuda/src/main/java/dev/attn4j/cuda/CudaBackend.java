@@ -16,7 +16,7 @@ import dev.attn4j.cudadriver.WaveSplit;
  * memory, append) leaves to it, namely choosing each plan's kernel and split and launching attention
  * and the split merge.
  */
-public final class CudaBackend extends DriverBackend {
+public final class CudaBackend extends DriverBackend<CudaPlan> {
     private static final int THREADS = 128;
 
     CudaBackend(int deviceIndex, String deviceName, byte[] fatbin) {
@@ -25,7 +25,7 @@ public final class CudaBackend extends DriverBackend {
     }
 
     @Override
-    protected Plan planValidated(PlanRequest request, ValidatedBatch batch) {
+    protected CudaPlan planValidated(PlanRequest request, ValidatedBatch batch) {
         int group = request.numQoHeads() / request.cacheSpec().numKvHeads();
         int capacity = CudaKernels.itemRowCapacity(request.cacheSpec(), request.queryDtype());
         int itemRows = Math.max(1, Math.min(capacity / group, batch.maxQLen())) * group;   // WorkSplit.tileRows x G
@@ -36,13 +36,8 @@ public final class CudaBackend extends DriverBackend {
 
     /** Launched under the backend's lock, after validation (see {@link DriverBackend#guarded}). */
     @Override
-    protected void attentionValidated(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        CudaPlan p = (CudaPlan) plan;
-        DriverTensor q = (DriverTensor) query;
-        DriverTensor o = (DriverTensor) out;
-        DriverTensor l = (DriverTensor) lse;
-        byte[] params = AttentionParams.attention(p, q, o, l,
-                AttentionParams.KvSource.of((DriverKvCache) cache, p));
+    protected void attentionValidated(CudaPlan p, DriverTensor q, DriverKvCache cache, DriverTensor o, DriverTensor l) {
+        byte[] params = AttentionParams.attention(p, q, o, l, AttentionParams.KvSource.of(cache, p));
         boolean aligned = q.ptr().address() % 16 == 0 && o.ptr().address() % 16 == 0;
         launch(aligned ? p.kernel : p.fallbackKernel, p.split.items(), THREADS, params);
         int merges = p.split.mergeCount.length;

@@ -30,13 +30,8 @@ public final class CudaBackendProvider extends AbstractBackendProvider {
 
     /** A provider whose probe sees {@code devices}: for tests, and hosts that list devices themselves. */
     public CudaBackendProvider(DeviceSource devices) {
-        super(NAME, 100, CAPABILITIES);
+        super(SPI_VERSION, 100, CAPABILITIES);
         this.devices = devices;
-    }
-
-    @Override
-    public int spiVersion() {
-        return SPI_VERSION;
     }
 
     @Override

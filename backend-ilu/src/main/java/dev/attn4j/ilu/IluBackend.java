@@ -11,8 +11,8 @@ import dev.attn4j.api.support.KernelCodes;
 import dev.attn4j.api.support.ParamLayout;
 import dev.attn4j.api.support.ValidatedBatch;
 import dev.attn4j.api.support.WorkSplit;
-import dev.attn4j.cudadriver.AttentionParams;
 import dev.attn4j.cudadriver.AttentionParams.KvSource;
+import dev.attn4j.cudadriver.AttentionParams;
 import dev.attn4j.cudadriver.DriverBackend;
 import dev.attn4j.cudadriver.DriverKvCache;
 import dev.attn4j.cudadriver.DriverTensor;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * own plans and launches. A plan picks its path once ({@link KernelChoice}); a staged prefill runs
  * the staging pass (stage.cuh) into the backend's {@link Staging} and then the flash kernel over it.
  */
-public final class IluBackend extends DriverBackend {
+public final class IluBackend extends DriverBackend<IluPlan> {
     private static final Logger LOG = LoggerFactory.getLogger(IluBackend.class);
     private final Staging staging;
 
@@ -48,7 +48,7 @@ public final class IluBackend extends DriverBackend {
     }
 
     @Override
-    protected Plan planValidated(PlanRequest request, ValidatedBatch batch) {
+    protected IluPlan planValidated(PlanRequest request, ValidatedBatch batch) {
         KvCacheSpec spec = request.cacheSpec();
         int group = request.numQoHeads() / spec.numKvHeads();
         KernelChoice choice = KernelChoice.forShape(spec, request.queryDtype(), batch.maxQLen(), group);
@@ -74,14 +74,9 @@ public final class IluBackend extends DriverBackend {
 
     /** Launched under the backend's lock, after validation (see {@link DriverBackend#guarded}). */
     @Override
-    protected void attentionValidated(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        IluPlan p = (IluPlan) plan;
-        DriverKvCache c = (DriverKvCache) cache;
-        DriverTensor o = (DriverTensor) out;
-        DriverTensor l = (DriverTensor) lse;
+    protected void attentionValidated(IluPlan p, DriverTensor query, DriverKvCache c, DriverTensor o, DriverTensor l) {
         KvSource kv = p.choice.path().stages() ? stage(p, c) : KvSource.of(c, p);
-        launch(p.choice.kernel(), p.split.items(), IluKernels.THREADS,
-                AttentionParams.attention(p, (DriverTensor) query, o, l, kv));
+        launch(p.choice.kernel(), p.split.items(), IluKernels.THREADS, AttentionParams.attention(p, query, o, l, kv));
         launch(IluKernels.merge(p.request().queryDtype()), p.split.mergeCount.length, IluKernels.THREADS,
                 AttentionParams.merge(p, o, l));
     }

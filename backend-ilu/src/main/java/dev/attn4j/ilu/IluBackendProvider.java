@@ -36,14 +36,9 @@ public final class IluBackendProvider extends AbstractBackendProvider {
 
     /** For tests and embedders that list devices or supply kernel images themselves. */
     public IluBackendProvider(DeviceSource devices, KernelImages images) {
-        super(NAME, 80, CAPABILITIES);
+        super(SPI_VERSION, 80, CAPABILITIES);
         this.devices = devices;
         this.images = images;
-    }
-
-    @Override
-    public int spiVersion() {
-        return SPI_VERSION;
     }
 
     @Override

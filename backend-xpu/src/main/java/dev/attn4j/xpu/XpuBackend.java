@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  * are serialized by a lock, which makes the backend safe to share between threads. A sticky device
  * fault marks it failed.
  */
-final class XpuBackend extends ValidatingBackend {
+final class XpuBackend extends ValidatingBackend<XpuTensor, XpuKvCache, XpuPlan> {
     private static final Logger LOG = LoggerFactory.getLogger(XpuBackend.class);
     /** Query rows x heads per work item (a few passes of the attention kernel's 4 x RB rows). */
     private static final int ROWS_TIMES_HEADS = 64;
@@ -88,7 +88,7 @@ final class XpuBackend extends ValidatingBackend {
     }
 
     @Override
-    protected Tensor wrapValidated(ExternalMemory memory, DType dtype, int[] shape, long bytes) {
+    protected XpuTensor wrapValidated(ExternalMemory memory, DType dtype, int[] shape, long bytes) {
         throw new IllegalStateException("checkWrappable accepts no memory");
     }
 
@@ -123,12 +123,12 @@ final class XpuBackend extends ValidatingBackend {
     }
 
     @Override
-    protected void copyValidated(Tensor src, Tensor dst) {
-        runtime.copy(((XpuTensor) src).buffer(), ((XpuTensor) dst).buffer(), src.byteSize());
+    protected void copyValidated(XpuTensor src, XpuTensor dst) {
+        runtime.copy(src.buffer(), dst.buffer(), src.byteSize());
     }
 
     @Override
-    protected KvCache createKvCacheValidated(KvCacheSpec spec, KvScales scales) {
+    protected XpuKvCache createKvCacheValidated(KvCacheSpec spec, KvScales scales) {
         return XpuKvCache.create(this, spec, scales);
     }
 
@@ -137,13 +137,12 @@ final class XpuBackend extends ValidatingBackend {
     }
 
     @Override
-    protected void appendValidated(KvCache cache, Tensor keys, Tensor values, int[] slots) {
-        XpuKvCache c = (XpuKvCache) cache;
+    protected void appendValidated(XpuKvCache c, XpuTensor keys, XpuTensor values, int[] slots) {
         KvCacheSpec spec = c.spec();
         XpuTensor slotBuf = slotScratch.upload(slots);
         runtime.launch(KernelNames.append(keys.dtype(), spec.kvDtype()), slots.length, XpuKernels.GROUP_SIZE,
                 new KernelArgs(KernelArgs.APPEND)
-                        .buf("keys", ((XpuTensor) keys).buffer()).buf("values", ((XpuTensor) values).buffer())
+                        .buf("keys", keys.buffer()).buf("values", values.buffer())
                         .buf("slots", slotBuf.buffer()).buf("k_cache", c.keys.buffer()).buf("v_cache", c.values.buffer())
                         .buf("k_scale", orDummy(c.keyScale)).buf("v_scale", orDummy(c.valueScale))
                         .i32("num_kv_heads", spec.numKvHeads()).i32("head_dim", spec.headDim())
@@ -154,7 +153,7 @@ final class XpuBackend extends ValidatingBackend {
     }
 
     @Override
-    protected Plan planValidated(PlanRequest request, ValidatedBatch batch) {
+    protected XpuPlan planValidated(PlanRequest request, ValidatedBatch batch) {
         WorkSplit split = new WorkSplit(request, batch, runtime.computeUnits() * 4, minSplitTokens, ROWS_TIMES_HEADS);
         String kernel = XpuKernels.attention(request.cacheSpec().kvDtype(), request.queryDtype(),
                 request.cacheSpec().headDim());
@@ -163,26 +162,24 @@ final class XpuBackend extends ValidatingBackend {
 
     /** Enqueued under the backend's lock, after validation (see {@link #guarded}). */
     @Override
-    protected void attentionValidated(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
-        XpuPlan p = (XpuPlan) plan;
-        XpuKvCache c = (XpuKvCache) cache;
+    protected void attentionValidated(XpuPlan p, XpuTensor query, XpuKvCache c, XpuTensor out, XpuTensor lse) {
         PlanRequest r = p.request();
         KvCacheSpec spec = r.cacheSpec();
         int group = r.numQoHeads() / spec.numKvHeads();
-        DeviceBuffer lseBuf = lse == null ? dummy : ((XpuTensor) lse).buffer();
+        DeviceBuffer lseBuf = orDummy(lse);
         int hasLse = lse == null ? 0 : 1;
         DeviceBuffer meta = p.metadata.buffer();
         DeviceBuffer ws = orDummy(p.workspace);
         PlanMetadata m = p.offsets;
         runtime.launch(p.kernel, p.split.items(), XpuKernels.GROUP_SIZE, new KernelArgs(KernelArgs.ATTENTION)
-                .buf("q", ((XpuTensor) query).buffer()).buf("out", ((XpuTensor) out).buffer())
+                .buf("q", query.buffer()).buf("out", out.buffer())
                 .buf("lse", lseBuf).i32("has_lse", hasLse)
                 .buf("k_cache", c.keys.buffer()).buf("v_cache", c.values.buffer())
                 .buf("k_scale", orDummy(c.keyScale)).buf("v_scale", orDummy(c.valueScale))
-                .buf("meta", meta).i32("o_qindptr", m.qIndptr).i32("o_kvlens", m.kvLens)
-                .i32("o_blockindptr", m.blockIndptr).i32("o_blockids", m.blockIds)
-                .i32("o_seq", m.itemSeq).i32("o_head", m.itemHead).i32("o_row0", m.itemRow0).i32("o_rows", m.itemRows)
-                .i32("o_lo", m.itemLo).i32("o_hi", m.itemHi).i32("o_partial", m.itemPartial)
+                .buf("meta", meta).i32("o_qindptr", m.qIndptr()).i32("o_kvlens", m.kvLens())
+                .i32("o_blockindptr", m.blockIndptr()).i32("o_blockids", m.blockIds())
+                .i32("o_seq", m.itemSeq()).i32("o_head", m.itemHead()).i32("o_row0", m.itemRow0()).i32("o_rows", m.itemRows())
+                .i32("o_lo", m.itemLo()).i32("o_hi", m.itemHi()).i32("o_partial", m.itemPartial())
                 .buf("workspace", ws).i32("partial_floats", p.split.partialFloats)
                 .i32("num_qo_heads", r.numQoHeads()).i32("num_kv_heads", spec.numKvHeads())
                 .i32("head_dim", spec.headDim()).i32("block_size", spec.blockSize()).i32("group", group)
@@ -196,10 +193,10 @@ final class XpuBackend extends ValidatingBackend {
         int merges = p.split.mergeCount.length;
         if (merges > 0) {
             runtime.launch(XpuKernels.merge(r.queryDtype()), merges, XpuKernels.GROUP_SIZE, new KernelArgs(KernelArgs.MERGE)
-                    .buf("out", ((XpuTensor) out).buffer()).buf("lse", lseBuf).i32("has_lse", hasLse)
-                    .buf("workspace", ws).buf("meta", meta).i32("o_merge_first", m.mergeFirst)
-                    .i32("o_merge_count", m.mergeCount).i32("o_head", m.itemHead).i32("o_row0", m.itemRow0)
-                    .i32("o_rows", m.itemRows).i32("o_partial", m.itemPartial)
+                    .buf("out", out.buffer()).buf("lse", lseBuf).i32("has_lse", hasLse)
+                    .buf("workspace", ws).buf("meta", meta).i32("o_merge_first", m.mergeFirst())
+                    .i32("o_merge_count", m.mergeCount()).i32("o_head", m.itemHead()).i32("o_row0", m.itemRow0())
+                    .i32("o_rows", m.itemRows()).i32("o_partial", m.itemPartial())
                     .i32("partial_floats", p.split.partialFloats).i32("num_qo_heads", r.numQoHeads())
                     .i32("head_dim", spec.headDim()).i32("group", group)
                     .values());

@@ -31,12 +31,7 @@ public final class XpuBackendProvider extends AbstractBackendProvider {
 
     /** The constructor {@code ServiceLoader} calls; also for registering the provider in code. */
     public XpuBackendProvider() {
-        super(NAME, 50, CAPABILITIES);
-    }
-
-    @Override
-    public int spiVersion() {
-        return SPI_VERSION;
+        super(SPI_VERSION, 50, CAPABILITIES);
     }
 
     @Override

@@ -20,14 +20,11 @@ final class XpuTensor extends DeviceTensor {
 
     /** Frees the buffer through the backend, unless the backend failed (its device may be gone). */
     static LeakFreeingRelease release(XpuBackend backend, DeviceBuffer buffer, String what, BackendHealth health) {
-        return new LeakFreeingRelease(XpuBackendProvider.NAME, what, health) {
-            @Override
-            protected void free() {
-                if (!health.isFailed()) {
-                    backend.free(buffer);
-                }
+        return LeakFreeingRelease.of(XpuBackendProvider.NAME, what, health, () -> {
+            if (!health.isFailed()) {
+                backend.free(buffer);
             }
-        };
+        });
     }
 
     DeviceBuffer buffer() {

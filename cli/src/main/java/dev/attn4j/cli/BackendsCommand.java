@@ -4,11 +4,11 @@ import dev.attn4j.api.spi.DeviceInfo;
 import dev.attn4j.selector.Selection;
 import dev.attn4j.selector.SelectionException;
 import dev.attn4j.selector.SelectionReport;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -31,8 +31,8 @@ final class BackendsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--json", description = "Print one JSON object instead of tables.")
-    boolean json;
+    @Mixin
+    JsonOption output;
 
     @Override
     public Integer call() {
@@ -47,7 +47,7 @@ final class BackendsCommand implements Callable<Integer> {
             code = CommandLine.ExitCode.SOFTWARE;
         }
         List<Probes.ProviderProbe> probes = Probes.all();
-        out.print(json ? renderJson(report, probes) + "\n" : renderTable(report, probes));
+        out.print(output.json ? renderJson(report, probes) + "\n" : renderTable(report, probes));
         out.flush();
         return code;
     }

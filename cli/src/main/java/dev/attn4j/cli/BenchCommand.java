@@ -3,12 +3,13 @@ package dev.attn4j.cli;
 import dev.attn4j.api.KvDType;
 import dev.attn4j.api.ScaleGranularity;
 import dev.attn4j.selector.Selection;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -71,8 +72,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "Timed runs; the median is reported (default: ${DEFAULT-VALUE}).")
     int iters;
 
-    @Option(names = "--json", description = "Print one JSON object instead of the table.")
-    boolean json;
+    @Mixin
+    JsonOption output;
 
     @Override
     public Integer call() {
@@ -82,7 +83,7 @@ final class BenchCommand implements Callable<Integer> {
         try (Selection selection = Selections.select(backend, config.requirements())) {
             String name = selection.backend().name();
             BenchResult r = new Benchmark(selection.backend(), config, Probes.deviceName(name), err).run();
-            out.print(json ? r.json() + "\n" : r.table());
+            out.print(output.json ? r.json() + "\n" : r.table());
             out.flush();
         }
         return CommandLine.ExitCode.OK;

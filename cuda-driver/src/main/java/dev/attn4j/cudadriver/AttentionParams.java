@@ -33,7 +33,7 @@ public final class AttentionParams {
         public static KvSource of(DriverKvCache c, SplitPlan p) {
             KvCacheSpec spec = c.spec();
             return new KvSource(c.keys.ptr().address(), c.values.ptr().address(), address(c.keyScale),
-                    address(c.valueScale), p.at(p.offsets.blockIds), KernelCodes.layout(spec.layout()), spec.blockSize(),
+                    address(c.valueScale), p.at(p.offsets.blockIds()), KernelCodes.layout(spec.layout()), spec.blockSize(),
                     KernelCodes.granularity(spec.granularity().kind()), spec.granularity().groupSize());
         }
     }
@@ -67,11 +67,11 @@ public final class AttentionParams {
                 .ptr("q", query.ptr()).ptr("out", out.ptr()).ptr("lse", address(lse))
                 .ptr("k_cache", kv.keys()).ptr("v_cache", kv.values())
                 .ptr("k_scale", kv.keyScale()).ptr("v_scale", kv.valueScale())
-                .ptr("q_indptr", p.at(m.qIndptr)).ptr("kv_lens", p.at(m.kvLens))
-                .ptr("block_indptr", p.at(m.blockIndptr)).ptr("block_ids", kv.blockIds())
-                .ptr("item_seq", p.at(m.itemSeq)).ptr("item_head", p.at(m.itemHead))
-                .ptr("item_row0", p.at(m.itemRow0)).ptr("item_rows", p.at(m.itemRows))
-                .ptr("item_lo", p.at(m.itemLo)).ptr("item_hi", p.at(m.itemHi)).ptr("item_partial", p.at(m.itemPartial))
+                .ptr("q_indptr", p.at(m.qIndptr())).ptr("kv_lens", p.at(m.kvLens()))
+                .ptr("block_indptr", p.at(m.blockIndptr())).ptr("block_ids", kv.blockIds())
+                .ptr("item_seq", p.at(m.itemSeq())).ptr("item_head", p.at(m.itemHead()))
+                .ptr("item_row0", p.at(m.itemRow0())).ptr("item_rows", p.at(m.itemRows()))
+                .ptr("item_lo", p.at(m.itemLo())).ptr("item_hi", p.at(m.itemHi())).ptr("item_partial", p.at(m.itemPartial()))
                 .ptr("workspace", address(p.workspace)).i32("partial_floats", p.split.partialFloats)
                 .i32("num_qo_heads", r.numQoHeads()).i32("num_kv_heads", spec.numKvHeads())
                 .i32("head_dim", spec.headDim()).i32("block_size", kv.blockSize()).i32("group", group(r))
@@ -88,9 +88,9 @@ public final class AttentionParams {
         PlanMetadata m = p.offsets;
         return new ParamBlock(MERGE)
                 .ptr("out", out.ptr()).ptr("lse", address(lse)).ptr("workspace", address(p.workspace))
-                .ptr("merge_first", p.at(m.mergeFirst)).ptr("merge_count", p.at(m.mergeCount))
-                .ptr("item_head", p.at(m.itemHead)).ptr("item_row0", p.at(m.itemRow0))
-                .ptr("item_rows", p.at(m.itemRows)).ptr("item_partial", p.at(m.itemPartial))
+                .ptr("merge_first", p.at(m.mergeFirst())).ptr("merge_count", p.at(m.mergeCount()))
+                .ptr("item_head", p.at(m.itemHead())).ptr("item_row0", p.at(m.itemRow0()))
+                .ptr("item_rows", p.at(m.itemRows())).ptr("item_partial", p.at(m.itemPartial()))
                 .i32("partial_floats", p.split.partialFloats).i32("num_qo_heads", r.numQoHeads())
                 .i32("head_dim", r.cacheSpec().headDim()).i32("group", group(r))
                 .bytes();

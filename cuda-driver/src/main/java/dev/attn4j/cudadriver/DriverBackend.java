@@ -37,7 +37,7 @@ import java.util.function.Supplier;
  * sticky device fault marks it failed. Subclasses supply {@code plan}, {@code prefill} and
  * {@code decode}.
  */
-public abstract class DriverBackend extends ValidatingBackend {
+public abstract class DriverBackend<P extends SplitPlan> extends ValidatingBackend<DriverTensor, DriverKvCache, P> {
     private static final int APPEND_THREADS = 128;
 
     private final String name;
@@ -153,7 +153,7 @@ public abstract class DriverBackend extends ValidatingBackend {
     }
 
     @Override
-    protected Tensor wrapValidated(ExternalMemory memory, DType dtype, int[] shape, long bytes) {
+    protected DriverTensor wrapValidated(ExternalMemory memory, DType dtype, int[] shape, long bytes) {
         return new DriverTensor(this, dtype, shape, DevPtr.at(memory.address()), null);
     }
 
@@ -192,24 +192,23 @@ public abstract class DriverBackend extends ValidatingBackend {
     }
 
     @Override
-    protected void copyValidated(Tensor src, Tensor dst) {
-        check(JCudaDriver.cuMemcpyDtoDAsync(((DriverTensor) dst).ptr(), ((DriverTensor) src).ptr(),
+    protected void copyValidated(DriverTensor src, DriverTensor dst) {
+        check(JCudaDriver.cuMemcpyDtoDAsync(dst.ptr(), src.ptr(),
                 src.byteSize(), stream), "cuMemcpyDtoDAsync");
     }
 
     @Override
-    protected KvCache createKvCacheValidated(KvCacheSpec spec, KvScales scales) {
+    protected DriverKvCache createKvCacheValidated(KvCacheSpec spec, KvScales scales) {
         return DriverKvCache.create(this, spec, scales);
     }
 
     /** Launches the append kernel of the keys' and cache's dtypes (its {@code AppendParams}), one block per slot. */
     @Override
-    protected void appendValidated(KvCache cache, Tensor keys, Tensor values, int[] slots) {
-        DriverKvCache c = (DriverKvCache) cache;
+    protected void appendValidated(DriverKvCache c, DriverTensor keys, DriverTensor values, int[] slots) {
         KvCacheSpec spec = c.spec();
         DriverTensor slotBuf = slotScratch.upload(slots);
         byte[] params = new ParamBlock(AttentionParams.APPEND)
-                .ptr("keys", ((DriverTensor) keys).ptr()).ptr("values", ((DriverTensor) values).ptr())
+                .ptr("keys", keys.ptr()).ptr("values", values.ptr())
                 .ptr("slots", slotBuf.ptr()).ptr("k_cache", c.keys.ptr()).ptr("v_cache", c.values.ptr())
                 .ptr("k_scale", c.keyScale == null ? null : c.keyScale.ptr())
                 .ptr("v_scale", c.valueScale == null ? null : c.valueScale.ptr())

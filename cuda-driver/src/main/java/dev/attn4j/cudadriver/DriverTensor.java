@@ -24,12 +24,7 @@ public final class DriverTensor extends DeviceTensor {
 
     /** Frees owned memory through the backend, under its lock ({@link DriverBackend#freeMemory}). */
     static LeakFreeingRelease release(DriverBackend backend, DevPtr ptr, String what, BackendHealth health) {
-        return new LeakFreeingRelease(backend.name(), what, health) {
-            @Override
-            protected void free() {
-                backend.freeMemory(ptr);
-            }
-        };
+        return LeakFreeingRelease.of(backend.name(), what, health, () -> backend.freeMemory(ptr));
     }
 
     public DevPtr ptr() {

@@ -28,23 +28,22 @@ public final class ParamBlock {
     }
 
     public ParamBlock ptr(String name, long address) {
-        field(name, "ptr");
-        align(8);
-        b.putLong(address);
-        return this;
+        return put(name, "ptr", 8, b -> b.putLong(address));
     }
 
     public ParamBlock i32(String name, int v) {
-        field(name, "i32");
-        align(4);
-        b.putInt(v);
-        return this;
+        return put(name, "i32", 4, b -> b.putInt(v));
     }
 
     public ParamBlock f32(String name, float v) {
-        field(name, "f32");
-        align(4);
-        b.putFloat(v);
+        return put(name, "f32", 4, b -> b.putFloat(v));
+    }
+
+    /** The next field, {@code name} of {@code kind}, at its natural alignment (as the C compiler lays it out). */
+    private ParamBlock put(String name, String kind, int alignment, java.util.function.Consumer<ByteBuffer> write) {
+        field(name, kind);
+        align(alignment);
+        write.accept(b);
         return this;
     }
 

@@ -1,10 +1,11 @@
 package dev.attn4j.it;
 
 import dev.attn4j.api.AttentionBackend;
-import dev.attn4j.api.Capabilities;
 import dev.attn4j.api.spi.AttentionBackendProvider;
 import dev.attn4j.api.spi.Availability;
 import dev.attn4j.api.spi.BackendOptions;
+import dev.attn4j.api.spi.DeviceInfo;
+import dev.attn4j.api.support.AbstractBackendProvider;
 import dev.attn4j.cpu.CpuBackendProvider;
 import dev.attn4j.cuda.CudaBackendProvider;
 import dev.attn4j.cudadriver.DeviceDescription;
@@ -49,41 +50,22 @@ class IluvatarSelectionTest {
     };
 
     /** A real provider whose decision (probe, capabilities) stands, opened on cpu. */
-    private abstract static class Stubbed implements AttentionBackendProvider {
+    private abstract static class Stubbed extends AbstractBackendProvider {
         private final AttentionBackendProvider real;
 
         Stubbed(AttentionBackendProvider real) {
+            super(SPI_VERSION, real.priority(), real.capabilities());
             this.real = real;
         }
 
         @Override
-        public int spiVersion() {
-            return real.spiVersion();
-        }
-
-        @Override
-        public String name() {
-            return real.name();
-        }
-
-        @Override
-        public int priority() {
-            return real.priority();
-        }
-
-        @Override
-        public Capabilities capabilities() {
-            return real.capabilities();
-        }
-
-        @Override
-        public Availability probe(BackendOptions options) {
+        protected Availability probeDevices(BackendOptions options) {
             return real.probe(options);
         }
 
         @Override
-        public AttentionBackend open(BackendOptions options) {
-            return new DelegatingBackend(real.name(), new CpuBackendProvider().open(options));
+        protected AttentionBackend openDevice(BackendOptions options, DeviceInfo device) {
+            return new DelegatingBackend(name(), new CpuBackendProvider().open(options));
         }
     }
 

@@ -95,6 +95,20 @@ public final class KernelAbi {
         return problems;
     }
 
+    /**
+     * What is wrong with a CUDA backend's use of the shared codes: {@code header} (which its kernels
+     * include) must include cuda-driver's {@code kernel_codes.cuh}, and no source in {@code dir} may
+     * declare a code that disagrees ({@link #codeConflicts}). Empty when all is well.
+     */
+    public static List<String> sharedCodeProblems(String module, String header, String dir) throws IOException {
+        List<String> problems = new ArrayList<>();
+        if (!Files.readString(source(module, header)).contains("#include \"kernel_codes.cuh\"")) {
+            problems.add(header + " does not include kernel_codes.cuh");
+        }
+        problems.addAll(codeConflicts(source(module, dir)));
+        return problems;
+    }
+
     private static boolean isKernelSource(Path f) {
         String n = f.getFileName().toString();
         return n.endsWith(".cu") || n.endsWith(".cuh") || n.endsWith(".cl");

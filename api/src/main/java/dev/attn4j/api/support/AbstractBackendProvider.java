@@ -15,23 +15,33 @@ import java.util.Optional;
  * What every provider does the same way, written once: its name, priority and capabilities; the
  * kill switch checked before any probe; and open as "probe with the same options, refuse with the
  * probe's cause, pick the device the options name, open it". A provider supplies the probe of its
- * devices and how to open one. {@link #spiVersion()} stays the provider's own
- * ({@code return SPI_VERSION;}), so it is the version the provider was compiled against.
+ * devices and how to open one. The SPI version is passed in as {@code SPI_VERSION}, a compile-time
+ * constant, so it is the version the provider was compiled against, not this base class's.
  */
 public abstract class AbstractBackendProvider implements AttentionBackendProvider {
-    private final String name;
+    private final int spiVersion;
     private final int priority;
     private final Capabilities capabilities;
 
-    protected AbstractBackendProvider(String name, int priority, Capabilities capabilities) {
-        this.name = name;
+    /**
+     * A provider named as its capabilities say ({@link Capabilities#backend()}).
+     *
+     * @param spiVersion always {@code SPI_VERSION}, written in the provider's own source
+     */
+    protected AbstractBackendProvider(int spiVersion, int priority, Capabilities capabilities) {
+        this.spiVersion = spiVersion;
         this.priority = priority;
         this.capabilities = capabilities;
     }
 
     @Override
+    public final int spiVersion() {
+        return spiVersion;
+    }
+
+    @Override
     public final String name() {
-        return name;
+        return capabilities.backend();
     }
 
     @Override
@@ -47,7 +57,7 @@ public abstract class AbstractBackendProvider implements AttentionBackendProvide
     /** The kill switch, then {@link #probeDevices}. */
     @Override
     public final Availability probe(BackendOptions options) {
-        Optional<String> disabled = KillSwitch.cause(name);
+        Optional<String> disabled = KillSwitch.cause(name());
         if (disabled.isPresent()) {
             return Availability.unavailable(disabled.get());
         }
@@ -64,11 +74,11 @@ public abstract class AbstractBackendProvider implements AttentionBackendProvide
         BackendOptions o = options == null ? BackendOptions.defaults() : options;
         Availability a = probe(o);
         if (!a.isAvailable()) {
-            throw new BackendUnavailableException(name, a.unavailabilityCause(), a.error().orElse(null));
+            throw new BackendUnavailableException(name(), a.unavailabilityCause(), a.error().orElse(null));
         }
         int index = o.deviceIndex();
         DeviceInfo device = a.devices().stream().filter(d -> d.index() == index).findFirst()
-                .orElseThrow(() -> new BackendUnavailableException(name, "deviceIndex=" + index
+                .orElseThrow(() -> new BackendUnavailableException(name(), "deviceIndex=" + index
                         + " is not a usable device; usable: " + a.devices()));
         return openDevice(o, device);
     }

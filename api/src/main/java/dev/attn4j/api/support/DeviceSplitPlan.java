@@ -31,7 +31,7 @@ public abstract class DeviceSplitPlan<T extends Tensor> extends AbstractPlan {
                               BiFunction<DType, Integer, T> allocate) {
         super(backend, request, b);
         this.split = split;
-        this.offsets = new PlanMetadata(b, split);
+        this.offsets = PlanMetadata.of(b, split);
         T meta = allocate.apply(DType.INT32, offsets.length());
         T ws = null;
         try {

@@ -43,4 +43,14 @@ public abstract class LeakFreeingRelease implements Runnable {
 
     /** Frees the memory; the backend is not closed (it may have failed). */
     protected abstract void free();
+
+    /** A release whose {@link #free()} runs {@code free}. */
+    public static LeakFreeingRelease of(String backend, String what, BackendHealth health, Runnable free) {
+        return new LeakFreeingRelease(backend, what, health) {
+            @Override
+            protected void free() {
+                free.run();
+            }
+        };
+    }
 }

@@ -7,51 +7,28 @@ import java.nio.ByteOrder;
  * A plan's batch metadata and work split packed into one int32 array, the form a GPU backend
  * uploads once per plan and its kernels index: each array at a fixed offset (in ints). Kernels
  * that cannot offset pointers on the host (OpenCL buffers) take the offsets as arguments; the
- * others add them to the buffer's address.
+ * others add them to the buffer's address. Arrays, in this order: batch (qIndptr, kvLens,
+ * blockIndptr, blockIds), work items (seq, head, row0, rows, lo, hi, partial), merges (first, count).
  */
-public final class PlanMetadata {
-    /** Every array, in this order: batch (qIndptr, kvLens, blockIndptr, blockIds), items, merges. */
-    private final int[] packed;
-    public final int qIndptr;
-    public final int kvLens;
-    public final int blockIndptr;
-    public final int blockIds;
-    public final int itemSeq;
-    public final int itemHead;
-    public final int itemRow0;
-    public final int itemRows;
-    public final int itemLo;
-    public final int itemHi;
-    public final int itemPartial;
-    public final int mergeFirst;
-    public final int mergeCount;
+public record PlanMetadata(int[] packed, int qIndptr, int kvLens, int blockIndptr, int blockIds, int itemSeq,
+                           int itemHead, int itemRow0, int itemRows, int itemLo, int itemHi, int itemPartial,
+                           int mergeFirst, int mergeCount) {
 
-    public PlanMetadata(ValidatedBatch b, WorkSplit split) {
+    /** The arrays of a validated batch and its split, packed. */
+    public static PlanMetadata of(ValidatedBatch b, WorkSplit split) {
         int[][] parts = {b.qIndptr(), b.kvLens(), b.blockIndptr(), b.blockIds(), split.seq, split.kvHead, split.qRow0,
             split.qRows, split.kvLo, split.kvHi, split.partial, split.mergeFirstItem, split.mergeCount};
-        int[] offsets = new int[parts.length];
+        int[] o = new int[parts.length];
         int total = 0;
         for (int i = 0; i < parts.length; i++) {
-            offsets[i] = total;
+            o[i] = total;
             total += parts[i].length;
         }
-        packed = new int[Math.max(1, total)];
+        int[] packed = new int[Math.max(1, total)];
         for (int i = 0; i < parts.length; i++) {
-            System.arraycopy(parts[i], 0, packed, offsets[i], parts[i].length);
+            System.arraycopy(parts[i], 0, packed, o[i], parts[i].length);
         }
-        qIndptr = offsets[0];
-        kvLens = offsets[1];
-        blockIndptr = offsets[2];
-        blockIds = offsets[3];
-        itemSeq = offsets[4];
-        itemHead = offsets[5];
-        itemRow0 = offsets[6];
-        itemRows = offsets[7];
-        itemLo = offsets[8];
-        itemHi = offsets[9];
-        itemPartial = offsets[10];
-        mergeFirst = offsets[11];
-        mergeCount = offsets[12];
+        return new PlanMetadata(packed, o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], o[10], o[11], o[12]);
     }
 
     /** Ints in the packed array (at least 1, so an upload is never empty). */

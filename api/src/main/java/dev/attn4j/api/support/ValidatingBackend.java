@@ -25,8 +25,15 @@ import java.util.function.Supplier;
  * sticky-fault latch; a device backend overrides it to also take its lock (and make its context
  * current), so that validation, reading native handles and the launch happen under the lock that
  * frees memory, and a close on another thread lands before (rejected) or after, never between.
+ *
+ * <p>The hooks take the backend's own types: validation has checked that every tensor, cache and
+ * plan belongs to this backend (and is open), so they arrive cast.
+ *
+ * @param <T> the backend's tensors
+ * @param <C> its KV caches
+ * @param <P> its plans
  */
-public abstract class ValidatingBackend implements AttentionBackend {
+public abstract class ValidatingBackend<T extends Tensor, C extends KvCache, P extends Plan> implements AttentionBackend {
     private final String name;
     private final Capabilities capabilities;
     private final BackendHealth health;
@@ -102,7 +109,7 @@ public abstract class ValidatingBackend implements AttentionBackend {
         guardedRun(() -> {
             RequestValidator.checkTensor(this, src, "src");
             RequestValidator.checkTensor(this, dst, "dst", src.dtype(), src.shape());
-            copyValidated(src, dst);
+            copyValidated(own(src), own(dst));
         });
     }
 
@@ -117,7 +124,7 @@ public abstract class ValidatingBackend implements AttentionBackend {
     public final void append(KvCache cache, Tensor keys, Tensor values, int[] slots) {
         guardedRun(() -> {
             RequestValidator.validateAppend(this, cache, keys, values, slots);
-            appendValidated(cache, keys, values, slots);
+            appendValidated(own(cache), own(keys), own(values), slots);
         });
     }
 
@@ -132,7 +139,7 @@ public abstract class ValidatingBackend implements AttentionBackend {
     public final void run(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse) {
         guardedRun(() -> {
             RequestValidator.validateRun(this, plan, query, cache, out, lse);
-            attentionValidated(plan, query, cache, out, lse);
+            attentionValidated(own(plan), own(query), own(cache), own(out), lse == null ? null : own(lse));
         });
     }
 
@@ -159,8 +166,14 @@ public abstract class ValidatingBackend implements AttentionBackend {
         }
     }
 
+    /** The backend's own object: validation checked it belongs to this backend. */
+    @SuppressWarnings("unchecked")
+    private <X> X own(Object validated) {
+        return (X) validated;
+    }
+
     /** A new tensor of {@code bytes} bytes; dtype and shape are valid and {@code bytes} their exact size. */
-    protected abstract Tensor allocateValidated(DType dtype, int[] shape, long bytes);
+    protected abstract T allocateValidated(DType dtype, int[] shape, long bytes);
 
     /**
      * Rejects memory this backend cannot wrap ({@code UnsupportedConfigurationException} for a kind
@@ -170,22 +183,22 @@ public abstract class ValidatingBackend implements AttentionBackend {
     protected abstract void checkWrappable(ExternalMemory memory);
 
     /** A tensor over {@code memory}, which {@link #checkWrappable} accepted and which holds {@code bytes}. */
-    protected abstract Tensor wrapValidated(ExternalMemory memory, DType dtype, int[] shape, long bytes);
+    protected abstract T wrapValidated(ExternalMemory memory, DType dtype, int[] shape, long bytes);
 
     /** Copies {@code src} into {@code dst}: both this backend's, open, of one dtype and shape. */
-    protected abstract void copyValidated(Tensor src, Tensor dst);
+    protected abstract void copyValidated(T src, T dst);
 
     /** A new cache of a valid {@code spec} with {@code scales} valid for it. */
-    protected abstract KvCache createKvCacheValidated(KvCacheSpec spec, KvScales scales);
+    protected abstract C createKvCacheValidated(KvCacheSpec spec, KvScales scales);
 
     /** Appends a validated call's keys and values into its slots. */
-    protected abstract void appendValidated(KvCache cache, Tensor keys, Tensor values, int[] slots);
+    protected abstract void appendValidated(C cache, T keys, T values, int[] slots);
 
     /** The plan of a validated request. */
-    protected abstract Plan planValidated(PlanRequest request, ValidatedBatch batch);
+    protected abstract P planValidated(PlanRequest request, ValidatedBatch batch);
 
     /** Runs a validated plan (prefill or decode, as its kind says). */
-    protected abstract void attentionValidated(Plan plan, Tensor query, KvCache cache, Tensor out, Tensor lse);
+    protected abstract void attentionValidated(P plan, T query, C cache, T out, T lse);
 
     /** Waits for the work issued so far; nothing to wait for by default (a synchronous backend). */
     protected void synchronizeDevice() {
