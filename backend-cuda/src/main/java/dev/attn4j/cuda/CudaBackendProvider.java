@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * Registers the {@code cuda} backend (priority 100). Its probe says exactly why it cannot run:
  * disabled, kernels not built, no driver, no device, or every device declined
- * ({@link DeviceFilter}).
+ * ({@link CudaDeviceFilter}).
  */
 public final class CudaBackendProvider extends AbstractBackendProvider {
     public static final String NAME = "cuda";
@@ -40,7 +40,7 @@ public final class CudaBackendProvider extends AbstractBackendProvider {
             return Availability.unavailable("the CUDA kernels were not built (nvcc was not found when "
                     + "attn4j-backend-cuda was built)");
         }
-        return DriverProbe.probe(devices, "", DeviceFilter::declineReason, d -> new DeviceInfo(d.index(), d.name(),
+        return DriverProbe.probe(devices, "", CudaDeviceFilter::declineReason, d -> new DeviceInfo(d.index(), d.name(),
                 "NVIDIA", d.memoryBytes(), Map.of("computeCapability", d.ccMajor() + "." + d.ccMinor())));
     }
 

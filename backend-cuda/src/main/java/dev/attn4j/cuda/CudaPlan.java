@@ -3,10 +3,10 @@ package dev.attn4j.cuda;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.support.ValidatedBatch;
 import dev.attn4j.api.support.WorkSplit;
-import dev.attn4j.cudadriver.SplitPlan;
+import dev.attn4j.cudadriver.DriverPlan;
 
-/** A cuda plan: the uploaded split ({@link SplitPlan}) and the attention kernel chosen for it. */
-final class CudaPlan extends SplitPlan {
+/** A cuda plan: the uploaded split ({@link DriverPlan}) and the attention kernel chosen for it. */
+final class CudaPlan extends DriverPlan {
     /** The attention kernel this plan launches (see {@link CudaKernels#attentionFor}). */
     final String kernel;
     /** The generic kernel, for queries or outputs not aligned to 16 bytes (wrapped memory). */

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The ilu backend on one device (an Iluvatar CoreX GPU, or an NVIDIA GPU in compat mode): the
  * shared driver layer ({@link DriverBackend}: context, stream, memory, caches, append) plus its
- * own plans and launches. A plan picks its path once ({@link KernelChoice}); a staged prefill runs
+ * own plans and launches. A plan picks its path once ({@link PathChoice}); a staged prefill runs
  * the staging pass (stage.cuh) into the backend's {@link Staging} and then the flash kernel over it.
  */
 public final class IluBackend extends DriverBackend<IluPlan> {
@@ -51,12 +51,12 @@ public final class IluBackend extends DriverBackend<IluPlan> {
     protected IluPlan planValidated(PlanRequest request, ValidatedBatch batch) {
         KvCacheSpec spec = request.cacheSpec();
         int group = request.numQoHeads() / spec.numKvHeads();
-        KernelChoice choice = KernelChoice.forShape(spec, request.queryDtype(), batch.maxQLen(), group);
+        PathChoice choice = PathChoice.forShape(spec, request.queryDtype(), batch.maxQLen(), group);
         WorkSplit split = split(request, batch, choice);
         StagingLayout layout = null;
         if (choice.path().stages()) {
             layout = StagingLayout.of(batch, split, spec);
-            long budget = KernelChoice.maxStagingBytes();
+            long budget = PathChoice.maxStagingBytes();
             if (layout.bytes() > budget) {
                 choice = choice.overBudget(spec, request.queryDtype(), layout.bytes(), budget);
                 layout = null;
@@ -67,7 +67,7 @@ public final class IluBackend extends DriverBackend<IluPlan> {
         return plan;
     }
 
-    private WorkSplit split(PlanRequest request, ValidatedBatch batch, KernelChoice choice) {
+    private WorkSplit split(PlanRequest request, ValidatedBatch batch, PathChoice choice) {
         int slots = multiprocessors() * guarded(() -> kernels().residentBlocks(choice.kernel(), IluKernels.THREADS));
         return WaveSplit.forWaves(request, batch, slots, choice.rows());
     }

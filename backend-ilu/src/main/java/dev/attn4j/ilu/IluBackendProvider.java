@@ -27,15 +27,15 @@ public final class IluBackendProvider extends AbstractBackendProvider {
     static final Capabilities CAPABILITIES = Capabilities.everyFormat(NAME).build();
 
     private final DeviceSource devices;
-    private final KernelImages images;
+    private final IluImages images;
 
     /** The provider ServiceLoader finds: the driver's devices, the kernels in the jar. */
     public IluBackendProvider() {
-        this(DeviceSource.driver(NAME), KernelImages.fromJar());
+        this(DeviceSource.driver(NAME), IluImages.fromJar());
     }
 
     /** For tests and embedders that list devices or supply kernel images themselves. */
-    public IluBackendProvider(DeviceSource devices, KernelImages images) {
+    public IluBackendProvider(DeviceSource devices, IluImages images) {
         super(SPI_VERSION, 80, CAPABILITIES);
         this.devices = devices;
         this.images = images;
@@ -60,7 +60,7 @@ public final class IluBackendProvider extends AbstractBackendProvider {
         return d.isIluvatar()
                 ? "the ilu kernels for CoreX were not built (CoreX's clang++ was not found when attn4j-backend-ilu was "
                         + "built; build dev/attn4j/ilu/src/attn4j_ilu.cu from the jar and pass it with -D"
-                        + KernelImages.OVERRIDE_PROPERTY + "=FILE)"
+                        + IluImages.OVERRIDE_PROPERTY + "=FILE)"
                 : "the ilu kernels for NVIDIA were not built (nvcc was not found when attn4j-backend-ilu was built)";
     }
 

@@ -8,7 +8,7 @@ import dev.attn4j.api.support.KernelNames;
 
 /**
  * The ilu kernels' extern "C" names, as {@code src/main/cuda/attn4j_ilu.cu} declares them, and
- * the choice of kernel a plan makes ({@link KernelChoice}).
+ * the choice of kernel a plan makes ({@link PathChoice}).
  */
 final class IluKernels {
     /** Threads per block of every ilu kernel (2 warps on Iluvatar, 4 on NVIDIA). */

@@ -4,26 +4,26 @@ import dev.attn4j.api.DType;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.support.ValidatedBatch;
 import dev.attn4j.api.support.WorkSplit;
+import dev.attn4j.cudadriver.DriverPlan;
 import dev.attn4j.cudadriver.DriverTensor;
-import dev.attn4j.cudadriver.SplitPlan;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * An ilu plan: the split and metadata every GPU plan has ({@link SplitPlan}), the kernel path it
- * chose ({@link KernelChoice}), and for a staged plan its {@link StagingLayout} with the remapped
+ * An ilu plan: the split and metadata every GPU plan has ({@link DriverPlan}), the kernel path it
+ * chose ({@link PathChoice}), and for a staged plan its {@link StagingLayout} with the remapped
  * block table uploaded. {@link #workspaceBytes()} counts the staging a staged plan needs; the
  * staging itself belongs to the backend and is shared by all plans.
  */
-final class IluPlan extends SplitPlan {
-    final KernelChoice choice;
+final class IluPlan extends DriverPlan {
+    final PathChoice choice;
     /** Null unless the plan stages. */
     final StagingLayout staging;
     /** The remapped block table, then the slots' blocks ({@link StagingLayout#deviceTable()}); null unless staging. */
     final DriverTensor stageTable;
 
-    IluPlan(IluBackend backend, PlanRequest request, ValidatedBatch b, WorkSplit split, KernelChoice choice,
+    IluPlan(IluBackend backend, PlanRequest request, ValidatedBatch b, WorkSplit split, PathChoice choice,
             StagingLayout staging) {
         super(backend, request, b, split);
         this.choice = choice;

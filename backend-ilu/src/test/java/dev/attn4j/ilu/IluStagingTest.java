@@ -54,7 +54,7 @@ class IluStagingTest {
         if (backend != null) {
             backend.close();
         }
-        System.clearProperty(KernelChoice.MAX_STAGING_PROPERTY);
+        System.clearProperty(PathChoice.MAX_STAGING_PROPERTY);
     }
 
     private static KvCacheSpec spec(int headDim) {
@@ -128,7 +128,7 @@ class IluStagingTest {
     void stagingIsSizedToTheReferencedBlocksAllocatedOnFirstRunReusedAndGrown() {
         KvCacheSpec s = spec(128);
         try (KvCache layer0 = filledCache(s); KvCache layer1 = filledCache(s); IluPlan plan = prefillPlan(s, 32, 64)) {
-            assertEquals(KernelChoice.Path.STAGED_FLASH, plan.choice.path(), plan.describe());
+            assertEquals(PathChoice.Path.STAGED_FLASH, plan.choice.path(), plan.describe());
             long referenced = 6;   // 4 blocks each, 2 shared
             assertEquals(referenced * blockBytes(s), plan.workspaceBytes() - plan.split.workspaceBytes(), plan.describe());
             assertEquals(0, backend.stagingBytes(), "nothing is allocated at plan time");
@@ -149,15 +149,15 @@ class IluStagingTest {
     void fallbackPlansAllocateNoStaging() {
         KvCacheSpec d80 = spec(80);
         try (KvCache cache = filledCache(d80); IluPlan plan = prefillPlan(d80, 32, 64)) {
-            assertEquals(KernelChoice.Path.GENERIC, plan.choice.path(), plan.describe());
+            assertEquals(PathChoice.Path.GENERIC, plan.choice.path(), plan.describe());
             assertEquals(plan.split.workspaceBytes(), plan.workspaceBytes());
             run(plan, cache, 64, 80);
             assertEquals(0, backend.stagingBytes());
         }
-        System.setProperty(KernelChoice.MAX_STAGING_PROPERTY, "1000");
+        System.setProperty(PathChoice.MAX_STAGING_PROPERTY, "1000");
         KvCacheSpec d128 = spec(128);
         try (KvCache cache = filledCache(d128); IluPlan plan = prefillPlan(d128, 32, 64)) {
-            assertEquals(KernelChoice.Path.GENERIC, plan.choice.path(), plan.describe());
+            assertEquals(PathChoice.Path.GENERIC, plan.choice.path(), plan.describe());
             assertTrue(plan.describe().contains("exceed attn4j.ilu.maxStagingBytes=1000"), plan.describe());
             assertEquals(plan.split.workspaceBytes(), plan.workspaceBytes());
             run(plan, cache, 64, 128);
@@ -171,7 +171,7 @@ class IluStagingTest {
         try (KvCache cache = filledCache(s);
              IluPlan plan = (IluPlan) backend.plan(PlanRequest.decode(AttentionShape.of(s, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL), BatchLayout.decode(new int[] {64, 40},
                      new int[][] {{0, 1, 2, 3}, {0, 1, 4}})))) {
-            assertEquals(KernelChoice.Path.DECODE, plan.choice.path(), plan.describe());
+            assertEquals(PathChoice.Path.DECODE, plan.choice.path(), plan.describe());
             assertEquals(plan.split.workspaceBytes(), plan.workspaceBytes());
             run(plan, cache, 2, 128);
             assertEquals(0, backend.stagingBytes());

@@ -20,7 +20,7 @@ import java.util.Map;
 
 /**
  * The OpenCL path (JOCL): one context, one in-order queue and one program built at run time from
- * the kernels' OpenCL C source ({@link KernelSource}), the same source the Level Zero path's SPIR-V
+ * the kernels' OpenCL C source ({@link XpuProgramSource}), the same source the Level Zero path's SPIR-V
  * comes from. The run-time build is deliberate: Debian 12's PoCL (3.1) reports no IL version, so
  * it cannot take SPIR-V through clCreateProgramWithIL. On devices with cl_intel_subgroups and
  * OpenCL C 2.0 the kernels use Intel sub-groups; elsewhere (PoCL) their local-memory reductions.
@@ -54,7 +54,7 @@ final class ClRuntime implements DeviceRuntime {
         try {
             q = CL.clCreateCommandQueue(context, device.device, 0, err);
             check(err[0], "clCreateCommandQueue");
-            p = CL.clCreateProgramWithSource(context, 1, new String[] {KernelSource.expanded()}, null, err);
+            p = CL.clCreateProgramWithSource(context, 1, new String[] {XpuProgramSource.expanded()}, null, err);
             check(err[0], "clCreateProgramWithSource");
             String options = buildOptions(device);
             long t0 = System.nanoTime();

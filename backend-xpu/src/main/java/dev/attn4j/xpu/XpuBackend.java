@@ -141,7 +141,7 @@ final class XpuBackend extends ValidatingBackend<XpuTensor, XpuKvCache, XpuPlan>
         KvCacheSpec spec = c.spec();
         XpuTensor slotBuf = slotScratch.upload(slots);
         runtime.launch(KernelNames.append(keys.dtype(), spec.kvDtype()), slots.length, XpuKernels.GROUP_SIZE,
-                new KernelArgs(KernelArgs.APPEND)
+                new XpuLaunchArgs(XpuLaunchArgs.APPEND)
                         .buf("keys", keys.buffer()).buf("values", values.buffer())
                         .buf("slots", slotBuf.buffer()).buf("k_cache", c.keys.buffer()).buf("v_cache", c.values.buffer())
                         .buf("k_scale", orDummy(c.keyScale)).buf("v_scale", orDummy(c.valueScale))
@@ -171,7 +171,7 @@ final class XpuBackend extends ValidatingBackend<XpuTensor, XpuKvCache, XpuPlan>
         DeviceBuffer meta = p.metadata.buffer();
         DeviceBuffer ws = orDummy(p.workspace);
         PlanMetadata m = p.offsets;
-        runtime.launch(p.kernel, p.split.items(), XpuKernels.GROUP_SIZE, new KernelArgs(KernelArgs.ATTENTION)
+        runtime.launch(p.kernel, p.split.items(), XpuKernels.GROUP_SIZE, new XpuLaunchArgs(XpuLaunchArgs.ATTENTION)
                 .buf("q", query.buffer()).buf("out", out.buffer())
                 .buf("lse", lseBuf).i32("has_lse", hasLse)
                 .buf("k_cache", c.keys.buffer()).buf("v_cache", c.values.buffer())
@@ -192,7 +192,7 @@ final class XpuBackend extends ValidatingBackend<XpuTensor, XpuKvCache, XpuPlan>
                 .values());
         int merges = p.split.mergeCount.length;
         if (merges > 0) {
-            runtime.launch(XpuKernels.merge(r.queryDtype()), merges, XpuKernels.GROUP_SIZE, new KernelArgs(KernelArgs.MERGE)
+            runtime.launch(XpuKernels.merge(r.queryDtype()), merges, XpuKernels.GROUP_SIZE, new XpuLaunchArgs(XpuLaunchArgs.MERGE)
                     .buf("out", out.buffer()).buf("lse", lseBuf).i32("has_lse", hasLse)
                     .buf("workspace", ws).buf("meta", meta).i32("o_merge_first", m.mergeFirst())
                     .i32("o_merge_count", m.mergeCount()).i32("o_head", m.itemHead()).i32("o_row0", m.itemRow0())

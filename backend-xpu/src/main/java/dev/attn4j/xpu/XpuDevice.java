@@ -5,7 +5,7 @@ import dev.attn4j.api.spi.DeviceInfo;
 import java.util.Map;
 
 /**
- * A device one of the two paths found, described enough for {@link DeviceFilter} to decide and for
+ * A device one of the two paths found, described enough for {@link XpuDeviceFilter} to decide and for
  * the probe to report it, and able to open a {@link DeviceRuntime} on itself.
  */
 interface XpuDevice {

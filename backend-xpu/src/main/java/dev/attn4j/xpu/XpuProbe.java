@@ -24,7 +24,7 @@ record XpuProbe(Availability availability, List<XpuDevice> devices) {
     record Settings(String levelZeroLoader, boolean allowAnyOpenClDevice) {
         /** As the options say (their properties first, then system properties): probe and open alike. */
         static Settings from(dev.attn4j.api.spi.BackendOptions options) {
-            return new Settings(ZeLoader.library(options), options.flag(DeviceFilter.ALLOW_ANY));
+            return new Settings(ZeLoader.library(options), options.flag(XpuDeviceFilter.ALLOW_ANY));
         }
     }
 
@@ -44,7 +44,7 @@ record XpuProbe(Availability availability, List<XpuDevice> devices) {
             }
             if (!s.allowAnyOpenClDevice() && vendors.stream().noneMatch(OpenClVendors::isIntelGpuDriver)) {
                 causes.add("OpenCL: no Intel GPU OpenCL driver is registered (found " + String.join(", ", vendors)
-                        + "; not loaded: set -D" + DeviceFilter.ALLOW_ANY + "=true to run the xpu kernels on any "
+                        + "; not loaded: set -D" + XpuDeviceFilter.ALLOW_ANY + "=true to run the xpu kernels on any "
                         + "OpenCL device, e.g. PoCL on the CPU)");
                 return new XpuProbe(Availability.unavailable(String.join(" | ", causes)), List.of());
             }
@@ -52,7 +52,7 @@ record XpuProbe(Availability availability, List<XpuDevice> devices) {
             List<XpuDevice> accepted = new ArrayList<>();
             List<String> declined = new ArrayList<>();
             for (ClDevice d : cl.devices()) {
-                Optional<String> why = DeviceFilter.declineOpenCl(d, s.allowAnyOpenClDevice());
+                Optional<String> why = XpuDeviceFilter.declineOpenCl(d, s.allowAnyOpenClDevice());
                 if (why.isPresent()) {
                     declined.add(why.get());
                 } else {
@@ -78,7 +78,7 @@ record XpuProbe(Availability availability, List<XpuDevice> devices) {
         List<ZeDevice> gpus = new ArrayList<>();
         List<String> declined = new ArrayList<>();
         for (ZeDevice dev : d.devices()) {
-            DeviceFilter.declineLevelZero(dev).ifPresentOrElse(declined::add, () -> gpus.add(dev));
+            XpuDeviceFilter.declineLevelZero(dev).ifPresentOrElse(declined::add, () -> gpus.add(dev));
         }
         if (gpus.isEmpty()) {
             return ZeLoader.Discovery.missing("the Level Zero driver has no Intel GPU: " + String.join("; ", declined));

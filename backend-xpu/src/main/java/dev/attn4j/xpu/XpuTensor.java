@@ -2,25 +2,23 @@ package dev.attn4j.xpu;
 
 import dev.attn4j.api.DType;
 import dev.attn4j.api.support.BackendHealth;
+import dev.attn4j.api.support.DeviceMemoryRelease;
 import dev.attn4j.api.support.DeviceTensor;
-import dev.attn4j.api.support.LeakFreeingRelease;
 
 import java.nio.ByteBuffer;
 
 /** A tensor in device memory, freed on close (or by the Cleaner, which logs the leak). */
 final class XpuTensor extends DeviceTensor {
-    private final XpuBackend backend;
     private final DeviceBuffer buffer;
 
-    XpuTensor(XpuBackend backend, DType dtype, int[] shape, DeviceBuffer buffer, LeakFreeingRelease release) {
+    XpuTensor(XpuBackend backend, DType dtype, int[] shape, DeviceBuffer buffer, DeviceMemoryRelease release) {
         super(backend, dtype, shape, release);
-        this.backend = backend;
         this.buffer = buffer;
     }
 
     /** Frees the buffer through the backend, unless the backend failed (its device may be gone). */
-    static LeakFreeingRelease release(XpuBackend backend, DeviceBuffer buffer, String what, BackendHealth health) {
-        return LeakFreeingRelease.of(XpuBackendProvider.NAME, what, health, () -> {
+    static DeviceMemoryRelease release(XpuBackend backend, DeviceBuffer buffer, String what, BackendHealth health) {
+        return DeviceMemoryRelease.of(XpuBackendProvider.NAME, what, health, () -> {
             if (!health.isFailed()) {
                 backend.free(buffer);
             }
@@ -34,11 +32,11 @@ final class XpuTensor extends DeviceTensor {
 
     @Override
     protected void upload(ByteBuffer src) {
-        backend.upload(this, src);
+        ((XpuBackend) backend()).upload(this, src);
     }
 
     @Override
     protected void download(ByteBuffer dst) {
-        backend.download(this, dst);
+        ((XpuBackend) backend()).download(this, dst);
     }
 }

@@ -4,7 +4,7 @@
  * from the same source at run time and run through OpenCL (JOCL). Where to look:
  * {@link dev.attn4j.xpu.XpuBackendProvider} (registration, capabilities), {@code XpuProbe} (which
  * path, which devices, or why not), {@code XpuBackend} (operations and launches), {@code XpuKernels}
- * (kernel names), {@code ZeRuntime} / {@code ClRuntime} (the two device APIs), {@code DeviceFilter}
+ * (kernel names), {@code ZeRuntime} / {@code ClRuntime} (the two device APIs), {@code XpuDeviceFilter}
  * (Intel GPUs only, unless any OpenCL device is allowed).
  */
 package dev.attn4j.xpu;

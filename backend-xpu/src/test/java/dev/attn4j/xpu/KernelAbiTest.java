@@ -23,9 +23,9 @@ class KernelAbiTest {
     @TestFactory
     Stream<DynamicTest> launchArgumentsMatchTheKernelSignatures() {
         return Stream.of(
-                        new Object[] {"append.cl", KernelArgs.APPEND},
-                        new Object[] {"attention.cl", KernelArgs.ATTENTION},
-                        new Object[] {"merge.cl", KernelArgs.MERGE})
+                        new Object[] {"append.cl", XpuLaunchArgs.APPEND},
+                        new Object[] {"attention.cl", XpuLaunchArgs.ATTENTION},
+                        new Object[] {"merge.cl", XpuLaunchArgs.MERGE})
                 .map(c -> DynamicTest.dynamicTest((String) c[0], () -> {
                     ParamLayout l = (ParamLayout) c[1];
                     String source = Files.readString(KernelAbi.source("backend-xpu", "src/main/opencl/" + c[0]));

@@ -23,7 +23,7 @@ final class OpenClDevices {
     /** Options that open xpu on the first OpenCL device whatever it is. */
     static BackendOptions.Builder anyDevice() {
         return BackendOptions.builder()
-                .property(DeviceFilter.ALLOW_ANY, "true")
+                .property(XpuDeviceFilter.ALLOW_ANY, "true")
                 .property(ZeLoader.LIBRARY_PROPERTY, "libze_loader_left_out_by_the_tests.so.1");
     }
 

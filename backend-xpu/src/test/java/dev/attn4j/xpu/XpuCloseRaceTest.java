@@ -18,7 +18,7 @@ class XpuCloseRaceTest {
     void closingWhileAnotherThreadRunsNeverCrashesTheJvm() throws Exception {
         OpenClDevices.assume(OpenClDevices.probe());
         CloseRace.Forked r = CloseRace.inFreshJvm(XpuBackendProvider.class, 1500, Map.of(
-                DeviceFilter.ALLOW_ANY, "true", ZeLoader.LIBRARY_PROPERTY, "libze_loader_left_out_by_the_tests.so.1"));
+                XpuDeviceFilter.ALLOW_ANY, "true", ZeLoader.LIBRARY_PROPERTY, "libze_loader_left_out_by_the_tests.so.1"));
         assertTrue(r.survived(), "exit " + r.exitCode() + ":\n" + r.output());
     }
 }

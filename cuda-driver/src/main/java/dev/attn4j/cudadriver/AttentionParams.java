@@ -30,7 +30,7 @@ public final class AttentionParams {
                            int blockSize, int granularity, int groupSize) {
 
         /** The cache's own tensors, with the block ids the plan uploaded. */
-        public static KvSource of(DriverKvCache c, SplitPlan p) {
+        public static KvSource of(DriverKvCache c, DriverPlan p) {
             KvCacheSpec spec = c.spec();
             return new KvSource(c.keys.ptr().address(), c.values.ptr().address(), address(c.keyScale),
                     address(c.valueScale), p.at(p.offsets.blockIds()), KernelCodes.layout(spec.layout()), spec.blockSize(),
@@ -59,7 +59,7 @@ public final class AttentionParams {
             "num_kv_heads:i32", "head_dim:i32", "block_size:i32", "layout:i32", "gran:i32", "group_size:i32");
 
     /** {@code AttnParams} for running plan {@code p} over {@code kv}; {@code lse} may be null. */
-    public static byte[] attention(SplitPlan p, DriverTensor query, DriverTensor out, DriverTensor lse, KvSource kv) {
+    public static byte[] attention(DriverPlan p, DriverTensor query, DriverTensor out, DriverTensor lse, KvSource kv) {
         PlanRequest r = p.request();
         KvCacheSpec spec = r.cacheSpec();
         PlanMetadata m = p.offsets;
@@ -83,7 +83,7 @@ public final class AttentionParams {
     }
 
     /** {@code MergeParams} combining plan {@code p}'s split partials into {@code out}; {@code lse} may be null. */
-    public static byte[] merge(SplitPlan p, DriverTensor out, DriverTensor lse) {
+    public static byte[] merge(DriverPlan p, DriverTensor out, DriverTensor lse) {
         PlanRequest r = p.request();
         PlanMetadata m = p.offsets;
         return new ParamBlock(MERGE)

@@ -40,23 +40,23 @@ public interface DeviceSource {
         if (r == CUresult.CUDA_ERROR_NO_DEVICE) {
             return List.of();
         }
-        Cu.check(backend, r, "cuInit");
+        CudaResults.check(backend, r, "cuInit");
         int[] count = new int[1];
-        Cu.check(backend, JCudaDriver.cuDeviceGetCount(count), "cuDeviceGetCount");
+        CudaResults.check(backend, JCudaDriver.cuDeviceGetCount(count), "cuDeviceGetCount");
         List<DeviceDescription> out = new ArrayList<>();
         for (int i = 0; i < count[0]; i++) {
             CUdevice dev = new CUdevice();
-            Cu.check(backend, JCudaDriver.cuDeviceGet(dev, i), "cuDeviceGet");
+            CudaResults.check(backend, JCudaDriver.cuDeviceGet(dev, i), "cuDeviceGet");
             byte[] name = new byte[256];
-            Cu.check(backend, JCudaDriver.cuDeviceGetName(name, name.length, dev), "cuDeviceGetName");
+            CudaResults.check(backend, JCudaDriver.cuDeviceGetName(name, name.length, dev), "cuDeviceGetName");
             int[] major = new int[1];
             int[] minor = new int[1];
-            Cu.check(backend, JCudaDriver.cuDeviceGetAttribute(major,
+            CudaResults.check(backend, JCudaDriver.cuDeviceGetAttribute(major,
                     CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev), "cuDeviceGetAttribute");
-            Cu.check(backend, JCudaDriver.cuDeviceGetAttribute(minor,
+            CudaResults.check(backend, JCudaDriver.cuDeviceGetAttribute(minor,
                     CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev), "cuDeviceGetAttribute");
             long[] mem = new long[1];
-            Cu.check(backend, JCudaDriver.cuDeviceTotalMem(mem, dev), "cuDeviceTotalMem");
+            CudaResults.check(backend, JCudaDriver.cuDeviceTotalMem(mem, dev), "cuDeviceTotalMem");
             int len = 0;
             while (len < name.length && name[len] != 0) {
                 len++;

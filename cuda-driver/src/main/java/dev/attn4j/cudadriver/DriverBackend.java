@@ -37,7 +37,7 @@ import java.util.function.Supplier;
  * sticky device fault marks it failed. Subclasses supply {@code plan}, {@code prefill} and
  * {@code decode}.
  */
-public abstract class DriverBackend<P extends SplitPlan> extends ValidatingBackend<DriverTensor, DriverKvCache, P> {
+public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBackend<DriverTensor, DriverKvCache, P> {
     private static final int APPEND_THREADS = 128;
 
     private final String name;
@@ -46,7 +46,7 @@ public abstract class DriverBackend<P extends SplitPlan> extends ValidatingBacke
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private final CUstream stream = new CUstream();
-    private final KernelModule kernels;
+    private final LoadedKernels kernels;
     private final int multiprocessors;
     private final SlotScratch<DriverTensor> slotScratch = new SlotScratch<>(n -> allocateDevice(DType.INT32, n),
             () -> check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize"));
@@ -54,7 +54,7 @@ public abstract class DriverBackend<P extends SplitPlan> extends ValidatingBacke
     /**
      * Opens device {@code deviceIndex}: retains its primary context, creates the stream and loads
      * the kernel {@code image} ({@code imageName} names it in errors); {@code sizedKernels} names the
-     * kernels whose dynamic shared memory size the image stores ({@link KernelModule#sharedBytes}).
+     * kernels whose dynamic shared memory size the image stores ({@link LoadedKernels#sharedBytes}).
      */
     protected DriverBackend(String name, Capabilities capabilities, int deviceIndex, String deviceName,
                             byte[] image, String imageName, Predicate<String> sizedKernels) {
@@ -66,7 +66,7 @@ public abstract class DriverBackend<P extends SplitPlan> extends ValidatingBacke
         check(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
         check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
         check(JCudaDriver.cuStreamCreate(stream, 0), "cuStreamCreate");
-        this.kernels = new KernelModule(name, image, imageName, sizedKernels);
+        this.kernels = new LoadedKernels(name, image, imageName, sizedKernels);
         int[] sms = new int[1];
         check(JCudaDriver.cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
                 device), "cuDeviceGetAttribute(MULTIPROCESSOR_COUNT)");
@@ -90,7 +90,7 @@ public abstract class DriverBackend<P extends SplitPlan> extends ValidatingBacke
         });
     }
 
-    protected KernelModule kernels() {
+    protected LoadedKernels kernels() {
         return kernels;
     }
 
@@ -112,12 +112,12 @@ public abstract class DriverBackend<P extends SplitPlan> extends ValidatingBacke
 
     /** Checks a driver return code, errors named after this backend. */
     protected final void check(int result, String call) {
-        Cu.check(name, result, call);
+        CudaResults.check(name, result, call);
     }
 
     /**
      * Launches {@code blocks} blocks of {@code threads} threads on the stream, with the dynamic
-     * shared memory the kernel declares ({@link KernelModule#sharedBytes}); nothing for 0 blocks.
+     * shared memory the kernel declares ({@link LoadedKernels#sharedBytes}); nothing for 0 blocks.
      */
     protected void launch(String kernel, int blocks, int threads, byte[] params) {
         if (blocks == 0) {
@@ -134,7 +134,7 @@ public abstract class DriverBackend<P extends SplitPlan> extends ValidatingBacke
 
     @Override
     protected DriverTensor allocateValidated(DType dtype, int[] shape, long bytes) {
-        DevPtr p = new DevPtr();
+        DevicePointer p = new DevicePointer();
         check(JCudaDriver.cuMemAlloc(p, bytes), "cuMemAlloc(" + bytes + ")");
         return new DriverTensor(this, dtype, shape, p, DriverTensor.release(this, p, dtype + Arrays.toString(shape), health()));
     }
@@ -154,7 +154,7 @@ public abstract class DriverBackend<P extends SplitPlan> extends ValidatingBacke
 
     @Override
     protected DriverTensor wrapValidated(ExternalMemory memory, DType dtype, int[] shape, long bytes) {
-        return new DriverTensor(this, dtype, shape, DevPtr.at(memory.address()), null);
+        return new DriverTensor(this, dtype, shape, DevicePointer.at(memory.address()), null);
     }
 
     /**
@@ -162,7 +162,7 @@ public abstract class DriverBackend<P extends SplitPlan> extends ValidatingBacke
      * the backend's lock, so no operation validates a tensor and then launches on freed memory.
      * Errors are ignored: a failed context cannot free anything, and the leak is the lesser harm.
      */
-    synchronized void freeMemory(DevPtr ptr) {
+    synchronized void freeMemory(DevicePointer ptr) {
         JCudaDriver.cuCtxSetCurrent(context);
         JCudaDriver.cuStreamSynchronize(stream);
         JCudaDriver.cuMemFree(ptr);

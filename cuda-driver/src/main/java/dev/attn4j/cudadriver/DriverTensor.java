@@ -2,8 +2,8 @@ package dev.attn4j.cudadriver;
 
 import dev.attn4j.api.DType;
 import dev.attn4j.api.support.BackendHealth;
+import dev.attn4j.api.support.DeviceMemoryRelease;
 import dev.attn4j.api.support.DeviceTensor;
-import dev.attn4j.api.support.LeakFreeingRelease;
 
 import java.nio.ByteBuffer;
 
@@ -12,22 +12,20 @@ import java.nio.ByteBuffer;
  * if leaked) or wrapped. Its pointer is what the backends' parameter blocks carry.
  */
 public final class DriverTensor extends DeviceTensor {
-    private final DriverBackend backend;
-    private final DevPtr ptr;
+    private final DevicePointer ptr;
 
     /** @param release how to free owned memory ({@link #release}), or null for wrapped memory */
-    DriverTensor(DriverBackend backend, DType dtype, int[] shape, DevPtr ptr, LeakFreeingRelease release) {
+    DriverTensor(DriverBackend<?> backend, DType dtype, int[] shape, DevicePointer ptr, DeviceMemoryRelease release) {
         super(backend, dtype, shape, release);
-        this.backend = backend;
         this.ptr = ptr;
     }
 
     /** Frees owned memory through the backend, under its lock ({@link DriverBackend#freeMemory}). */
-    static LeakFreeingRelease release(DriverBackend backend, DevPtr ptr, String what, BackendHealth health) {
-        return LeakFreeingRelease.of(backend.name(), what, health, () -> backend.freeMemory(ptr));
+    static DeviceMemoryRelease release(DriverBackend<?> backend, DevicePointer ptr, String what, BackendHealth health) {
+        return DeviceMemoryRelease.of(backend.name(), what, health, () -> backend.freeMemory(ptr));
     }
 
-    public DevPtr ptr() {
+    public DevicePointer ptr() {
         checkOpen();
         return ptr;
     }
@@ -35,16 +33,16 @@ public final class DriverTensor extends DeviceTensor {
     /** Its bytes in the context's address space: wrapped pointers may alias other tensors. */
     @Override
     protected MemoryRange memoryRange() {
-        return new MemoryRange(backend, ptr.address(), byteSize());
+        return new MemoryRange(backend(), ptr.address(), byteSize());
     }
 
     @Override
     protected void upload(ByteBuffer src) {
-        backend.upload(this, src);
+        ((DriverBackend<?>) backend()).upload(this, src);
     }
 
     @Override
     protected void download(ByteBuffer dst) {
-        backend.download(this, dst);
+        ((DriverBackend<?>) backend()).download(this, dst);
     }
 }

@@ -23,7 +23,7 @@ public final class ParamBlock {
     }
 
     /** A pointer field; null is the null pointer. */
-    public ParamBlock ptr(String name, DevPtr p) {
+    public ParamBlock ptr(String name, DevicePointer p) {
         return ptr(name, p == null ? 0L : p.address());
     }
 

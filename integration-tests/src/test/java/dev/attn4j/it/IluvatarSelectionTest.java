@@ -11,7 +11,7 @@ import dev.attn4j.cuda.CudaBackendProvider;
 import dev.attn4j.cudadriver.DeviceDescription;
 import dev.attn4j.cudadriver.DeviceSource;
 import dev.attn4j.ilu.IluBackendProvider;
-import dev.attn4j.ilu.KernelImages;
+import dev.attn4j.ilu.IluImages;
 import dev.attn4j.selector.BackendSelector;
 import dev.attn4j.selector.CandidateReport;
 import dev.attn4j.selector.Outcome;
@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IluvatarSelectionTest {
     private static final DeviceSource ILUVATAR = () -> List.of(new DeviceDescription(0, "Iluvatar BI-V150", 8, 0, 32L << 30));
     private static final DeviceSource H100 = () -> List.of(new DeviceDescription(0, "NVIDIA H100 80GB HBM3", 9, 0, 80L << 30));
-    private static final KernelImages BOTH_BUILT = new KernelImages() {
+    private static final IluImages BOTH_BUILT = new IluImages() {
         @Override
         public Optional<byte[]> corex() {
             return Optional.of(new byte[] {1});

@@ -8,17 +8,17 @@ import java.nio.ByteBuffer;
 
 /**
  * A tensor in a device's memory. Owned memory is freed by {@link #close()}, or, if the tensor is
- * leaked, by a {@link Cleaner} running its {@link LeakFreeingRelease}, which logs the leak; wrapped
+ * leaked, by a {@link Cleaner} running its {@link DeviceMemoryRelease}, which logs the leak; wrapped
  * memory (no release) is never freed. Host copies are size-checked here and carried out by the
  * backend ({@link #upload}, {@link #download}).
  */
 public abstract class DeviceTensor extends AbstractTensor {
     private static final Cleaner CLEANER = Cleaner.create();
-    private final LeakFreeingRelease release;
+    private final DeviceMemoryRelease release;
     private final Cleaner.Cleanable cleanable;
 
     /** @param release how to free owned memory, or null for wrapped memory */
-    protected DeviceTensor(AttentionBackend backend, DType dtype, int[] shape, LeakFreeingRelease release) {
+    protected DeviceTensor(AttentionBackend backend, DType dtype, int[] shape, DeviceMemoryRelease release) {
         super(backend, dtype, shape, release != null);
         this.release = release;
         this.cleanable = release == null ? null : CLEANER.register(this, release);

@@ -7,7 +7,7 @@ import java.util.List;
  * pass structs by value) or an OpenCL kernel's arguments (xpu), in the order the kernel source
  * declares them, each {@code "name:kind"} with kind {@code ptr} (a pointer or buffer), {@code i32}
  * or {@code f32}. The builders that fill them (cuda-driver's {@code ParamBlock}, xpu's
- * {@code KernelArgs}) accept only those names in that order, and each backend's
+ * {@code XpuLaunchArgs}) accept only those names in that order, and each backend's
  * {@code KernelAbiTest} reads the declaration from the kernel source and fails when it differs.
  *
  * @param struct the C struct's or the kernel's name

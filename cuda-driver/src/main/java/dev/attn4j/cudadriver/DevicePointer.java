@@ -6,22 +6,22 @@ import jcuda.driver.CUdeviceptr;
  * A device pointer whose address Java can read: kernel parameter blocks hold raw addresses, and
  * memory the host already owns arrives as one ({@link dev.attn4j.api.ExternalMemory}).
  */
-public final class DevPtr extends CUdeviceptr {
-    public DevPtr() {
+public final class DevicePointer extends CUdeviceptr {
+    public DevicePointer() {
     }
 
-    private DevPtr(DevPtr base, long offset) {
+    private DevicePointer(DevicePointer base, long offset) {
         super(base, offset);
     }
 
     /** A pointer to an address allocated elsewhere (not owned). */
-    public static DevPtr at(long address) {
-        return new DevPtr(new DevPtr(), address);
+    public static DevicePointer at(long address) {
+        return new DevicePointer(new DevicePointer(), address);
     }
 
     /** This pointer plus {@code bytes}. */
-    public DevPtr plus(long bytes) {
-        return new DevPtr(this, bytes);
+    public DevicePointer plus(long bytes) {
+        return new DevicePointer(this, bytes);
     }
 
     public long address() {

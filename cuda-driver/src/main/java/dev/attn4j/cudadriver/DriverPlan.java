@@ -9,9 +9,9 @@ import dev.attn4j.api.support.WorkSplit;
  * A plan of a {@link DriverBackend} ({@link DeviceSplitPlan} on device memory): kernels receive
  * each array as a device address into the uploaded buffer ({@link #at}).
  */
-public class SplitPlan extends DeviceSplitPlan<DriverTensor> {
+public class DriverPlan extends DeviceSplitPlan<DriverTensor> {
 
-    public SplitPlan(DriverBackend backend, PlanRequest request, ValidatedBatch b, WorkSplit split) {
+    public DriverPlan(DriverBackend backend, PlanRequest request, ValidatedBatch b, WorkSplit split) {
         super(backend, request, b, split, backend::allocateDevice);
     }
 

@@ -1,8 +1,8 @@
 package dev.attn4j.xpu;
 
-import dev.attn4j.api.support.KernelNames;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.KvDType;
+import dev.attn4j.api.support.KernelNames;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,11 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The run-time source the OpenCL path builds, and the kernel names the launchers ask for. */
-class KernelSourceTest {
+class XpuProgramSourceTest {
 
     @Test
     void everyIncludeIsExpandedAndEveryKernelInstantiated() {
-        String src = KernelSource.expanded();
+        String src = XpuProgramSource.expanded();
         assertFalse(src.contains("#include"), "an include was left unexpanded");
         // Kernel names are pasted by the preprocessor, so count the selections instead: 5 KV dtypes,
         // each with 2 query dtypes, plus the 2 merges'.

@@ -9,7 +9,7 @@ import java.util.Set;
  * Checks driver return codes (JCuda's exceptions stay off, so every call's code is checked here):
  * anything but success becomes a {@link DeviceException} naming the backend and the call.
  */
-public final class Cu {
+public final class CudaResults {
     /**
      * Errors after which the context is unusable (the CUDA docs call them sticky): the backend is
      * marked failed when one occurs. Others (out of memory, an invalid value) fail one call.
@@ -21,7 +21,7 @@ public final class Cu {
             CUresult.CUDA_ERROR_INVALID_ADDRESS_SPACE, CUresult.CUDA_ERROR_INVALID_PC,
             CUresult.CUDA_ERROR_ECC_UNCORRECTABLE, CUresult.CUDA_ERROR_UNKNOWN);
 
-    private Cu() {
+    private CudaResults() {
     }
 
     /** Throws a DeviceException of {@code backend} for a failed call. */

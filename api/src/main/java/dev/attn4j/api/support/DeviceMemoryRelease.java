@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
  * Cleaner action must not. Frees nothing once the backend is closed: its context took the memory
  * along. Backends say how to free ({@link #free()}).
  */
-public abstract class LeakFreeingRelease implements Runnable {
-    private static final Logger LOG = LoggerFactory.getLogger(LeakFreeingRelease.class);
+public abstract class DeviceMemoryRelease implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceMemoryRelease.class);
     private final String backend;
     private final String what;
     private final BackendHealth health;
@@ -20,7 +20,7 @@ public abstract class LeakFreeingRelease implements Runnable {
      * @param backend the backend's name, for the leak message
      * @param what    the tensor, e.g. its dtype and shape, for the leak message
      */
-    protected LeakFreeingRelease(String backend, String what, BackendHealth health) {
+    protected DeviceMemoryRelease(String backend, String what, BackendHealth health) {
         this.backend = backend;
         this.what = what;
         this.health = health;
@@ -45,8 +45,8 @@ public abstract class LeakFreeingRelease implements Runnable {
     protected abstract void free();
 
     /** A release whose {@link #free()} runs {@code free}. */
-    public static LeakFreeingRelease of(String backend, String what, BackendHealth health, Runnable free) {
-        return new LeakFreeingRelease(backend, what, health) {
+    public static DeviceMemoryRelease of(String backend, String what, BackendHealth health, Runnable free) {
+        return new DeviceMemoryRelease(backend, what, health) {
             @Override
             protected void free() {
                 free.run();

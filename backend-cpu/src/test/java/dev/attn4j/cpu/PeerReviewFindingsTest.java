@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * or non-finite scales and per-head scale shapes are in {@code BadInputSuite}; group sizes 5
  * and 7 and block sizes 1..256 are in the matrix and pass in {@link CpuConformanceTest}.)
  */
-class ReviewRegressionTest {
+class PeerReviewFindingsTest {
     private static CpuBackend cpu;
 
     @BeforeAll

@@ -11,7 +11,7 @@ import java.util.Optional;
  * GPUs in compat mode. A provider takes them as a parameter so that tests can decide the probe
  * without either.
  */
-public interface KernelImages {
+public interface IluImages {
     /** The kernels for Iluvatar GPUs ({@code attn4j_ilu.corex}), if built. */
     Optional<byte[]> corex();
 
@@ -25,22 +25,22 @@ public interface KernelImages {
     String OVERRIDE_PROPERTY = "attn4j.ilu.kernelImage";
 
     /** The images in the jar (or the override file). */
-    static KernelImages fromJar() {
-        return new KernelImages() {
+    static IluImages fromJar() {
+        return new IluImages() {
             @Override
             public Optional<byte[]> corex() {
-                return KernelImage.load(KernelImages::resource, "/dev/attn4j/ilu/attn4j_ilu.corex", OVERRIDE_PROPERTY);
+                return KernelImage.load(IluImages::resource, "/dev/attn4j/ilu/attn4j_ilu.corex", OVERRIDE_PROPERTY);
             }
 
             @Override
             public Optional<byte[]> nvidia() {
-                return KernelImage.load(KernelImages::resource, "/dev/attn4j/ilu/attn4j_ilu.fatbin", OVERRIDE_PROPERTY);
+                return KernelImage.load(IluImages::resource, "/dev/attn4j/ilu/attn4j_ilu.fatbin", OVERRIDE_PROPERTY);
             }
         };
     }
 
     /** A resource of this module, opened here: on the module path other modules cannot read it. */
     private static InputStream resource(String name) {
-        return KernelImages.class.getResourceAsStream(name);
+        return IluImages.class.getResourceAsStream(name);
     }
 }

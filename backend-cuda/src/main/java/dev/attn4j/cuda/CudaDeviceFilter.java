@@ -10,8 +10,8 @@ import java.util.Optional;
  * also answers to libcuda, but runs CUDA C through its own compiler, not NVIDIA's machine code:
  * those devices are declined so that the ilu backend takes them.
  */
-final class DeviceFilter {
-    private DeviceFilter() {
+final class CudaDeviceFilter {
+    private CudaDeviceFilter() {
     }
 
     /** Why this backend declines the device, or empty if it accepts it. */

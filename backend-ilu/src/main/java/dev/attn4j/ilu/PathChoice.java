@@ -16,7 +16,7 @@ import dev.attn4j.api.ScaleGranularity;
  * @param rows   packed rows (query tokens x G) per work item the kernel is given
  * @param why    why this path, in words
  */
-record KernelChoice(Path path, String kernel, int rows, String why) {
+record PathChoice(Path path, String kernel, int rows, String why) {
 
     enum Path {
         DECODE, FLASH, STAGED_FLASH, GENERIC;
@@ -43,37 +43,37 @@ record KernelChoice(Path path, String kernel, int rows, String why) {
      * scales). Head dims without fast kernels, and scales a fast kernel cannot apply, take the
      * scalar fallback.
      */
-    static KernelChoice forShape(KvCacheSpec spec, DType q, int maxQLen, int group) {
+    static PathChoice forShape(KvCacheSpec spec, DType q, int maxQLen, int group) {
         int d = spec.headDim();
         String generic = IluKernels.generic(spec.kvDtype(), q, d);
         if (!IluKernels.hasFastKernels(d)) {
-            return new KernelChoice(Path.GENERIC, generic, 64, "head dim " + d + " has no fast kernel (64, 128, 256)");
+            return new PathChoice(Path.GENERIC, generic, 64, "head dim " + d + " has no fast kernel (64, 128, 256)");
         }
         if (maxQLen == 1 || maxQLen * group <= IluKernels.DECODE_ROWS) {
             if (!IluKernels.decodeTakesScales(spec)) {
-                return new KernelChoice(Path.GENERIC, generic, 64, "TOKEN_GROUP(" + spec.granularity().groupSize()
+                return new PathChoice(Path.GENERIC, generic, 64, "TOKEN_GROUP(" + spec.granularity().groupSize()
                         + ") scales: the decode kernel needs groups of a multiple of "
                         + IluKernels.DECODE_LANE_CHANNELS + " channels");
             }
             int rows = Math.max(1, Math.min(IluKernels.DECODE_ROWS / group, maxQLen)) * group;
-            return new KernelChoice(Path.DECODE, IluKernels.decode(spec.kvDtype(), q, d, rows),
+            return new PathChoice(Path.DECODE, IluKernels.decode(spec.kvDtype(), q, d, rows),
                     IluKernels.DECODE_ROWS, "decode-shaped: " + maxQLen + " query token(s) x G " + group);
         }
         if (!spec.kvDtype().isQuantized()) {
-            return new KernelChoice(Path.FLASH, IluKernels.flash(spec.kvDtype(), q, d), IluKernels.flashRows(d),
+            return new PathChoice(Path.FLASH, IluKernels.flash(spec.kvDtype(), q, d), IluKernels.flashRows(d),
                     "prefill over the " + spec.kvDtype() + " cache as is");
         }
         if (spec.granularity().kind() == ScaleGranularity.Kind.TOKEN_GROUP) {
-            return new KernelChoice(Path.GENERIC, generic, 64, "TOKEN_GROUP scales change within a row: staged "
+            return new PathChoice(Path.GENERIC, generic, 64, "TOKEN_GROUP scales change within a row: staged "
                     + "codes cannot carry them, and scaled values rounded to fp16 miss the reference's accuracy");
         }
-        return new KernelChoice(Path.STAGED_FLASH, IluKernels.flash(KvDType.FP16, q, d), IluKernels.flashRows(d),
+        return new PathChoice(Path.STAGED_FLASH, IluKernels.flash(KvDType.FP16, q, d), IluKernels.flashRows(d),
                 "prefill: referenced " + spec.kvDtype() + " blocks staged as fp16");
     }
 
     /** The fallback instead of a staged plan whose staging is above the budget. */
-    KernelChoice overBudget(KvCacheSpec spec, DType q, long stagingBytes, long budget) {
-        return new KernelChoice(Path.GENERIC, IluKernels.generic(spec.kvDtype(), q, spec.headDim()), rows,
+    PathChoice overBudget(KvCacheSpec spec, DType q, long stagingBytes, long budget) {
+        return new PathChoice(Path.GENERIC, IluKernels.generic(spec.kvDtype(), q, spec.headDim()), rows,
                 "staging of " + stagingBytes + " bytes would exceed " + MAX_STAGING_PROPERTY + "=" + budget);
     }
 }

@@ -13,12 +13,12 @@ import java.util.regex.Pattern;
  * replaced by the file's text, every time (the sources include some files once per dtype, on
  * purpose, and rely on it). The Level Zero path gets the same source compiled at build time.
  */
-final class KernelSource {
+final class XpuProgramSource {
     static final String DIR = "/dev/attn4j/xpu/opencl/";
     static final String MAIN = "attn4j.cl";
     private static final Pattern INCLUDE = Pattern.compile("^\\s*#\\s*include\\s+\"([^\"]+)\"\\s*$", Pattern.MULTILINE);
 
-    private KernelSource() {
+    private XpuProgramSource() {
     }
 
     /** attn4j.cl with every include expanded. */
@@ -41,7 +41,7 @@ final class KernelSource {
     }
 
     private static String read(String file) {
-        try (InputStream in = KernelSource.class.getResourceAsStream(DIR + file)) {
+        try (InputStream in = XpuProgramSource.class.getResourceAsStream(DIR + file)) {
             if (in == null) {
                 throw new IllegalStateException("kernel source " + DIR + file + " is missing from the jar");
             }

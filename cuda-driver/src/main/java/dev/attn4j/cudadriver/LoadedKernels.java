@@ -16,7 +16,7 @@ import java.util.function.Predicate;
  * launcher asks of its kernels (function handles, dynamic shared memory, occupancy), each looked up
  * once per name.
  */
-public final class KernelModule {
+public final class LoadedKernels {
     private final String backend;
     private final CUmodule module = new CUmodule();
     private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
@@ -31,16 +31,16 @@ public final class KernelModule {
      *              (asking the driver for a global that is not there is an API error, which
      *              compute-sanitizer reports, so only those are asked)
      */
-    public KernelModule(String backend, byte[] image, String imageName, Predicate<String> sized) {
+    public LoadedKernels(String backend, byte[] image, String imageName, Predicate<String> sized) {
         this.backend = backend;
         this.sized = sized;
-        Cu.check(backend, JCudaDriver.cuModuleLoadData(module, image), "cuModuleLoadData(" + imageName + ")");
+        CudaResults.check(backend, JCudaDriver.cuModuleLoadData(module, image), "cuModuleLoadData(" + imageName + ")");
     }
 
     public CUfunction get(String name) {
         return functions.computeIfAbsent(name, n -> {
             CUfunction f = new CUfunction();
-            Cu.check(backend, JCudaDriver.cuModuleGetFunction(f, module, n), "cuModuleGetFunction(" + n + ")");
+            CudaResults.check(backend, JCudaDriver.cuModuleGetFunction(f, module, n), "cuModuleGetFunction(" + n + ")");
             return f;
         });
     }
@@ -58,11 +58,11 @@ public final class KernelModule {
             String global = n + "_smem";
             CUdeviceptr at = new CUdeviceptr();
             long[] size = new long[1];
-            Cu.check(backend, JCudaDriver.cuModuleGetGlobal(at, size, module, global), "cuModuleGetGlobal(" + global + ")");
+            CudaResults.check(backend, JCudaDriver.cuModuleGetGlobal(at, size, module, global), "cuModuleGetGlobal(" + global + ")");
             int[] bytes = new int[1];
-            Cu.check(backend, JCudaDriver.cuMemcpyDtoH(Pointer.to(bytes), at, 4), "cuMemcpyDtoH(" + global + ")");
+            CudaResults.check(backend, JCudaDriver.cuMemcpyDtoH(Pointer.to(bytes), at, 4), "cuMemcpyDtoH(" + global + ")");
             if (bytes[0] > 0) {
-                Cu.check(backend, JCudaDriver.cuFuncSetAttribute(get(n),
+                CudaResults.check(backend, JCudaDriver.cuFuncSetAttribute(get(n),
                         CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes[0]),
                         "cuFuncSetAttribute(" + n + ", MAX_DYNAMIC_SHARED_SIZE_BYTES=" + bytes[0] + ")");
             }
@@ -74,7 +74,7 @@ public final class KernelModule {
     public int residentBlocks(String name, int threads) {
         return residentBlocks.computeIfAbsent(name + "/" + threads, key -> {
             int[] n = new int[1];
-            Cu.check(backend, JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor(n, get(name), threads,
+            CudaResults.check(backend, JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor(n, get(name), threads,
                     sharedBytes(name)), "cuOccupancyMaxActiveBlocksPerMultiprocessor(" + name + ")");
             return Math.max(1, n[0]);
         });

@@ -9,10 +9,10 @@ import java.util.Optional;
  * PoCL here; without it PoCL is declined with a cause that names the property. Level Zero devices
  * that are not Intel GPUs are always declined (the Level Zero path's kernels are built for them).
  */
-final class DeviceFilter {
+final class XpuDeviceFilter {
     static final String ALLOW_ANY = "attn4j.xpu.allowAnyOpenClDevice";
 
-    private DeviceFilter() {
+    private XpuDeviceFilter() {
     }
 
     static boolean isIntelGpu(XpuDevice d) {

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * scalar fallback where the fast kernels do not apply; every name chosen is a kernel in the nvcc
  * image.
  */
-class KernelChoiceTest {
+class PathChoiceTest {
 
     static KvCacheSpec spec(KvDType kv, ScaleGranularity g, int headDim) {
         return KvCacheSpec.builder().numBlocks(4).blockSize(16).numKvHeads(8).headDim(headDim)
@@ -30,54 +30,54 @@ class KernelChoiceTest {
 
     @Test
     void decodeShapedPlansTakeTheDecodeKernelWithFourOrEightRows() {
-        KernelChoice c = KernelChoice.forShape(INT8, DType.BF16, 1, 4);
-        assertEquals(KernelChoice.Path.DECODE, c.path());
+        PathChoice c = PathChoice.forShape(INT8, DType.BF16, 1, 4);
+        assertEquals(PathChoice.Path.DECODE, c.path());
         assertEquals("attn4j_decode_int8_bf16_d128_r4", c.kernel());
-        assertEquals("attn4j_decode_int8_bf16_d128_r8", KernelChoice.forShape(INT8, DType.BF16, 1, 7).kernel());
-        assertEquals("attn4j_decode_int8_bf16_d128_r8", KernelChoice.forShape(INT8, DType.BF16, 2, 4).kernel());
+        assertEquals("attn4j_decode_int8_bf16_d128_r8", PathChoice.forShape(INT8, DType.BF16, 1, 7).kernel());
+        assertEquals("attn4j_decode_int8_bf16_d128_r8", PathChoice.forShape(INT8, DType.BF16, 2, 4).kernel());
         // G above 8: still decode (rows in chunks of 8), never the staging for a decode step.
-        assertEquals(KernelChoice.Path.DECODE, KernelChoice.forShape(INT8, DType.BF16, 1, 16).path());
+        assertEquals(PathChoice.Path.DECODE, PathChoice.forShape(INT8, DType.BF16, 1, 16).path());
     }
 
     @Test
     void prefillsOf8BitCachesStageAnd16BitCachesAreReadAsIs() {
-        KernelChoice staged = KernelChoice.forShape(INT8, DType.BF16, 64, 4);
-        assertEquals(KernelChoice.Path.STAGED_FLASH, staged.path());
+        PathChoice staged = PathChoice.forShape(INT8, DType.BF16, 64, 4);
+        assertEquals(PathChoice.Path.STAGED_FLASH, staged.path());
         assertEquals("attn4j_flash_fp16_bf16_d128", staged.kernel());
         assertEquals(64, staged.rows());
-        KernelChoice direct = KernelChoice.forShape(spec(KvDType.BF16, ScaleGranularity.NONE, 256), DType.BF16, 64, 4);
-        assertEquals(KernelChoice.Path.FLASH, direct.path());
+        PathChoice direct = PathChoice.forShape(spec(KvDType.BF16, ScaleGranularity.NONE, 256), DType.BF16, 64, 4);
+        assertEquals(PathChoice.Path.FLASH, direct.path());
         assertEquals(32, direct.rows());
         // A 16-bit cache of the other type is read as is too.
-        KernelChoice other = KernelChoice.forShape(spec(KvDType.FP16, ScaleGranularity.NONE, 64), DType.BF16, 64, 4);
-        assertEquals(KernelChoice.Path.FLASH, other.path());
+        PathChoice other = PathChoice.forShape(spec(KvDType.FP16, ScaleGranularity.NONE, 64), DType.BF16, 64, 4);
+        assertEquals(PathChoice.Path.FLASH, other.path());
         assertEquals("attn4j_flash_fp16_bf16_d64", other.kernel());
     }
 
     @Test
     void theFallbackTakesWhatTheFastKernelsDoNotAndSaysWhy() {
-        KernelChoice d80 = KernelChoice.forShape(spec(KvDType.INT8, ScaleGranularity.TOKEN, 80), DType.BF16, 64, 4);
-        assertEquals(KernelChoice.Path.GENERIC, d80.path());
+        PathChoice d80 = PathChoice.forShape(spec(KvDType.INT8, ScaleGranularity.TOKEN, 80), DType.BF16, 64, 4);
+        assertEquals(PathChoice.Path.GENERIC, d80.path());
         assertEquals("attn4j_attention_int8_bf16_h128", d80.kernel());
         assertTrue(d80.why().contains("head dim 80"), d80.why());
-        KernelChoice group4 = KernelChoice.forShape(spec(KvDType.INT8, ScaleGranularity.tokenGroup(4), 128),
+        PathChoice group4 = PathChoice.forShape(spec(KvDType.INT8, ScaleGranularity.tokenGroup(4), 128),
                 DType.BF16, 1, 4);
-        assertEquals(KernelChoice.Path.GENERIC, group4.path());
+        assertEquals(PathChoice.Path.GENERIC, group4.path());
         assertTrue(group4.why().contains("TOKEN_GROUP(4)"), group4.why());
-        assertEquals(KernelChoice.Path.DECODE, KernelChoice.forShape(spec(KvDType.INT8, ScaleGranularity.tokenGroup(32), 128),
+        assertEquals(PathChoice.Path.DECODE, PathChoice.forShape(spec(KvDType.INT8, ScaleGranularity.tokenGroup(32), 128),
                 DType.BF16, 1, 4).path());
-        KernelChoice groupPrefill = KernelChoice.forShape(spec(KvDType.INT8, ScaleGranularity.tokenGroup(32), 128),
+        PathChoice groupPrefill = PathChoice.forShape(spec(KvDType.INT8, ScaleGranularity.tokenGroup(32), 128),
                 DType.BF16, 64, 4);
-        assertEquals(KernelChoice.Path.GENERIC, groupPrefill.path());
+        assertEquals(PathChoice.Path.GENERIC, groupPrefill.path());
         assertTrue(groupPrefill.why().contains("TOKEN_GROUP"), groupPrefill.why());
-        KernelChoice over = KernelChoice.forShape(INT8, DType.BF16, 64, 4).overBudget(INT8, DType.BF16, 1000, 999);
-        assertEquals(KernelChoice.Path.GENERIC, over.path());
+        PathChoice over = PathChoice.forShape(INT8, DType.BF16, 64, 4).overBudget(INT8, DType.BF16, 1000, 999);
+        assertEquals(PathChoice.Path.GENERIC, over.path());
         assertTrue(over.why().contains("attn4j.ilu.maxStagingBytes=999"), over.why());
     }
 
     @Test
     void everyChosenNameIsAKernelOfTheNvccImage() {
-        Optional<byte[]> image = KernelImages.fromJar().nvidia();
+        Optional<byte[]> image = IluImages.fromJar().nvidia();
         Assumptions.assumeTrue(image.isPresent(), "the nvcc image was not built (no nvcc)");
         String symbols = new String(image.get(), StandardCharsets.ISO_8859_1);
         for (KvDType kv : KvDType.values()) {
@@ -86,7 +86,7 @@ class KernelChoiceTest {
                     ScaleGranularity g = kv.isQuantized() ? ScaleGranularity.TOKEN : ScaleGranularity.NONE;
                     KvCacheSpec s = spec(kv, g, d);
                     for (int[] shape : new int[][] {{1, 1}, {1, 4}, {1, 7}, {64, 4}, {64, 1}}) {
-                        KernelChoice c = KernelChoice.forShape(s, q, shape[0], shape[1]);
+                        PathChoice c = PathChoice.forShape(s, q, shape[0], shape[1]);
                         assertTrue(symbols.contains(".text." + c.kernel() + "\0"), c.kernel() + " is not in the image");
                     }
                     if (kv.isQuantized()) {

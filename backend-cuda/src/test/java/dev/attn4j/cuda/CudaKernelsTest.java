@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * rows, the flash kernel for larger items, the generic kernel where the tensor-core kernels do not
  * apply; and every name chosen is one that attn4j.cu instantiates.
  */
-class CudaKernelChoiceTest {
+class CudaKernelsTest {
 
     private static KvCacheSpec spec(KvDType kv, ScaleGranularity g, int headDim) {
         return KvCacheSpec.builder().numBlocks(4).blockSize(16).numKvHeads(8).headDim(headDim)

@@ -10,7 +10,7 @@ import java.util.List;
  * ({@link ParamLayout}; {@code KernelAbiTest} checks each layout against the kernel's signature):
  * an argument out of order is a programming error, never a kernel reading the wrong one.
  */
-final class KernelArgs {
+final class XpuLaunchArgs {
     /** {@code attn4j_append_*} of append.cl. */
     static final ParamLayout APPEND = ParamLayout.of("attn4j_append_",
             "keys:ptr", "values:ptr", "slots:ptr", "k_cache:ptr", "v_cache:ptr", "k_scale:ptr", "v_scale:ptr",
@@ -32,23 +32,23 @@ final class KernelArgs {
     private final ParamLayout layout;
     private final List<Object> args = new ArrayList<>();
 
-    KernelArgs(ParamLayout layout) {
+    XpuLaunchArgs(ParamLayout layout) {
         this.layout = layout;
     }
 
-    KernelArgs buf(String name, DeviceBuffer b) {
+    XpuLaunchArgs buf(String name, DeviceBuffer b) {
         layout.expect(args.size(), name, "ptr");
         args.add(b);
         return this;
     }
 
-    KernelArgs i32(String name, int v) {
+    XpuLaunchArgs i32(String name, int v) {
         layout.expect(args.size(), name, "i32");
         args.add(v);
         return this;
     }
 
-    KernelArgs f32(String name, float v) {
+    XpuLaunchArgs f32(String name, float v) {
         layout.expect(args.size(), name, "f32");
         args.add(v);
         return this;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Intel GPUs accepted on both paths; PoCL's CPU (which reports Intel's vendor id) only when allowed. */
-class DeviceFilterTest {
+class XpuDeviceFilterTest {
 
     private static XpuDevice device(String api, int vendor, boolean gpu) {
         return new XpuDevice() {
@@ -26,22 +26,22 @@ class DeviceFilterTest {
 
     @Test
     void intelGpusAreTaken() {
-        assertTrue(DeviceFilter.declineLevelZero(device("Level Zero", 0x8086, true)).isEmpty());
-        assertTrue(DeviceFilter.declineOpenCl(device("OpenCL", 0x8086, true), false).isEmpty());
+        assertTrue(XpuDeviceFilter.declineLevelZero(device("Level Zero", 0x8086, true)).isEmpty());
+        assertTrue(XpuDeviceFilter.declineOpenCl(device("OpenCL", 0x8086, true), false).isEmpty());
     }
 
     @Test
     void intelVendorIdAloneIsNotEnough() {
         assertEquals("OpenCL device \"dev\" (vendor 0x8086, CPU) is not an Intel GPU (set -Dattn4j.xpu.allowAnyOpenClDevice=true"
                 + " to run the xpu kernels on any OpenCL device, e.g. PoCL on the CPU)",
-                DeviceFilter.declineOpenCl(device("OpenCL", 0x8086, false), false).orElseThrow());
+                XpuDeviceFilter.declineOpenCl(device("OpenCL", 0x8086, false), false).orElseThrow());
         assertEquals("Level Zero device \"dev\" (vendor 0x10de, GPU) is not an Intel GPU",
-                DeviceFilter.declineLevelZero(device("Level Zero", 0x10de, true)).orElseThrow());
+                XpuDeviceFilter.declineLevelZero(device("Level Zero", 0x10de, true)).orElseThrow());
     }
 
     @Test
     void anyOpenClDeviceWhenAllowedButNeverOnLevelZero() {
-        assertTrue(DeviceFilter.declineOpenCl(device("OpenCL", 0x1002, true), true).isEmpty());
-        assertTrue(DeviceFilter.declineLevelZero(device("Level Zero", 0x8086, false)).isPresent());
+        assertTrue(XpuDeviceFilter.declineOpenCl(device("OpenCL", 0x1002, true), true).isEmpty());
+        assertTrue(XpuDeviceFilter.declineLevelZero(device("Level Zero", 0x8086, false)).isPresent());
     }
 }
