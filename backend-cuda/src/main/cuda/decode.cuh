@@ -138,7 +138,8 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     float vref = 0.f, inv_vref = 0.f;      // reference per-token V scale (warp-uniform)
 
     stream_through_ring<KV, D, F::TOKENS, F::STAGES, F::THREADS>(p, blocks, head, lo, hi, per_token, inv_block, smem,
-                                                                [&](const char* slot, int s) {
+                                                                [&](int s) {
+        const char* slot = ring_slot<F::R::STAGE_BYTES, F::STAGES>(smem, s);
         const int k0 = warp * F::TILE;                 // the warp's first token in the stage
         const int t0 = lo + s * F::TOKENS + k0;        // and in the sequence
         if (t0 >= hi) return;

@@ -493,8 +493,9 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     };
 
     stream_through_ring<KV, D, F::TOKENS, F::STAGES, F::THREADS>(p, blocks, head, lo, hi, per_token, inv_block, smem,
-                                                                [&](const char* slot, int s) {
+                                                                [&](int s) {
         if (!active) return;
+        const char* slot = ring_slot<F::STAGE_BYTES, F::STAGES>(smem, s);
         const int ts = lo + s * F::TOKENS;
         // The warp's steps of this stage: all of them, or with spare warps (items of fewer rows
         // than the block holds) every kv_parts-th step, interleaved.

@@ -101,11 +101,18 @@ __device__ __forceinline__ void load_stage(const AttnParams& p, const int* block
     }
 }
 
+// The ring slot stage s sits in.
+template <int STAGE_BYTES, int STAGES>
+__device__ __forceinline__ const char* ring_slot(const char* smem, int s) {
+    return smem + (s % STAGES) * STAGE_BYTES;
+}
+
 // The ring's pipeline, the same in both tensor-core kernels: the stages of TOKENS tokens covering
 // [lo, hi) are copied STAGES - 1 ahead of the math; for each stage s, once it is visible to every
-// warp and the copy STAGES - 1 ahead is issued, consume(slot, s) runs the math on it (every thread
-// calls it; a warp with nothing to do returns). On return every copy has landed and the block has
-// passed a barrier, so the ring's memory is free for the epilogue.
+// warp and the copy STAGES - 1 ahead is issued, consume(s) runs the math on it (every thread calls
+// it; a warp with nothing to do returns before it finds its slot with ring_slot: computing the slot
+// for idle warps too cost the d256 flash kernels 12 bytes of spill). On return every copy has
+// landed and the block has passed a barrier, so the ring's memory is free for the epilogue.
 template <int KV, int D, int TOKENS, int STAGES, int THREADS, class Consume>
 __device__ __forceinline__ void stream_through_ring(const AttnParams& p, const int* blocks, int head, int lo, int hi,
                                                     bool per_token, float inv_block, char* smem, Consume&& consume) {
@@ -125,7 +132,7 @@ __device__ __forceinline__ void stream_through_ring(const AttnParams& p, const i
             load_stage<KV, D, TOKENS, THREADS>(p, blocks, head, lo + ahead * TOKENS, hi, per_token, inv_block,
                                                smem + (ahead % STAGES) * STAGE_BYTES);
         cp_async_commit();
-        consume(static_cast<const char*>(smem + (s % STAGES) * STAGE_BYTES), s);
+        consume(s);
     }
     cp_async_wait<0>();
     __syncthreads();
