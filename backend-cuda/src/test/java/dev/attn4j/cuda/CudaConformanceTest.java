@@ -12,7 +12,7 @@ class CudaConformanceTest extends BackendTck {
         return new CudaBackendProvider();
     }
 
-    /** The tensor-core decode and flash kernels and the generic fp32 fallback (README: which cuda kernel runs). */
+    /** The tensor-core decode and flash kernels and the generic fp32 fallback (docs/USER-GUIDE.md: which cuda kernel runs). */
     @Override
     protected Set<String> kernelFamilies() {
         return Set.of("attn4j_decode_", "attn4j_flash_", "attn4j_attention_");

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * jlink takes the CLI: every module it needs is a named module (JLine 4 under progressbar), so an
  * image with the cpu backend linked in runs {@code attn4j backends}. The GPU backends stay out of
  * it, because JCuda and JOCL are automatic modules, which jlink refuses; added at run time with
- * {@code --module-path}, they are bound and probe as on the class path (README).
+ * {@code --module-path}, they are bound and probe as on the class path (docs/PACKAGING.md).
  */
 class CliImageTest {
     private static final String JCUDA_NATIVES = ModulePathTest.JCUDA_NATIVES;
