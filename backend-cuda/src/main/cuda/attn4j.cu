@@ -2,6 +2,7 @@
 // instantiates each specialization under a stable extern "C" name that the Java launchers
 // (dev.attn4j.cuda.CudaKernels) look up with cuModuleGetFunction:
 //   attn4j_append_<in>_<kv>            in: bf16|fp16, kv: bf16|fp16|int8|e4m3|e5m2 (cuda-driver's kv_append.cuh)
+//   attn4j_read_ceiling                the bench's read ceiling (cuda-driver's read_ceiling.cuh)
 //   attn4j_attention_<kv>_<q>_c<cpl>   cpl: channels per lane, 2|4|8 (head dim <= 64|128|256)
 //   attn4j_flash_<kv>_<q>_d<headDim>   headDim: 64|128|256 (tensor-core prefill and decode, flash.cuh)
 //   attn4j_decode_<kv>_<q>_d<headDim>  (tensor-core decode: items of at most 8 rows, decode.cuh)
@@ -10,10 +11,12 @@
 #include "decode.cuh"
 #include "flash.cuh"
 #include "kv_append.cuh"
+#include "read_ceiling.cuh"
 
 using namespace attn4j;
 
 ATTN4J_APPEND_KERNELS
+ATTN4J_READ_CEILING_KERNEL
 
 #define ATTN(KV, KVNAME, Q, QNAME, CPL) \
     extern "C" __global__ void __launch_bounds__(128) attn4j_attention_##KVNAME##_##QNAME##_c##CPL(AttnParams p) { \

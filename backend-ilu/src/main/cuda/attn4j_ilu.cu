@@ -2,6 +2,7 @@
 // specialization under a stable extern "C" name that the Java launchers (dev.attn4j.ilu.IluKernels)
 // look up with cuModuleGetFunction:
 //   attn4j_append_<in>_<kv>              in: bf16|fp16, kv: bf16|fp16|int8|e4m3|e5m2 (cuda-driver's kv_append.cuh)
+//   attn4j_read_ceiling                the bench's read ceiling (cuda-driver's read_ceiling.cuh)
 //   attn4j_decode_<kv>_<q>_d<D>_r<R>     split-KV decode, D: 64|128|256, R: 4|8 rows (decode.cuh)
 //   attn4j_stage_<kv>                    referenced 8-bit blocks to fp16 staging, kv: int8|e4m3|e5m2 (stage.cuh)
 //   attn4j_flash_<kv16>_<q>_d<D>         16-bit flash prefill, kv16: bf16|fp16, D: 64|128|256 (flash.cuh)
@@ -13,11 +14,13 @@
 #include "generic.cuh"
 #include "merge.cuh"
 #include "kv_append.cuh"
+#include "read_ceiling.cuh"
 #include "stage.cuh"
 
 using namespace ilu;
 
 ATTN4J_APPEND_KERNELS
+ATTN4J_READ_CEILING_KERNEL
 
 // Every KV dtype with every query dtype: the kernels convert 16-bit KV of the other type too.
 #define FOR_KV_Q(M)                                                                          \

@@ -1,7 +1,7 @@
 // The parameter structs of the kernels the libcuda backends launch (cuda's and ilu's), passed by
 // value through cuLaunchKernel. Their field order is the contract with the Java side, which builds
-// them in cuda-driver: dev.attn4j.cudadriver.AttentionParams (AttnParams, MergeParams) and
-// DriverBackend.append (AppendParams). One definition, included by both backends' kernel builds
+// them in cuda-driver: dev.attn4j.cudadriver.AttentionParams (AttnParams, MergeParams, AppendParams,
+// ReadParams). One definition, included by both backends' kernel builds
 // (their build-kernels.sh add this folder to the include path).
 #pragma once
 
@@ -55,6 +55,16 @@ struct AppendParams {
     float* k_scale;           // caller scales (TENSOR/HEAD/CHANNEL) or the dynamic-scale tensor
     float* v_scale;
     int num_kv_heads, head_dim, block_size, layout, gran, group_size;
+};
+
+// The read-ceiling kernel's (read_ceiling.cuh): a buffer of `words` 16-byte words, and a sink
+// written only when the folded words equal `magic` (never, in practice: the loads stay, the kernel
+// writes nothing).
+struct ReadParams {
+    const void* src;
+    unsigned* sink;
+    int words;
+    unsigned magic;
 };
 
 }  // namespace attn4j_params

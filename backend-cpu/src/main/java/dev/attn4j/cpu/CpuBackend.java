@@ -12,6 +12,7 @@ import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
 import dev.attn4j.api.spi.BackendOptions;
+import dev.attn4j.api.support.DeviceMeasurements;
 import dev.attn4j.api.support.AbstractTensor;
 import dev.attn4j.api.support.ValidatedBatch;
 import dev.attn4j.api.support.ValidatingBackend;
@@ -35,7 +36,7 @@ import java.util.function.IntConsumer;
  * worker threads, so results are visible as soon as a call returns; {@link #synchronize()} has
  * nothing to wait for. Safe to share between threads: calls touch only their own arguments.
  */
-public final class CpuBackend extends ValidatingBackend<CpuTensor, CpuKvCache, CpuPlan> {
+public final class CpuBackend extends ValidatingBackend<CpuTensor, CpuKvCache, CpuPlan> implements DeviceMeasurements {
     private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
     /** Smallest KV range a split gets (tokens), unless {@code attn4j.cpu.minSplitTokens} says otherwise. */
     static final int DEFAULT_MIN_SPLIT_TOKENS = 256;
@@ -164,6 +165,37 @@ public final class CpuBackend extends ValidatingBackend<CpuTensor, CpuKvCache, C
                 out.buf(), lse == null ? null : lse.buf(), workspace);
         parallelFor(p.split.items(), kernel::run);
         parallelFor(p.split.mergeCount.length, kernel::merge);
+    }
+
+    /** The cpu runs synchronously: the time {@code op} takes on the calling thread. */
+    @Override
+    public double deviceNanos(Runnable op) {
+        long t0 = System.nanoTime();
+        op.run();
+        return System.nanoTime() - t0;
+    }
+
+    /** This backend's threads summing a {@code long[]} of {@code bytes}, one slice each. */
+    @Override
+    public double readBytesPerSecond(long bytes, int runs) {
+        long[] data = new long[Math.toIntExact(Math.max(1, bytes / 8))];
+        java.util.Arrays.fill(data, 0x5a5a5a5a5a5a5a5aL);
+        int slices = threads * 4;
+        long[] sums = new long[slices];
+        Runnable read = () -> parallelFor(slices, k -> {
+            long acc = 0;
+            for (int i = (int) ((long) data.length * k / slices), end = (int) ((long) data.length * (k + 1) / slices); i < end; i++) {
+                acc += data[i];
+            }
+            sums[k] = acc;   // kept, so the JIT cannot drop the reads
+        });
+        deviceNanos(read);
+        double[] rates = new double[Math.max(1, runs)];
+        for (int i = 0; i < rates.length; i++) {
+            rates[i] = data.length * 8.0 / (deviceNanos(read) * 1e-9);
+        }
+        java.util.Arrays.sort(rates);
+        return rates[rates.length / 2];
     }
 
     /**

@@ -14,8 +14,8 @@ import java.io.PrintWriter;
 import java.util.Random;
 
 /**
- * Runs one {@link BenchConfig} on an opened backend: the copy ceiling, the host compute ceiling
- * (cpu only), then decode and prefill, each on caches filled with fresh random data through append
+ * Runs one {@link BenchConfig} on an opened backend: the copy and read ceilings, the host compute
+ * ceiling (cpu only), then decode and prefill, each on caches filled with fresh random data through append
  * and with one plan made before the clock starts (engines plan once per step, so planning is not
  * per-layer attention time).
  */
@@ -37,13 +37,16 @@ final class Benchmark {
         boolean cpu = backend.name().equals("cpu");
         ModelShape m = config.model();
         long decodeTokens = (long) config.batch() * config.context();
-        long steps = CopyCeiling.steps() + (cpu ? 1 : 0)
+        long steps = CopyCeiling.steps() + 1 + (cpu ? 1 : 0)
                 + CacheFiller.chunks(decodeTokens, m.numKvHeads, m.headDim)
                 + CacheFiller.chunks(config.prefillLen(), m.numKvHeads, m.headDim)
                 + 2L * (config.warmup() + config.iters());
         try (Progress p = Progress.start(err, "bench " + backend.name(), steps)) {
             p.message("copy ceiling");
             CopyCeiling copy = CopyCeiling.measure(backend, random, () -> p.step("copy ceiling"));
+            p.message("read ceiling");
+            ReadCeiling read = ReadCeiling.measure(backend);
+            p.step("read ceiling");
             HostFlopsCeiling flops = null;
             if (cpu) {
                 p.message("host flops ceiling");
@@ -52,7 +55,7 @@ final class Benchmark {
             }
             Timing decode = decode(p);
             Timing prefill = prefill(p);
-            return new BenchResult(backend.name(), device, config, copy, flops, decode, prefill);
+            return new BenchResult(backend.name(), device, config, copy, read, flops, decode, prefill);
         }
     }
 

@@ -1,54 +1,80 @@
 package dev.attn4j.cli;
 
 import dev.attn4j.api.AttentionBackend;
+import dev.attn4j.api.support.DeviceMeasurements;
 
 import java.util.Arrays;
 
 /**
- * Wall-clock timing of one backend operation: {@code warmup} untimed runs (JIT, caches, lazy
- * allocations), then {@code iters} timed runs, each bracketed by {@link AttentionBackend#synchronize}
- * so an asynchronous device's queue is empty when the clock starts and drained when it stops. The
- * median is reported: robust to the odd slow run (GC, another process) without hiding a bimodal
- * kernel the way the minimum would.
+ * Timing of one backend operation: {@code warmup} untimed runs (JIT, caches, lazy allocations),
+ * then {@code iters} timed runs, each between two {@link AttentionBackend#synchronize} calls so the
+ * queue is empty when the clock starts and drained when it stops. Each run gets two figures: the
+ * host-issued time (the round trip a caller waits for, launch and synchronize included) and, where
+ * the backend has device timers ({@link DeviceMeasurements}), the device time of the work it issued,
+ * the figure kernels are judged by. Medians are reported: robust to the odd slow run without hiding
+ * a bimodal kernel the way the minimum would.
  */
 final class Timing {
-    private final long[] samples;
+    private final long[] host;
+    private final double[] device;   // null: no device timer
 
-    private Timing(long[] samples) {
-        this.samples = samples;
+    private Timing(long[] host, double[] device) {
+        this.host = host;
+        this.device = device;
     }
 
     static Timing measure(AttentionBackend backend, int warmup, int iters, Runnable op, Runnable afterEach) {
+        DeviceMeasurements timer = backend.unwrap(DeviceMeasurements.class).orElse(null);
         for (int i = 0; i < warmup; i++) {
             op.run();
             backend.synchronize();
             afterEach.run();
         }
-        long[] t = new long[iters];
+        long[] host = new long[iters];
+        double[] device = timer == null ? null : new double[iters];
         for (int i = 0; i < iters; i++) {
             backend.synchronize();
             long t0 = System.nanoTime();
-            op.run();
+            if (timer != null) {
+                device[i] = timer.deviceNanos(op);
+            } else {
+                op.run();
+            }
             backend.synchronize();
-            t[i] = System.nanoTime() - t0;
+            host[i] = System.nanoTime() - t0;
             afterEach.run();
         }
-        return new Timing(t);
+        return new Timing(host, device);
     }
 
-    /** Median in nanoseconds (mean of the middle two for an even count). */
+    /** Whether the figures below are device times (else host-issued ones). */
+    boolean deviceTimed() {
+        return device != null;
+    }
+
+    /** The median device time where there is one, else the median host-issued time, in nanoseconds. */
     double medianNanos() {
-        long[] s = samples.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0;
+        return device != null ? median(device) : hostMedianNanos();
+    }
+
+    /** The median host-issued time: launch, device work and synchronize, in nanoseconds. */
+    double hostMedianNanos() {
+        return median(Arrays.stream(host).asDoubleStream().toArray());
     }
 
     double minNanos() {
-        return Arrays.stream(samples).min().orElse(0);
+        return device != null ? Arrays.stream(device).min().orElse(0) : Arrays.stream(host).min().orElse(0);
     }
 
     int count() {
-        return samples.length;
+        return host.length;
+    }
+
+    /** Median (mean of the middle two for an even count). */
+    private static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0;
     }
 }

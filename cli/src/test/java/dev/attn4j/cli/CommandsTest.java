@@ -106,11 +106,18 @@ class CommandsTest {
         double tflops = number(prefill, "tflops");
         double prefillRatio = number(prefill, "ratio");
         double copy = number(ceiling, "copy_gbps");
-        for (double v : new double[] {gbps, decodeRatio, tflops, prefillRatio, copy, number(ceiling, "compute_tflops")}) {
+        double read = number(ceiling, "read_gbps");
+        for (double v : new double[] {gbps, decodeRatio, tflops, prefillRatio, copy, read, number(ceiling, "compute_tflops"),
+            number(decode, "host_median_ms"), number(decode, "copy_ratio")}) {
             assertTrue(Double.isFinite(v) && v > 0, "every figure finite and > 0: " + json);
         }
-        // The ratios are the figures over the ceilings printed beside them.
-        assertEquals(gbps / copy, decodeRatio, 1e-3 * decodeRatio + 1e-6, json);
+        // The ratios are the figures over the ceilings printed beside them: decode over the read ceiling.
+        assertEquals(read, number(decode, "ceiling_gbps"), 1e-9 * read, json);
+        assertEquals(gbps / read, decodeRatio, 1e-3 * decodeRatio + 1e-6, json);
+        assertEquals(gbps / copy, number(decode, "copy_ratio"), 1e-3 * decodeRatio + 1e-6, json);
+        // cpu's timer is the calling thread's: the device time is within the host-issued time.
+        assertTrue(number(decode, "median_ms") <= number(decode, "host_median_ms") * 1.0001, json);
+        assertTrue(json.contains("\"timing\":\"device\""), json);
         assertEquals(tflops / number(prefill, "ceiling_tflops"), prefillRatio, 1e-3 * prefillRatio + 1e-6, json);
         // Bytes counted: 2*128 tokens x 8 heads x 128 dims x K,V x 1 byte + one 4-byte scale per token, head, K/V.
         assertEquals(2L * 128 * 8 * 128 * 2 + 2L * 128 * 8 * 2 * 4, (long) number(decode, "kv_bytes"), json);

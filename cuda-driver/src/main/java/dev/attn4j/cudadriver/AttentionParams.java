@@ -58,6 +58,9 @@ public final class AttentionParams {
             "keys:ptr", "values:ptr", "slots:ptr", "k_cache:ptr", "v_cache:ptr", "k_scale:ptr", "v_scale:ptr",
             "num_kv_heads:i32", "head_dim:i32", "block_size:i32", "layout:i32", "gran:i32", "group_size:i32");
 
+    /** {@code ReadParams} of {@code kernel_params.cuh} (the bench's read ceiling). */
+    public static final ParamLayout READ = ParamLayout.of("ReadParams", "src:ptr", "sink:ptr", "words:i32", "magic:i32");
+
     /** {@code AttnParams} for running plan {@code p} over {@code kv}; {@code lse} may be null. */
     public static byte[] attention(DriverPlan p, DriverTensor query, DriverTensor out, DriverTensor lse, KvSource kv) {
         PlanRequest r = p.request();

@@ -10,6 +10,7 @@ import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
 import dev.attn4j.api.support.KernelCodes;
 import dev.attn4j.api.support.KernelNames;
+import dev.attn4j.api.support.DeviceMeasurements;
 import dev.attn4j.api.support.RequestValidator;
 import dev.attn4j.api.support.SlotScratch;
 import dev.attn4j.api.support.ValidatingBackend;
@@ -17,6 +18,7 @@ import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUevent;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 import org.slf4j.LoggerFactory;
@@ -37,8 +39,10 @@ import java.util.function.Supplier;
  * sticky device fault marks it failed. Subclasses supply {@code plan}, {@code prefill} and
  * {@code decode}.
  */
-public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBackend<DriverTensor, DriverKvCache, P> {
+public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBackend<DriverTensor, DriverKvCache, P>
+        implements DeviceMeasurements {
     private static final int APPEND_THREADS = 128;
+    private static final String READ_KERNEL = "attn4j_read_ceiling";
 
     private final String name;
     private final int deviceIndex;
@@ -218,6 +222,61 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
                 .i32("group_size", spec.granularity().groupSize())
                 .bytes();
         launch(KernelNames.append(keys.dtype(), spec.kvDtype()), slots.length, appendThreads(), params);
+    }
+
+    /** Device time between two events recorded on the stream around {@code op} (cuEventElapsedTime). */
+    @Override
+    public double deviceNanos(Runnable op) {
+        CUevent start = new CUevent();
+        CUevent stop = new CUevent();
+        guardedRun(() -> {
+            check(JCudaDriver.cuEventCreate(start, 0), "cuEventCreate");
+            check(JCudaDriver.cuEventCreate(stop, 0), "cuEventCreate");
+            check(JCudaDriver.cuEventRecord(start, stream), "cuEventRecord");
+        });
+        try {
+            op.run();
+            return guarded(() -> {
+                check(JCudaDriver.cuEventRecord(stop, stream), "cuEventRecord");
+                check(JCudaDriver.cuEventSynchronize(stop), "cuEventSynchronize");
+                float[] ms = new float[1];
+                check(JCudaDriver.cuEventElapsedTime(ms, start, stop), "cuEventElapsedTime");
+                return ms[0] * 1e6;
+            });
+        } finally {
+            synchronized (this) {   // errors ignored: a failed context cannot destroy anything
+                JCudaDriver.cuCtxSetCurrent(context);
+                JCudaDriver.cuEventDestroy(start);
+                JCudaDriver.cuEventDestroy(stop);
+            }
+        }
+    }
+
+    /**
+     * The read ceiling kernel ({@code read_ceiling.cuh}) over a buffer of {@code bytes} filled
+     * with a non-zero pattern, 8 blocks of 256 threads per SM, device-timed.
+     */
+    @Override
+    public double readBytesPerSecond(long bytes, int runs) {
+        long words = bytes / 16;
+        if (words < 1 || words > Integer.MAX_VALUE / 4) {
+            throw new dev.attn4j.api.InvalidRequestException("bytes", bytes, "must be in [16, 2^31)");
+        }
+        try (DriverTensor buffer = allocateDevice(DType.INT32, (int) (words * 4));
+             DriverTensor sink = allocateZeroed(DType.INT32, 1)) {
+            guardedRun(() -> check(JCudaDriver.cuMemsetD32Async(buffer.ptr(), 0x5a5a5a5a, words * 4, stream),
+                    "cuMemsetD32Async"));
+            byte[] params = new ParamBlock(AttentionParams.READ).ptr("src", buffer.ptr()).ptr("sink", sink.ptr())
+                    .i32("words", (int) words).i32("magic", (int) 0x9e3779b9L).bytes();
+            Runnable read = () -> guardedRun(() -> launch(READ_KERNEL, multiprocessors * 8, 256, params));
+            deviceNanos(read);
+            double[] rates = new double[Math.max(1, runs)];
+            for (int i = 0; i < rates.length; i++) {
+                rates[i] = words * 16 / (deviceNanos(read) * 1e-9);
+            }
+            java.util.Arrays.sort(rates);
+            return rates[rates.length / 2];
+        }
     }
 
     @Override

@@ -32,7 +32,7 @@ class KernelAbiTest {
     @TestFactory
     Stream<DynamicTest> paramBlocksMatchKernelParamsCuh() throws Exception {
         String source = Files.readString(KernelAbi.source("cuda-driver", "src/main/cuda/kernel_params.cuh"));
-        return Stream.of(AttentionParams.ATTN, AttentionParams.MERGE, AttentionParams.APPEND)
+        return Stream.of(AttentionParams.ATTN, AttentionParams.MERGE, AttentionParams.APPEND, AttentionParams.READ)
                 .map(l -> DynamicTest.dynamicTest(l.struct(), () -> check(source, l)));
     }
 

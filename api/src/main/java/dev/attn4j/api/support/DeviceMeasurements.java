@@ -1,0 +1,25 @@
+package dev.attn4j.api.support;
+
+/**
+ * What a backend measures on its own device for benchmarks, reached with
+ * {@code backend.unwrap(DeviceMeasurements.class)}: the device time of the work an operation
+ * issues (not the host's round trip around it), and a read ceiling, the rate of a kernel that reads
+ * memory once and writes almost nothing (what decode does). Backends without device timers do not
+ * implement it; a bench then falls back to host timing and says so.
+ */
+public interface DeviceMeasurements {
+
+    /**
+     * Runs {@code op} and returns the device time, in nanoseconds, of everything issued on this
+     * backend's stream while it ran (between two events the backend records around it); waits for
+     * the work to finish. Work other threads issue meanwhile is counted too.
+     */
+    double deviceNanos(Runnable op);
+
+    /**
+     * The median over {@code runs} of the device-timed rate, in bytes per second, at which a kernel
+     * reads {@code bytes} of this backend's memory once (a buffer far larger than any cache),
+     * after one untimed run.
+     */
+    double readBytesPerSecond(long bytes, int runs);
+}
