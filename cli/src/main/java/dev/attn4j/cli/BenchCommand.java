@@ -1,6 +1,7 @@
 package dev.attn4j.cli;
 
 import dev.attn4j.api.KvDType;
+import dev.attn4j.api.KvLayout;
 import dev.attn4j.api.ScaleGranularity;
 import dev.attn4j.selector.Selection;
 import picocli.CommandLine.Command;
@@ -36,6 +37,21 @@ final class BenchCommand implements Callable<Integer> {
             completionCandidates = ModelShape.Names.class,
             description = "Attention shape: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     ModelShape model;
+
+    @Option(names = "--heads", paramLabel = "Q/KV", description = "Query / KV heads instead of the model's, e.g. 28/4.")
+    String heads;
+
+    @Option(names = "--head-dim", paramLabel = "D", description = "Head dim instead of the model's.")
+    Integer headDim;
+
+    @Option(names = "--soft-cap", paramLabel = "C", description = "Logit soft-cap instead of the model's (0: none).")
+    Double softCap;
+
+    @Option(names = "--window", paramLabel = "W", description = "Sliding window of W tokens (default: none).")
+    Integer window;
+
+    @Option(names = "--layout", paramLabel = "L", description = "Cache layout: NHD (default) or HND.")
+    KvLayout layout;
 
     @Option(names = "--kv", paramLabel = "DTYPE", defaultValue = "int8", converter = KvConverter.class,
             description = "KV cache dtype: int8, fp8-e4m3, fp8-e5m2, bf16, fp16 (default: ${DEFAULT-VALUE}).")
@@ -98,7 +114,9 @@ final class BenchCommand implements Callable<Integer> {
         int ctx = context != null ? context : BenchConfig.DEFAULT_CONTEXT;
         int pre = prefillLen != null ? prefillLen : context != null ? context : BenchConfig.DEFAULT_PREFILL;
         ScaleGranularity g = granularity != null ? granularity : BenchConfig.defaultGranularity(kv);
-        return new BenchConfig(model, kv, g, blockSize, batch, ctx, pre, warmup, iters);
+        BenchShape shape = BenchShape.of(model).with(heads == null ? null : BenchShape.parseHeads(heads), headDim, softCap,
+                window, layout);
+        return new BenchConfig(shape, kv, g, blockSize, batch, ctx, pre, warmup, iters);
     }
 
     /** picocli: {@code --kv fp8-e4m3}. */

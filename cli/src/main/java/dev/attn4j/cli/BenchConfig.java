@@ -20,7 +20,7 @@ import java.util.Set;
  * many warm-up and timed runs. The defaults finish in a few seconds on the cpu backend on 2 cores;
  * GPUs are meant to be run with larger explicit sizes.
  */
-record BenchConfig(ModelShape model, KvDType kv, ScaleGranularity granularity, int blockSize, int batch, int context,
+record BenchConfig(BenchShape model, KvDType kv, ScaleGranularity granularity, int blockSize, int batch, int context,
                    int prefillLen, int warmup, int iters) {
 
     static final int DEFAULT_BATCH = 4;
@@ -57,7 +57,7 @@ record BenchConfig(ModelShape model, KvDType kv, ScaleGranularity granularity, i
     }
 
     static BenchConfig defaults() {
-        return new BenchConfig(ModelShape.LLAMA3_8B, KvDType.INT8, defaultGranularity(KvDType.INT8), DEFAULT_BLOCK,
+        return new BenchConfig(BenchShape.of(ModelShape.LLAMA3_8B), KvDType.INT8, defaultGranularity(KvDType.INT8), DEFAULT_BLOCK,
                 DEFAULT_BATCH, DEFAULT_CONTEXT, DEFAULT_PREFILL, DEFAULT_WARMUP, DEFAULT_ITERS);
     }
 
@@ -77,14 +77,17 @@ record BenchConfig(ModelShape model, KvDType kv, ScaleGranularity granularity, i
         if (model.softCap > 0) {
             f.add(Feature.SOFT_CAP);
         }
-        return new Requirements(model.headDim, model.numQoHeads, model.numKvHeads, kv, granularity, KvLayout.NHD,
+        if (model.window > 0) {
+            f.add(Feature.SLIDING_WINDOW);
+        }
+        return new Requirements(model.headDim, model.numQoHeads, model.numKvHeads, kv, granularity, model.layout,
                 blockSize, DType.BF16, f);
     }
 
-    /** A cache of {@code numBlocks} blocks in this run's format (NHD). */
+    /** A cache of {@code numBlocks} blocks in this run's format. */
     KvCacheSpec spec(int numBlocks) {
         return KvCacheSpec.builder().numBlocks(numBlocks).blockSize(blockSize).numKvHeads(model.numKvHeads)
-                .headDim(model.headDim).kvDtype(kv).granularity(granularity).layout(KvLayout.NHD).build();
+                .headDim(model.headDim).kvDtype(kv).granularity(granularity).layout(model.layout).build();
     }
 
     /** Caller-set scales (TENSOR, HEAD, CHANNEL) calibrated to the data range; none otherwise. */

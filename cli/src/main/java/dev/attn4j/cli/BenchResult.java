@@ -47,13 +47,13 @@ record BenchResult(String backend, String device, BenchConfig config, CopyCeilin
     }
 
     String table() {
-        ModelShape m = config.model();
+        BenchShape m = config.model();
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "bench on %s (%s)%n", backend, device));
-        b.append(String.format(Locale.ROOT, "model %s: %d query / %d KV heads, head dim %d%s; KV %s/%s, NHD, block %d, "
+        b.append(String.format(Locale.ROOT, "model %s: %d query / %d KV heads, head dim %d%s%s; KV %s/%s, %s, block %d, "
                         + "BF16 queries; %d warm-up + %d timed runs, median, %s%n",
                 m.id, m.numQoHeads, m.numKvHeads, m.headDim, m.softCap > 0 ? ", soft-cap " + fmt(m.softCap) : "",
-                config.kv(), config.granularity(), config.blockSize(), config.warmup(), config.iters(), timing()));
+                m.window > 0 ? ", window " + m.window : "", config.kv(), config.granularity(), m.layout, config.blockSize(), config.warmup(), config.iters(), timing()));
         b.append(read == null ? "read ceiling: n/a (not measured for " + backend + ")\n"
                 : String.format(Locale.ROOT, "read ceiling: reading %d MiB once: %.2f GB/s%n", read.bytes() >> 20,
                         read.gbPerSecond()));
@@ -82,12 +82,12 @@ record BenchResult(String backend, String device, BenchConfig config, CopyCeilin
     }
 
     String json() {
-        ModelShape m = config.model();
+        BenchShape m = config.model();
         Json.Obj shape = Json.object().put("model", m.id).put("num_qo_heads", m.numQoHeads)
                 .put("num_kv_heads", m.numKvHeads).put("head_dim", m.headDim)
                 .put("soft_cap", m.softCap > 0 ? m.softCap : null)
                 .put("kv_dtype", config.kv().name()).put("granularity", config.granularity().toString())
-                .put("layout", "NHD").put("block_size", config.blockSize()).put("query_dtype", "BF16");
+                .put("window", m.window > 0 ? m.window : null).put("layout", m.layout.name()).put("block_size", config.blockSize()).put("query_dtype", "BF16");
         Json.Obj ceiling = Json.object()
                 .put("copy_bytes", copy.bytesMoved()).put("copy_ms", copy.medianNanos() / 1e6)
                 .put("copy_gbps", copy.gbPerSecond())

@@ -35,7 +35,7 @@ final class Benchmark {
 
     BenchResult run() {
         boolean cpu = backend.name().equals("cpu");
-        ModelShape m = config.model();
+        BenchShape m = config.model();
         long decodeTokens = (long) config.batch() * config.context();
         long steps = CopyCeiling.steps() + 1 + (cpu ? 1 : 0)
                 + CacheFiller.chunks(decodeTokens, m.numKvHeads, m.headDim)
@@ -100,7 +100,7 @@ final class Benchmark {
 
     private Timing timeOp(Progress p, String label, int numBlocks, int[] slots, BatchLayout batch, int queryRows,
                           boolean prefill) {
-        ModelShape m = config.model();
+        BenchShape m = config.model();
         KvCacheSpec spec = config.spec(numBlocks);
         PlanRequest request = prefill
                 ? PlanRequest.prefill(AttentionShape.of(spec, m.numQoHeads, DType.BF16, m.options()), batch)

@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** The byte and FLOP counts the bench divides by, checked by hand for each granularity kind. */
 class BenchFiguresTest {
 
-    private static BenchConfig config(ModelShape m, KvDType kv, ScaleGranularity g, int batch, int context, int prefill) {
-        return new BenchConfig(m, kv, g, 16, batch, context, prefill, 1, 3);
+    private static BenchConfig config(ModelShape preset, KvDType kv, ScaleGranularity g, int batch, int context, int prefill) {
+        return new BenchConfig(BenchShape.of(preset), kv, g, 16, batch, context, prefill, 1, 3);
     }
 
     @Test
@@ -63,5 +63,25 @@ class BenchFiguresTest {
     void jsonWritesNonFiniteAsNull() {
         assertEquals("{\"a\":null,\"b\":1.5,\"c\":\"x\\\"y\",\"d\":null}",
                 Json.object().put("a", Double.NaN).put("b", 1.5).put("c", "x\"y").put("d", null).toString());
+    }
+
+    @Test
+    void anyShapeOnTopOfAModel() {
+        BenchShape s = BenchShape.of(ModelShape.LLAMA3_8B).with(BenchShape.parseHeads("28/4"), 64, 30.0, 512,
+                dev.attn4j.api.KvLayout.HND);
+        assertEquals("custom 28/4 d64 cap30.0 window512 HND", s.id);
+        BenchConfig c = new BenchConfig(s, KvDType.INT8, ScaleGranularity.TOKEN, 16, 2, 100, 10, 0, 1);
+        assertEquals(dev.attn4j.api.KvLayout.HND, c.spec(8).layout());
+        assertEquals(7, c.requirements().groupSize());
+        assertEquals(java.util.Set.of(dev.attn4j.api.Feature.PREFILL, dev.attn4j.api.Feature.DECODE,
+                dev.attn4j.api.Feature.CAUSAL, dev.attn4j.api.Feature.SOFT_CAP, dev.attn4j.api.Feature.SLIDING_WINDOW),
+                c.requirements().features());
+        assertEquals(512, s.options().slidingWindow().getAsInt());
+        // bytes: 2 x 100 tokens x 4 KV heads x 64 dims x K,V + one fp32 scale per token, head, K/V
+        assertEquals(2L * 100 * 4 * 64 * 2 + 2L * 100 * 4 * 2 * 4, c.decodeBytes());
+        assertEquals("llama3-8b", BenchShape.of(ModelShape.LLAMA3_8B).with(null, 128, null, null, null).id);
+        assertThrows(dev.attn4j.api.InvalidRequestException.class, () -> BenchShape.parseHeads("28x4"));
+        assertThrows(dev.attn4j.api.InvalidRequestException.class,
+                () -> BenchShape.of(ModelShape.LLAMA3_8B).with(new int[] {30, 4}, null, null, null, null));
     }
 }
