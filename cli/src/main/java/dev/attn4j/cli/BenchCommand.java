@@ -91,15 +91,59 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     JsonOption output;
 
+    @Option(names = "--sweep", description = "Decode over a grid of models x (batch, context) x KV formats; writes a "
+            + "table, sweep.csv and sweep.svg (see --sweep-models, --sweep-sizes, --sweep-kv, --out).")
+    boolean sweep;
+
+    @Option(names = "--sweep-models", paramLabel = "M,...", defaultValue = Sweep.DEFAULT_MODELS,
+            description = "Models of the sweep (default: ${DEFAULT-VALUE}).")
+    String sweepModels;
+
+    @Option(names = "--sweep-sizes", paramLabel = "BxC,...", defaultValue = Sweep.DEFAULT_SIZES,
+            description = "Batch x context pairs of the sweep (default: ${DEFAULT-VALUE}).")
+    String sweepSizes;
+
+    @Option(names = "--sweep-kv", paramLabel = "KV[/G],...", defaultValue = Sweep.DEFAULT_FORMATS,
+            description = "KV formats of the sweep (default: ${DEFAULT-VALUE}).")
+    String sweepKv;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "attn4j-sweep",
+            description = "Where the sweep writes sweep.csv and sweep.svg (default: ${DEFAULT-VALUE}).")
+    java.nio.file.Path outDir;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (sweep) {
+            return sweep(out, err);
+        }
         BenchConfig config = config();
         try (Selection selection = Selections.select(backend, config.requirements())) {
             String name = selection.backend().name();
             BenchResult r = new Benchmark(selection.backend(), config, Probes.deviceName(name), err).run();
             out.print(output.json ? r.json() + "\n" : r.table());
+            out.flush();
+        }
+        return CommandLine.ExitCode.OK;
+    }
+
+    /**
+     * The sweep: the backend is selected (and validated) for the grid's first configuration; every
+     * other one is checked against its capabilities and skipped, with the reason, if unsupported.
+     */
+    private Integer sweep(PrintWriter out, PrintWriter err) {
+        java.util.List<BenchConfig> grid = Sweep.grid(sweepModels, sweepSizes, sweepKv, blockSize, warmup, iters);
+        try (Selection selection = Selections.select(backend, grid.get(0).requirements())) {
+            String name = selection.backend().name();
+            String device = Probes.deviceName(name);
+            ReadCeiling[] read = new ReadCeiling[1];
+            CopyCeiling[] copy = new CopyCeiling[1];
+            java.util.List<Sweep.Row> rows = Sweep.run(selection.backend(), grid, device, err, read, copy);
+            out.print(Sweep.table(rows, name, device, read[0], copy[0]));
+            for (java.nio.file.Path f : Sweep.write(outDir, Sweep.csv(rows), Sweep.svg(rows, name, device, read[0]))) {
+                out.println("wrote " + f);
+            }
             out.flush();
         }
         return CommandLine.ExitCode.OK;

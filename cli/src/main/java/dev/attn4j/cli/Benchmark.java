@@ -64,7 +64,7 @@ final class Benchmark {
      * are handed out in a shuffled order, as a paged allocator does after some churn, so the
      * kernel cannot rely on sequences being contiguous in memory.
      */
-    private Timing decode(Progress p) {
+    Timing decode(Progress p) {
         int bs = config.blockSize();
         int blocksPerSeq = ceilDiv(config.context(), bs);
         int numBlocks = Math.multiplyExact(config.batch(), blocksPerSeq);
