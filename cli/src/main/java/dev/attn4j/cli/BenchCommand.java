@@ -91,6 +91,13 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     JsonOption output;
 
+    @Option(names = "--step", description = "One decode step of a --layers model instead: plan once, then per layer "
+            + "append the new token and decode; device and host-issued time of the whole step.")
+    boolean step;
+
+    @Option(names = "--layers", paramLabel = "L", defaultValue = "32", description = "Layers of --step (default: ${DEFAULT-VALUE}).")
+    int layers;
+
     @Option(names = "--sweep", description = "Decode over a grid of models x (batch, context) x KV formats; writes a "
             + "table, sweep.csv and sweep.svg (see --sweep-models, --sweep-sizes, --sweep-kv, --out).")
     boolean sweep;
@@ -118,10 +125,35 @@ final class BenchCommand implements Callable<Integer> {
         if (sweep) {
             return sweep(out, err);
         }
+        if (step) {
+            return step(out, err);
+        }
         BenchConfig config = config();
         try (Selection selection = Selections.select(backend, config.requirements())) {
             String name = selection.backend().name();
             BenchResult r = new Benchmark(selection.backend(), config, Probes.deviceName(name), err).run();
+            out.print(output.json ? r.json() + "\n" : r.table());
+            out.flush();
+        }
+        return CommandLine.ExitCode.OK;
+    }
+
+    /** {@code --step}: the read ceiling, then the step. */
+    private Integer step(PrintWriter out, PrintWriter err) {
+        if (layers < 1) {
+            throw new dev.attn4j.api.InvalidRequestException("--layers", layers, "must be >= 1");
+        }
+        BenchConfig config = config();
+        try (Selection selection = Selections.select(backend, config.requirements())) {
+            String name = selection.backend().name();
+            StepResult r;
+            try (Progress p = Progress.start(err, "step " + name, 1L + config.warmup() + config.iters())) {
+                p.message("read ceiling");
+                ReadCeiling read = ReadCeiling.measure(selection.backend());
+                p.step("read ceiling");
+                Timing t = new Benchmark(selection.backend(), config, Probes.deviceName(name), err).step(p, layers);
+                r = new StepResult(name, Probes.deviceName(name), config, layers, read, t);
+            }
             out.print(output.json ? r.json() + "\n" : r.table());
             out.flush();
         }

@@ -9,6 +9,7 @@ import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.Plan;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.Tensor;
+import dev.attn4j.api.TensorScope;
 
 import java.io.PrintWriter;
 import java.util.Random;
@@ -82,6 +83,67 @@ final class Benchmark {
             }
         }
         return timeOp(p, "decode", numBlocks, slots, BatchLayout.decode(kvLens, table), config.batch(), false);
+    }
+
+    /**
+     * One decode step of a {@code layers}-layer model, the way an engine issues it: one plan for
+     * the step, then per layer the new token's K and V appended into that layer's cache and the
+     * decode run over it. Each layer has a cache of its own (the batch's {@code context} tokens),
+     * so no layer's K/V is cache-resident for the next. Timed as a whole: device time and the
+     * host-issued time, which includes every synchronization the backend does inside the step.
+     */
+    Timing step(Progress p, int layers) {
+        BenchShape m = config.model();
+        int bs = config.blockSize();
+        int ctx = config.context();
+        int blocksPerSeq = ceilDiv(ctx + 1, bs);
+        int numBlocks = Math.multiplyExact(config.batch(), blocksPerSeq);
+        int[] perm = shuffled(numBlocks);
+        int[][] table = new int[config.batch()][blocksPerSeq];
+        int[] kvLens = new int[config.batch()];
+        int[] filled = new int[Math.multiplyExact(config.batch(), ctx)];
+        int[] fresh = new int[config.batch()];   // the slot of each sequence's new token
+        for (int s = 0; s < config.batch(); s++) {
+            kvLens[s] = ctx + 1;
+            for (int j = 0; j < blocksPerSeq; j++) {
+                table[s][j] = perm[s * blocksPerSeq + j];
+            }
+            for (int pos = 0; pos < ctx; pos++) {
+                filled[s * ctx + pos] = table[s][pos / bs] * bs + pos % bs;
+            }
+            fresh[s] = table[s][ctx / bs] * bs + ctx % bs;
+        }
+        KvCacheSpec spec = config.spec(numBlocks);
+        PlanRequest request = PlanRequest.decode(AttentionShape.of(spec, m.numQoHeads, DType.BF16, m.options()),
+                BatchLayout.decode(kvLens, table));
+        int n = config.batch();
+        java.util.List<KvCache> caches = new java.util.ArrayList<>();
+        try (TensorScope step = backend.newScope()) {
+            for (int l = 0; l < layers; l++) {
+                p.message("step: filling layer " + l);
+                KvCache c = step.track(backend.createKvCache(spec, config.scales(spec)));
+                new CacheFiller(backend, random).fill(c, config.appendDtype(), filled, () -> { });
+                caches.add(c);
+            }
+            DType in = config.appendDtype();
+            Tensor k = step.track(backend.upload(in, new int[] {n, m.numKvHeads, m.headDim},
+                    random.half(in, (long) n * m.numKvHeads * m.headDim)));
+            Tensor v = step.track(backend.upload(in, new int[] {n, m.numKvHeads, m.headDim},
+                    random.half(in, (long) n * m.numKvHeads * m.headDim)));
+            Tensor q = step.track(backend.upload(DType.BF16, new int[] {n, m.numQoHeads, m.headDim},
+                    random.half(DType.BF16, (long) n * m.numQoHeads * m.headDim)));
+            Tensor out = step.allocate(DType.BF16, n, m.numQoHeads, m.headDim);
+            Runnable op = () -> {
+                try (Plan plan = backend.plan(request)) {   // once per step, as an engine plans
+                    for (KvCache c : caches) {
+                        backend.append(c, k, v, fresh);
+                        backend.run(plan, q, c, out);
+                    }
+                }
+            };
+            p.message("step");
+            return Timing.measure(backend, config.warmup(), config.iters(), op, () -> p.step("step"));
+        }
     }
 
     /** One sequence of {@code prefillLen} new tokens over an empty prefix, causal. */

@@ -54,4 +54,19 @@ class SweepTest {
         assertEquals(2, svg.split("<path ", -1).length - 1, "one line per KV format: " + svg);
         assertTrue(svg.contains(">int8/token<") && svg.contains(">bf16<") && svg.contains(">qwen2-7b 2x64<"), svg);
     }
+
+    @Test
+    void aStepIsTimedWholeAndCountsEveryLayer() {
+        CliRun r = CliRun.of("bench", "--step", "--layers", "3", "--batch", "2", "--context", "64", "--iters", "2",
+                "--warmup", "0", "--json");
+        assertEquals(0, r.exitCode(), r.transcript());
+        String json = r.out().trim();
+        double device = Double.parseDouble(json.replaceAll(".*\"step_device_ms\":([0-9.eE+-]+).*", "$1"));
+        double host = Double.parseDouble(json.replaceAll(".*\"step_host_ms\":([0-9.eE+-]+).*", "$1"));
+        long bytes = Long.parseLong(json.replaceAll(".*\"kv_bytes\":([0-9]+).*", "$1"));
+        assertTrue(device > 0 && device <= host * 1.0001, json);
+        // 3 layers x 2 x 64 tokens x 8 heads x 128 dims x K,V + one fp32 scale per token, head, K/V
+        assertEquals(3L * (2L * 64 * 8 * 128 * 2 + 2L * 64 * 8 * 2 * 4), bytes, json);
+        assertTrue(json.contains("\"layers\":3"), json);
+    }
 }
