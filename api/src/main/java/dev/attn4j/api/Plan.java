@@ -3,7 +3,7 @@ package dev.attn4j.api;
 /**
  * A validated, device-ready schedule for one step (FlashInfer's plan/run split): made once by
  * {@link AttentionBackend#plan} from a {@link PlanRequest}, then run for every layer by
- * {@link AttentionBackend#prefill} or {@link AttentionBackend#decode}. Everything about the batch
+ * {@link AttentionBackend#run(Plan, Tensor, KvCache, Tensor)}, prefill or decode as it was made. Everything about the batch
  * was checked when the plan was made, so running it only checks the tensors.
  *
  * <p>A plan belongs to the backend that made it and is immutable; closing it frees its metadata
