@@ -1,6 +1,6 @@
 package dev.attn4j.cpu;
 
-import dev.attn4j.api.spi.AttentionBackendProvider;
+import dev.attn4j.api.spi.BackendOptions;
 import dev.attn4j.conformance.ConformanceSuite;
 import dev.attn4j.tck.BackendTck;
 import dev.attn4j.tck.TckTests;
@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -17,9 +18,8 @@ import java.util.stream.Stream;
 class CpuConformanceTest extends BackendTck {
     private final CpuBackend split = new CpuBackend(5, 16);
 
-    @Override
-    protected AttentionBackendProvider provider() {
-        return new CpuBackendProvider();
+    CpuConformanceTest() {
+        super(new CpuBackendProvider(), BackendOptions.defaults(), Set.of());
     }
 
     @TestFactory

@@ -1,20 +1,17 @@
 package dev.attn4j.cuda;
 
-import dev.attn4j.api.spi.AttentionBackendProvider;
+import dev.attn4j.api.spi.BackendOptions;
 import dev.attn4j.tck.BackendTck;
 
 import java.util.Set;
 
-/** The TCK on cuda; skips with the probe's cause without an NVIDIA GPU (CI), runs on the GPU host. */
+/**
+ * The TCK on cuda, reaching the tensor-core decode and flash kernels and the generic fp32 fallback
+ * (docs/USER-GUIDE.md: which cuda kernel runs); skips with the probe's cause without an NVIDIA GPU.
+ */
 class CudaConformanceTest extends BackendTck {
-    @Override
-    protected AttentionBackendProvider provider() {
-        return new CudaBackendProvider();
-    }
-
-    /** The tensor-core decode and flash kernels and the generic fp32 fallback (docs/USER-GUIDE.md: which cuda kernel runs). */
-    @Override
-    protected Set<String> kernelFamilies() {
-        return Set.of("attn4j_decode_", "attn4j_flash_", "attn4j_attention_");
+    CudaConformanceTest() {
+        super(new CudaBackendProvider(), BackendOptions.defaults(),
+                Set.of("attn4j_decode_", "attn4j_flash_", "attn4j_attention_"));
     }
 }

@@ -29,8 +29,9 @@ import java.util.stream.Stream;
  *
  * <pre>{@code
  * class MyConformanceTest extends BackendTck {
- *     protected AttentionBackendProvider provider() { return new MyBackendProvider(); }
- *     protected Set<String> kernelFamilies() { return Set.of("my_decode_", "my_prefill_"); }
+ *     MyConformanceTest() {
+ *         super(new MyBackendProvider(), BackendOptions.defaults(), Set.of("my_decode_", "my_prefill_"));
+ *     }
  * }
  * }</pre>
  *
@@ -46,16 +47,41 @@ import java.util.stream.Stream;
 public abstract class BackendTck {
     private static final Logger LOG = LoggerFactory.getLogger(BackendTck.class);
     private final long seed = ConformanceSuite.defaultSeed();
+    private final AttentionBackendProvider configuredProvider;
+    private final BackendOptions configuredOptions;
+    private final Set<String> configuredFamilies;
     private Availability availability;
     private PlanRecorder backend;
     private AttentionBackend other;
 
-    /** The provider under test. */
-    protected abstract AttentionBackendProvider provider();
+    /** A TCK whose hooks the subclass overrides ({@link #provider()} at least). */
+    protected BackendTck() {
+        this(null, BackendOptions.defaults(), Set.of());
+    }
 
-    /** The options both backends are opened with; defaults unless overridden. */
+    /**
+     * A TCK of {@code provider}, opened (and probed) with {@code options}, whose full suite must
+     * reach every one of {@code kernelFamilies} (substrings of the plans' {@code describe()}): a
+     * backend's whole conformance test is its constructor.
+     */
+    protected BackendTck(AttentionBackendProvider provider, BackendOptions options, Set<String> kernelFamilies) {
+        this.configuredProvider = provider;
+        this.configuredOptions = options;
+        this.configuredFamilies = Set.copyOf(kernelFamilies);
+    }
+
+    /** The provider under test: the constructor's, unless overridden. */
+    protected AttentionBackendProvider provider() {
+        if (configuredProvider == null) {
+            throw new IllegalStateException(getClass().getName() + ": pass the provider to BackendTck's constructor "
+                    + "or override provider()");
+        }
+        return configuredProvider;
+    }
+
+    /** The options both backends are opened with: the constructor's (defaults) unless overridden. */
     protected BackendOptions options() {
-        return BackendOptions.defaults();
+        return configuredOptions;
     }
 
     /** The probe's answer: the provider's probe with {@link #options()}, as open will see them. */
@@ -78,10 +104,10 @@ public abstract class BackendTck {
 
     /**
      * The kernel families the backend has, as substrings of its plans' {@code describe()}: the full
-     * suite must reach each. Empty (no check) unless overridden.
+     * suite must reach each: the constructor's (none: no check) unless overridden.
      */
     protected Set<String> kernelFamilies() {
-        return Set.of();
+        return configuredFamilies;
     }
 
     /** Jobs per thread of the concurrency stress (8 threads); fewer on a slow device. */
