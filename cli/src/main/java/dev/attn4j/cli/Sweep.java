@@ -19,13 +19,16 @@ import java.util.Locale;
  * {@code bench --sweep}: decode over a grid of models × (batch, context) × KV formats on one
  * backend, each figure device-timed and a ratio to the read ceiling measured once at the start
  * (the copy figure beside it), written as a table, {@code sweep.csv} and {@code sweep.svg}.
- * Configurations the backend does not implement are listed with the reason, not run.
+ * Configurations the backend does not implement are listed with the reason, not run. The first
+ * point runs again at the end (its row marked {@code (repeat)}, left out of the chart): the gap
+ * between the two is the sweep's own measure of its run-to-run spread.
  */
 final class Sweep {
     /** The grid the issue asks for, by default. */
     static final String DEFAULT_MODELS = "llama3-8b,llama3-70b,mistral-7b,qwen2-7b,gemma2-9b";
     static final String DEFAULT_SIZES = "1x131072,8x32768,64x4096,256x1024";
     static final String DEFAULT_FORMATS = "int8/token,int8/channel,int8/token_group(32),fp8-e4m3/tensor,bf16";
+    static final String REPEAT = " (repeat)";
 
     /** One KV format of the grid. */
     record Format(KvDType kv, ScaleGranularity granularity) {
@@ -50,6 +53,10 @@ final class Sweep {
                double ratio, String skipped) {
         String shape() {
             return model + " " + batch + "x" + context;
+        }
+
+        boolean repeat() {
+            return model.endsWith(REPEAT);
         }
     }
 
@@ -96,6 +103,9 @@ final class Sweep {
             steps += CacheFiller.chunks((long) c.batch() * c.context(), c.model().numKvHeads, c.model().headDim)
                     + c.warmup() + c.iters();
         }
+        BenchConfig first = grid.get(0);
+        steps += CacheFiller.chunks((long) first.batch() * first.context(), first.model().numKvHeads, first.model().headDim)
+                + first.warmup() + first.iters();
         List<Row> rows = new ArrayList<>();
         try (Progress p = Progress.start(err, "sweep " + backend.name(), steps)) {
             p.message("copy ceiling");
@@ -104,18 +114,22 @@ final class Sweep {
             readOut[0] = ReadCeiling.measure(backend);
             p.step("read ceiling");
             double ceiling = readOut[0] != null ? readOut[0].gbPerSecond() : copyOut[0].gbPerSecond();
-            for (BenchConfig c : grid) {
+            List<BenchConfig> points = new ArrayList<>(grid);
+            points.add(grid.get(0));   // the first point again, last: the spread check
+            for (int i = 0; i < points.size(); i++) {
+                BenchConfig c = points.get(i);
+                String model = i == grid.size() ? c.model().id + REPEAT : c.model().id;
                 String fmt = new Format(c.kv(), c.granularity()).label();
                 CapabilityCheck check = backend.check(c.requirements());
                 if (!check.supported()) {
-                    rows.add(new Row(c.model().id, c.batch(), c.context(), fmt, Double.NaN, Double.NaN, Double.NaN,
+                    rows.add(new Row(model, c.batch(), c.context(), fmt, Double.NaN, Double.NaN, Double.NaN,
                             Double.NaN, String.join("; ", check.reasons())));
                     continue;
                 }
-                p.message(c.model().id + " " + c.batch() + "x" + c.context() + " " + fmt);
+                p.message(model + " " + c.batch() + "x" + c.context() + " " + fmt);
                 Timing t = new Benchmark(backend, c, device, err).decode(p);
                 double gbps = c.decodeBytes() / t.medianNanos();
-                rows.add(new Row(c.model().id, c.batch(), c.context(), fmt, t.medianNanos() / 1e3,
+                rows.add(new Row(model, c.batch(), c.context(), fmt, t.medianNanos() / 1e3,
                         t.hostMedianNanos() / 1e3, gbps, gbps / ceiling, null));
             }
         }
@@ -155,7 +169,9 @@ final class Sweep {
         SvgChart chart = new SvgChart("attn4j decode on " + backend + " (" + device + "): ratio to the "
                 + (read != null ? "read ceiling" : "copy figure"));
         for (Row r : rows) {
-            chart.point(r.format(), r.shape(), r.ratio());
+            if (!r.repeat()) {
+                chart.point(r.format(), r.shape(), r.ratio());
+            }
         }
         return chart.render();
     }

@@ -42,7 +42,8 @@ class SweepTest {
         assertTrue(r.out().contains("read ceiling:") && r.out().contains("qwen2-7b") && r.out().contains("int8/token"),
                 r.out());
         List<String> csv = Files.readAllLines(dir.resolve("sweep.csv"));
-        assertEquals(1 + 4, csv.size(), String.join("\n", csv));
+        assertEquals(1 + 4 + 1, csv.size(), String.join("\n", csv));
+        assertTrue(csv.get(5).startsWith("llama3-8b (repeat),2,64,int8/token,"), "the first point again, last: " + csv.get(5));
         for (String line : csv.subList(1, csv.size())) {
             String[] f = line.split(",");
             double gbps = Double.parseDouble(f[6]);
