@@ -12,8 +12,8 @@ import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
 import dev.attn4j.api.spi.BackendOptions;
-import dev.attn4j.api.support.DeviceMeasurements;
 import dev.attn4j.api.support.AbstractTensor;
+import dev.attn4j.api.support.DeviceMeasurements;
 import dev.attn4j.api.support.ValidatedBatch;
 import dev.attn4j.api.support.ValidatingBackend;
 import dev.attn4j.api.support.WorkSplit;
@@ -189,13 +189,7 @@ public final class CpuBackend extends ValidatingBackend<CpuTensor, CpuKvCache, C
             }
             sums[k] = acc;   // kept, so the JIT cannot drop the reads
         });
-        deviceNanos(read);
-        double[] rates = new double[Math.max(1, runs)];
-        for (int i = 0; i < rates.length; i++) {
-            rates[i] = data.length * 8.0 / (deviceNanos(read) * 1e-9);
-        }
-        java.util.Arrays.sort(rates);
-        return rates[rates.length / 2];
+        return medianRate(data.length * 8L, runs, read);
     }
 
     /**

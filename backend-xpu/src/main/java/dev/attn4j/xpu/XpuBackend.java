@@ -44,7 +44,7 @@ final class XpuBackend extends ValidatingBackend<XpuTensor, XpuKvCache, XpuPlan>
     /** Bound to kernel pointer arguments that a call does not use (no LSE, no scales, no workspace). */
     private final DeviceBuffer dummy;
     private final SlotScratch<XpuTensor> slotScratch = new SlotScratch<>(n -> allocateDevice(DType.INT32, n),
-            this::synchronizeDevice);
+            this::synchronizeDevice, (t, b) -> runtime().write(t.buffer(), b));
 
     XpuBackend(DeviceRuntime runtime, int minSplitTokens) {
         super(XpuBackendProvider.NAME, XpuBackendProvider.CAPABILITIES);

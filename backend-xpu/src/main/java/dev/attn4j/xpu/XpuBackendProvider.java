@@ -39,7 +39,11 @@ public final class XpuBackendProvider extends AbstractBackendProvider {
         return XpuProbe.run(XpuProbe.Settings.from(options)).availability();
     }
 
-    /** Probes again for the device objects (the Availability holds only their descriptions). */
+    /**
+     * Probes again for the device objects (the Availability holds only their descriptions). Keeping
+     * the probe's objects in the provider instead would save the second listing at open, but held
+     * past it they keep an uninstalled bundle's class loader alive (OsgiFrameworkTest catches it).
+     */
     @Override
     protected AttentionBackend openDevice(BackendOptions options, DeviceInfo device) {
         XpuProbe probe = XpuProbe.run(XpuProbe.Settings.from(options));

@@ -61,28 +61,48 @@ final class Benchmark {
     }
 
     /**
-     * {@code batch} sequences of {@code context} tokens each, one query token per sequence. Blocks
-     * are handed out in a shuffled order, as a paged allocator does after some churn, so the
-     * kernel cannot rely on sequences being contiguous in memory.
+     * The paged layout of {@code batch} sequences of {@code tokens} cached tokens each: a block
+     * table handed out in a shuffled order, as a paged allocator does after some churn (so the
+     * kernel cannot rely on sequences being contiguous in memory), and the slot of every position.
+     *
+     * @param table     each sequence's block ids
+     * @param numBlocks blocks of the cache
      */
-    Timing decode(Progress p) {
-        int bs = config.blockSize();
-        int blocksPerSeq = ceilDiv(config.context(), bs);
-        int numBlocks = Math.multiplyExact(config.batch(), blocksPerSeq);
-        int[] perm = shuffled(numBlocks);
-        int[][] table = new int[config.batch()][blocksPerSeq];
-        int[] kvLens = new int[config.batch()];
-        int[] slots = new int[Math.multiplyExact(config.batch(), config.context())];
-        for (int s = 0; s < config.batch(); s++) {
-            kvLens[s] = config.context();
-            for (int j = 0; j < blocksPerSeq; j++) {
-                table[s][j] = perm[s * blocksPerSeq + j];
+    private record PagedBatch(int[][] table, int numBlocks, int blockSize) {
+        static PagedBatch of(int batch, int tokens, int blockSize) {
+            int blocksPerSeq = ceilDiv(tokens, blockSize);
+            int numBlocks = Math.multiplyExact(batch, blocksPerSeq);
+            int[] perm = shuffled(numBlocks);
+            int[][] table = new int[batch][blocksPerSeq];
+            for (int s = 0; s < batch; s++) {
+                System.arraycopy(perm, s * blocksPerSeq, table[s], 0, blocksPerSeq);
             }
-            for (int pos = 0; pos < config.context(); pos++) {
-                slots[s * config.context() + pos] = table[s][pos / bs] * bs + pos % bs;
-            }
+            return new PagedBatch(table, numBlocks, blockSize);
         }
-        return timeOp(p, "decode", numBlocks, slots, BatchLayout.decode(kvLens, table), config.batch(), false);
+
+        int slot(int seq, int pos) {
+            return table[seq][pos / blockSize] * blockSize + pos % blockSize;
+        }
+
+        /** The slots of positions {@code 0 .. count-1} of every sequence, sequence by sequence. */
+        int[] slots(int count) {
+            int[] out = new int[Math.multiplyExact(table.length, count)];
+            for (int s = 0; s < table.length; s++) {
+                for (int pos = 0; pos < count; pos++) {
+                    out[s * count + pos] = slot(s, pos);
+                }
+            }
+            return out;
+        }
+    }
+
+    /** {@code batch} sequences of {@code context} tokens each, one query token per sequence. */
+    Timing decode(Progress p) {
+        PagedBatch paged = PagedBatch.of(config.batch(), config.context(), config.blockSize());
+        int[] kvLens = new int[config.batch()];
+        java.util.Arrays.fill(kvLens, config.context());
+        return timeOp(p, "decode", paged.numBlocks(), paged.slots(config.context()), BatchLayout.decode(kvLens, paged.table()),
+                config.batch(), false);
     }
 
     /**
@@ -94,28 +114,18 @@ final class Benchmark {
      */
     Timing step(Progress p, int layers) {
         BenchShape m = config.model();
-        int bs = config.blockSize();
         int ctx = config.context();
-        int blocksPerSeq = ceilDiv(ctx + 1, bs);
-        int numBlocks = Math.multiplyExact(config.batch(), blocksPerSeq);
-        int[] perm = shuffled(numBlocks);
-        int[][] table = new int[config.batch()][blocksPerSeq];
+        PagedBatch paged = PagedBatch.of(config.batch(), ctx + 1, config.blockSize());
         int[] kvLens = new int[config.batch()];
-        int[] filled = new int[Math.multiplyExact(config.batch(), ctx)];
+        java.util.Arrays.fill(kvLens, ctx + 1);
+        int[] filled = paged.slots(ctx);
         int[] fresh = new int[config.batch()];   // the slot of each sequence's new token
         for (int s = 0; s < config.batch(); s++) {
-            kvLens[s] = ctx + 1;
-            for (int j = 0; j < blocksPerSeq; j++) {
-                table[s][j] = perm[s * blocksPerSeq + j];
-            }
-            for (int pos = 0; pos < ctx; pos++) {
-                filled[s * ctx + pos] = table[s][pos / bs] * bs + pos % bs;
-            }
-            fresh[s] = table[s][ctx / bs] * bs + ctx % bs;
+            fresh[s] = paged.slot(s, ctx);
         }
-        KvCacheSpec spec = config.spec(numBlocks);
+        KvCacheSpec spec = config.spec(paged.numBlocks());
         PlanRequest request = PlanRequest.decode(AttentionShape.of(spec, m.numQoHeads, DType.BF16, m.options()),
-                BatchLayout.decode(kvLens, table));
+                BatchLayout.decode(kvLens, paged.table()));
         int n = config.batch();
         java.util.List<KvCache> caches = new java.util.ArrayList<>();
         try (TensorScope step = backend.newScope()) {
@@ -148,16 +158,10 @@ final class Benchmark {
 
     /** One sequence of {@code prefillLen} new tokens over an empty prefix, causal. */
     private Timing prefill(Progress p) {
-        int bs = config.blockSize();
         int s = config.prefillLen();
-        int numBlocks = ceilDiv(s, bs);
-        int[] ids = shuffled(numBlocks);
-        int[] slots = new int[s];
-        for (int pos = 0; pos < s; pos++) {
-            slots[pos] = ids[pos / bs] * bs + pos % bs;
-        }
-        BatchLayout batch = BatchLayout.of(new int[] {s}, new int[] {s}, new int[][] {ids});
-        return timeOp(p, "prefill", numBlocks, slots, batch, s, true);
+        PagedBatch paged = PagedBatch.of(1, s, config.blockSize());
+        BatchLayout batch = BatchLayout.of(new int[] {s}, new int[] {s}, paged.table());
+        return timeOp(p, "prefill", paged.numBlocks(), paged.slots(s), batch, s, true);
     }
 
     private Timing timeOp(Progress p, String label, int numBlocks, int[] slots, BatchLayout batch, int queryRows,
@@ -174,9 +178,7 @@ final class Benchmark {
             try (Tensor q = backend.upload(DType.BF16, qShape, random.half(DType.BF16, (long) queryRows * m.numQoHeads * m.headDim));
                  Tensor out = backend.allocate(DType.BF16, qShape);
                  Plan plan = backend.plan(request)) {
-                Runnable op = prefill
-                        ? () -> backend.run(plan, q, cache, out)
-                        : () -> backend.run(plan, q, cache, out);
+                Runnable op = () -> backend.run(plan, q, cache, out);
                 p.message(label);
                 return Timing.measure(backend, config.warmup(), config.iters(), op, () -> p.step(label));
             }

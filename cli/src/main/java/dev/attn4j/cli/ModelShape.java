@@ -1,6 +1,5 @@
 package dev.attn4j.cli;
 
-import dev.attn4j.api.AttentionOptions;
 import dev.attn4j.api.InvalidRequestException;
 import picocli.CommandLine.ITypeConverter;
 
@@ -34,15 +33,6 @@ enum ModelShape {
         this.numKvHeads = numKvHeads;
         this.headDim = headDim;
         this.softCap = softCap;
-    }
-
-    /** Causal, default scale, plus the model's soft-cap if it has one. */
-    AttentionOptions options() {
-        AttentionOptions.Builder b = AttentionOptions.builder().causal(true);
-        if (softCap > 0) {
-            b.softCap(softCap);
-        }
-        return b.build();
     }
 
     static ModelShape parse(String text) {

@@ -55,7 +55,7 @@ class BenchFiguresTest {
         assertEquals(64, ModelShape.parse("llama3-70b").numQoHeads);
         assertEquals(4, ModelShape.parse("qwen2-7b").numKvHeads);
         assertEquals(256, ModelShape.parse("gemma2-9b").headDim);
-        assertEquals(50.0, ModelShape.parse("gemma2-9b").options().softCap().orElse(0), 0);
+        assertEquals(50.0, BenchShape.of(ModelShape.parse("gemma2-9b")).options().softCap().orElse(0), 0);
         assertThrows(dev.attn4j.api.InvalidRequestException.class, () -> ModelShape.parse("gpt-5"));
     }
 

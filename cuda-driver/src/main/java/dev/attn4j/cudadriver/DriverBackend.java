@@ -8,9 +8,9 @@ import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvScales;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
+import dev.attn4j.api.support.DeviceMeasurements;
 import dev.attn4j.api.support.KernelCodes;
 import dev.attn4j.api.support.KernelNames;
-import dev.attn4j.api.support.DeviceMeasurements;
 import dev.attn4j.api.support.RequestValidator;
 import dev.attn4j.api.support.SlotScratch;
 import dev.attn4j.api.support.ValidatingBackend;
@@ -53,7 +53,10 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
     private final LoadedKernels kernels;
     private final int multiprocessors;
     private final SlotScratch<DriverTensor> slotScratch = new SlotScratch<>(n -> allocateDevice(DType.INT32, n),
-            () -> check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize"));
+            () -> check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize"), (t, b) -> {
+                check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+                check(JCudaDriver.cuMemcpyHtoD(t.ptr(), Pointer.to(b), b.remaining()), "cuMemcpyHtoD(slots)");
+            });
 
     /**
      * Opens device {@code deviceIndex}: retains its primary context, creates the stream and loads
@@ -269,13 +272,7 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
             byte[] params = new ParamBlock(AttentionParams.READ).ptr("src", buffer.ptr()).ptr("sink", sink.ptr())
                     .i32("words", (int) words).i32("magic", (int) 0x9e3779b9L).bytes();
             Runnable read = () -> guardedRun(() -> launch(READ_KERNEL, multiprocessors * 8, 256, params));
-            deviceNanos(read);
-            double[] rates = new double[Math.max(1, runs)];
-            for (int i = 0; i < rates.length; i++) {
-                rates[i] = words * 16 / (deviceNanos(read) * 1e-9);
-            }
-            java.util.Arrays.sort(rates);
-            return rates[rates.length / 2];
+            return medianRate(words * 16, runs, read);
         }
     }
 

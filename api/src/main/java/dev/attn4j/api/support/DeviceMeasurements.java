@@ -22,4 +22,18 @@ public interface DeviceMeasurements {
      * after one untimed run.
      */
     double readBytesPerSecond(long bytes, int runs);
+
+    /**
+     * The median over {@code runs} of {@code bytes} per device second of {@code read}, after one
+     * untimed run: how an implementation of {@link #readBytesPerSecond} times its read.
+     */
+    default double medianRate(long bytes, int runs, Runnable read) {
+        deviceNanos(read);
+        double[] rates = new double[Math.max(1, runs)];
+        for (int i = 0; i < rates.length; i++) {
+            rates[i] = bytes / (deviceNanos(read) * 1e-9);
+        }
+        java.util.Arrays.sort(rates);
+        return rates[rates.length / 2];
+    }
 }

@@ -4,6 +4,7 @@ import dev.attn4j.api.Tensor;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
 
 /**
@@ -17,15 +18,19 @@ public final class SlotScratch<T extends Tensor> implements AutoCloseable {
     private static final int MIN_SLOTS = 1024;
     private final IntFunction<T> allocateInts;
     private final Runnable drain;
+    private final BiConsumer<T, ByteBuffer> writePrefix;
     private T buffer;
 
     /**
      * @param allocateInts a device INT32 tensor of that many elements
      * @param drain        waits for the work already issued (before the old buffer is freed)
+     * @param writePrefix  copies the bytes given into the start of the buffer (only the call's slots
+     *                     travel, not the whole grow-only buffer)
      */
-    public SlotScratch(IntFunction<T> allocateInts, Runnable drain) {
+    public SlotScratch(IntFunction<T> allocateInts, Runnable drain, BiConsumer<T, ByteBuffer> writePrefix) {
         this.allocateInts = allocateInts;
         this.drain = drain;
+        this.writePrefix = writePrefix;
     }
 
     /** The buffer, holding {@code slots} at its start (copied from the host, in stream order). */
@@ -37,9 +42,9 @@ public final class SlotScratch<T extends Tensor> implements AutoCloseable {
             }
             buffer = allocateInts.apply(Math.max(slots.length, MIN_SLOTS));
         }
-        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(buffer.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(4 * slots.length).order(ByteOrder.LITTLE_ENDIAN);
         b.asIntBuffer().put(slots);
-        buffer.copyFromHost(b);
+        writePrefix.accept(buffer, b);
         return buffer;
     }
 
