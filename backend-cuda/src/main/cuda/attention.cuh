@@ -17,7 +17,6 @@
 namespace attn4j {
 
 using attn4j_params::AttnParams;
-using attn4j_params::MergeParams;
 using attn4j_common::WorkItem;
 
 template <int KV>
@@ -116,45 +115,6 @@ __device__ __forceinline__ void attention_kernel(const AttnParams& p) {
             }
             if (lane == 0 && p.lse != nullptr) p.lse[(int64_t)row * p.num_qo_heads + qh] = m + logf(l);
         }
-    }
-}
-
-// Combines the partial outputs of one split unit per block: weights exp(lse_k - max), renormalized.
-template <int Q>
-__device__ __forceinline__ void merge_kernel(const MergeParams& p) {
-    using QT = typename QTraits<Q>::T;
-    const int first = p.merge_first[blockIdx.x];
-    const int count = p.merge_count[blockIdx.x];
-    const int head = p.item_head[first];
-    const int row0 = p.item_row0[first];
-    const int r_total = p.item_rows[first] * p.group;
-    const int warp = threadIdx.x / 32;
-    const int lane = threadIdx.x % 32;
-    for (int qr = warp; qr < r_total; qr += blockDim.x / 32) {
-        float mx = -INFINITY;
-        for (int k = 0; k < count; k++) {
-            const float* ws = p.workspace + (int64_t)p.item_partial[first + k] * p.partial_floats;
-            mx = fmaxf(mx, ws[r_total * p.head_dim + qr]);
-        }
-        float sum = 0.f;
-        for (int k = 0; k < count; k++) {
-            const float* ws = p.workspace + (int64_t)p.item_partial[first + k] * p.partial_floats;
-            float lk = ws[r_total * p.head_dim + qr];
-            if (lk != -INFINITY) sum += __expf(lk - mx);
-        }
-        const int i = qr / p.group;
-        const int j = qr % p.group;
-        const int64_t orow = ((int64_t)(row0 + i) * p.num_qo_heads + head * p.group + j);
-        for (int c = lane; c < p.head_dim; c += 32) {
-            float o = 0.f;
-            for (int k = 0; k < count; k++) {
-                const float* ws = p.workspace + (int64_t)p.item_partial[first + k] * p.partial_floats;
-                float lk = ws[r_total * p.head_dim + qr];
-                if (lk != -INFINITY) o += __expf(lk - mx) * ws[qr * p.head_dim + c];
-            }
-            ((QT*)p.out)[orow * p.head_dim + c] = QTraits<Q>::from_float(o / sum);
-        }
-        if (lane == 0 && p.lse != nullptr) p.lse[orow] = mx + logf(sum);
     }
 }
 

@@ -6,17 +6,19 @@
 //   attn4j_attention_<kv>_<q>_c<cpl>   cpl: channels per lane, 2|4|8 (head dim <= 64|128|256)
 //   attn4j_flash_<kv>_<q>_d<headDim>   headDim: 64|128|256 (tensor-core prefill and decode, flash.cuh)
 //   attn4j_decode_<kv>_<q>_d<headDim>  (tensor-core decode: items of at most 8 rows, decode.cuh)
-//   attn4j_merge_<q>
+//   attn4j_merge_<q>                   split-KV merge (cuda-driver's split_merge.cuh)
 #include "attention.cuh"
 #include "decode.cuh"
 #include "flash.cuh"
 #include "kv_append.cuh"
 #include "read_ceiling.cuh"
+#include "split_merge.cuh"
 
 using namespace attn4j;
 
 ATTN4J_APPEND_KERNELS
 ATTN4J_READ_CEILING_KERNEL
+ATTN4J_MERGE_KERNELS
 
 #define ATTN(KV, KVNAME, Q, QNAME, CPL) \
     extern "C" __global__ void __launch_bounds__(128) attn4j_attention_##KVNAME##_##QNAME##_c##CPL(AttnParams p) { \
@@ -31,9 +33,6 @@ ATTN_Q(KV_FP16, fp16)
 ATTN_Q(KV_INT8, int8)
 ATTN_Q(KV_E4M3, e4m3)
 ATTN_Q(KV_E5M2, e5m2)
-
-extern "C" __global__ void attn4j_merge_bf16(MergeParams p) { merge_kernel<Q_BF16>(p); }
-extern "C" __global__ void attn4j_merge_fp16(MergeParams p) { merge_kernel<Q_FP16>(p); }
 
 // Each tensor-core kernel comes with the dynamic shared memory it needs, read by the launcher
 // (CudaKernels.sharedBytes) so the size is defined once, here: SHAPE is Flash or Decode.

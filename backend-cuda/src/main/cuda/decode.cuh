@@ -30,9 +30,19 @@
 // score exceeds it by more than 2^8 (FlashAttention-4's lazy rescaling): probabilities stay <= 256
 // and most tiles skip the cross-lane max. A per-token V scale multiplies the probability before it
 // becomes an operand, relative to a reference scale kept the same lazy way (ratio <= 64), so the
-// fp16 operand stays below 2^14; TENSOR and HEAD V scales multiply the output.
+// fp16 operand stays below 2^14; TENSOR and HEAD V scales multiply the output. CHANNEL scales fold
+// into the queries (K's) and the output (V's), see ItemScales; a query times its K channel scale
+// is not exact in fp16, so it enters as two operands, the rounded product and its remainder (the
+// remainder's MMA is the one extra per k-step such a cache costs), and scores stay exact in fp32.
 #pragma once
 #include "ring.cuh"
+
+#ifndef ATTN4J_DECODE_STAGES
+#define ATTN4J_DECODE_STAGES 2
+#endif
+#ifndef ATTN4J_DECODE_MIN_BLOCKS
+#define ATTN4J_DECODE_MIN_BLOCKS 4
+#endif
 
 namespace attn4j {
 
@@ -44,11 +54,15 @@ struct Decode {
     static constexpr int THREADS = 32 * WARPS;
     static constexpr int TILE = 16;               // tokens of one warp per stage (the MMA's M)
     static constexpr int TOKENS = TILE * WARPS;   // tokens per stage
-        // Two stages (one in flight while one is read) and small blocks: more resident warps beat
+    // Two stages (one in flight while one is read) and small blocks: more resident warps beat
     // deeper rings here (measured, docs/PERF.md); 4 blocks per SM at head dims up to 128.
-    static constexpr int STAGES = 2;
-    static constexpr int MIN_BLOCKS = D <= 128 ? 4 : 1;
-    using R = Ring<E, D, TOKENS>;
+    // ATTN4J_DECODE_STAGES and _MIN_BLOCKS override both for kernel experiments (a fatbin built with -D).
+    static constexpr int STAGES = ATTN4J_DECODE_STAGES;
+    static constexpr int MIN_BLOCKS = D <= 128 ? ATTN4J_DECODE_MIN_BLOCKS : 1;
+    // Scales per token the ring holds: TOKEN_GROUP scales of groups down to 16 dims (the kernel
+    // takes groups of 16k dims and at least D / 8, CudaKernels.decodeOnlyScales).
+    static constexpr int SCALES = KvTraits<KV>::quantized ? D / 16 : 1;
+    using R = Ring<E, D, TOKENS, SCALES>;
     static constexpr int K_DIMS = D / 4;          // K (and Q) dims a lane holds per token
     static constexpr int V_DIMS = D / 8;          // V dims a lane holds per token
     static constexpr int K_WORDS = K_DIMS * E / 4;
@@ -61,10 +75,17 @@ struct Decode {
     static constexpr int SEG = V_DIMS + 2;
     static constexpr int O_STRIDE = 8 * SEG + 4;
     static constexpr int EPILOGUE_BYTES = WARPS * 8 * O_STRIDE * 4 + 2 * WARPS * 8 * 4 + WARPS * 4;
-    static constexpr int SMEM_BYTES = RING_BYTES > EPILOGUE_BYTES ? RING_BYTES : EPILOGUE_BYTES;
+    // After the ring / epilogue union: the queries' fp16 remainders under CHANNEL K scales, one
+    // uint2 B fragment per k-step and lane (the same for every warp; warp 0 writes them).
+    static constexpr int Q_LO_OFFSET = RING_BYTES > EPILOGUE_BYTES ? RING_BYTES : EPILOGUE_BYTES;
+    static constexpr int SMEM_BYTES = Q_LO_OFFSET + KSTEPS * 32 * 8;
     static constexpr float LOG2E = 1.4426950408889634f;
     static constexpr float HEADROOM = 8.f;        // log2 of how far a score may exceed the reference max
     static constexpr float V_HEADROOM = 64.f;     // how far a per-token V scale may exceed its reference
+    // The same for a TOKEN_GROUP V scale, which multiplies the codes themselves: code x 64 stays
+    // below 2^13 for int8 and e4m3 (448 x 64), but e5m2 codes reach 57344, so there the scale may
+    // not exceed its reference at all.
+    static constexpr float GROUP_V_HEADROOM = KV == KV_E5M2 ? 1.f : 64.f;
 };
 
 // Transposes an 8x8 matrix of 16-bit values held in the MMA fragment layout.
@@ -72,6 +93,25 @@ __device__ __forceinline__ uint32_t transpose8x8(uint32_t x) {
     uint32_t y;
     asm volatile("movmatrix.sync.aligned.m8n8.trans.b16 %0, %1;\n" : "=r"(y) : "r"(x));
     return y;
+}
+
+// The warp's reference V scale, moved lazily: once some lane's largest scale `vmax` passes
+// vref x headroom, the largest over the warp (lanes combined from xor offset FIRST_XOR up: the
+// lanes that hold other tokens or groups) becomes the reference, and the output accumulated so
+// far is rescaled to it.
+template <int MTILES, int FIRST_XOR>
+__device__ __forceinline__ void move_v_reference(float vmax, float headroom, float (&o)[MTILES][4], float& vref,
+                                                 float& inv_vref) {
+    if (__any_sync(0xffffffffu, vmax > vref * headroom)) {
+#pragma unroll
+        for (int x = FIRST_XOR; x < 32; x <<= 1) vmax = fmaxf(vmax, __shfl_xor_sync(0xffffffffu, vmax, x));
+        const float v_new = fmaxf(vref, vmax);
+        const float corr = v_new > 0.f ? vref / v_new : 1.f;
+#pragma unroll
+        for (int j = 0; j < MTILES; j++) o[j][0] *= corr, o[j][1] *= corr, o[j][2] *= corr, o[j][3] *= corr;
+        vref = v_new;
+        inv_vref = v_new > 0.f ? 1.f / v_new : 0.f;
+    }
 }
 
 template <int KV, int Q, int D>
@@ -95,9 +135,19 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     const bool per_token = scales.per_token;
     const float ks0 = scales.k, vs0 = scales.v;
     const float inv_block = 1.f / (float)p.block_size;
+    // TOKEN_GROUP scales: the K dot product is summed group by group (k-step kk takes dims
+    // 16kk ... 16kk + 15, one group's), each group's part scaled by its token's K scale; V codes
+    // are multiplied by their token's group scale before the MMA (lane group g's dims lie in one
+    // group). `groups` scales per token (0: other granularities).
+    const bool grouped = QUANTIZED && p.gran == G_TOKEN_GROUP;
+    const int groups = grouped ? D / p.group_size : 0;
+    const int token_scales = grouped ? groups : per_token ? 1 : 0;
     // Score multiplier into log2 units (soft-capping needs natural units first).
     const float to_log2 = p.soft_cap > 0.f ? 1.f : F::LOG2E;
 
+    // CHANNEL K scales fold into the queries: hi operands in registers, the remainders in q_lo.
+    const bool channel = scales.k_channel != nullptr;
+    uint2* const q_lo = reinterpret_cast<uint2*>(smem + F::Q_LO_OFFSET);
     // Queries: row g of the B operand (zeros past the item's rows).
     uint32_t qb[F::KSTEPS][2];
     float q_unscale = 1.f;
@@ -106,12 +156,28 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
         if (g < rows) {
             const int i = g / p.group;
             const QT* qp = (const QT*)p.q + ((int64_t)(row0 + i) * p.num_qo_heads + head * p.group + g % p.group) * D;
-            load_words<F::Q_WORDS * 4>(w, qp + t * F::K_DIMS);
+            if (grouped) {   // k-step kk: dims 16kk + 4t ... + 3
+#pragma unroll
+                for (int kk = 0; kk < F::KSTEPS; kk++) load_words<8>(w + 2 * kk, qp + 16 * kk + 4 * t);
+            } else {
+                load_words<F::Q_WORDS * 4>(w, qp + t * F::K_DIMS);
+            }
         } else {
 #pragma unroll
             for (int x = 0; x < F::Q_WORDS; x++) w[x] = 0;
         }
-        if constexpr (QUANTIZED) q_unscale = queries_to_fp16<Q, F::Q_WORDS>(w);
+        if constexpr (QUANTIZED) {
+            if (channel) {
+                uint32_t lo[F::Q_WORDS];
+                q_unscale = queries_to_fp16<Q, F::Q_WORDS>(w, scales.k_channel + t * F::K_DIMS, lo);
+                if (warp == 0) {   // visible to every warp after the ring's first barrier
+#pragma unroll
+                    for (int kk = 0; kk < F::KSTEPS; kk++) q_lo[kk * 32 + lane] = make_uint2(lo[2 * kk], lo[2 * kk + 1]);
+                }
+            } else {
+                q_unscale = queries_to_fp16<Q, F::Q_WORDS>(w);
+            }
+        }
 #pragma unroll
         for (int kk = 0; kk < F::KSTEPS; kk++) {
             qb[kk][0] = w[2 * kk];
@@ -137,14 +203,14 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     float l[2] = {0.f, 0.f};               // this lane's part of the sum of 2^(s - m)
     float vref = 0.f, inv_vref = 0.f;      // reference per-token V scale (warp-uniform)
 
-    stream_through_ring<KV, D, F::TOKENS, F::STAGES, F::THREADS>(p, blocks, head, lo, hi, per_token, inv_block, smem,
+    stream_through_ring<KV, D, F::TOKENS, F::STAGES, F::THREADS, F::SCALES>(p, blocks, head, lo, hi, token_scales, inv_block, smem,
                                                                 [&](int s) {
         const char* slot = ring_slot<F::R::STAGE_BYTES, F::STAGES>(smem, s);
         const int k0 = warp * F::TILE;                 // the warp's first token in the stage
         const int t0 = lo + s * F::TOKENS + k0;        // and in the sequence
         if (t0 >= hi) return;
-        const float* sk = reinterpret_cast<const float*>(slot + F::R::SCALE_OFFSET) + k0;
-        const float* sv = sk + F::TOKENS;
+        const float* sk = reinterpret_cast<const float*>(slot + F::R::SCALE_OFFSET) + k0 * (grouped ? groups : 1);
+        const float* sv = reinterpret_cast<const float*>(slot + F::R::V_SCALE_OFFSET) + k0 * (grouped ? groups : 1);
 
         // S^T = K Q^T; two accumulators (even and odd k-steps) halve the dependent MMA chain.
         float sc[4], sc2[4] = {0.f, 0.f, 0.f, 0.f};
@@ -153,7 +219,13 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
             uint32_t kw[2][F::K_WORDS];
 #pragma unroll
             for (int h = 0; h < 2; h++) {
-                lds_words<F::K_WORDS * 4>(kw[h], slot + (k0 + g + 8 * h) * F::R::ROW_BYTES + t * F::K_DIMS * F::E);
+                const char* row = slot + (k0 + g + 8 * h) * F::R::ROW_BYTES;
+                if (QUANTIZED && grouped) {   // k-step kk: the 4 codes of dims 16kk + 4t ... + 3
+#pragma unroll
+                    for (int kk = 0; kk < F::KSTEPS; kk++) kw[h][kk] = *reinterpret_cast<const uint32_t*>(row + 16 * kk + 4 * t);
+                } else {
+                    lds_words<F::K_WORDS * 4>(kw[h], row + t * F::K_DIMS * F::E);
+                }
                 bias_codes<KV, F::K_WORDS>(kw[h]);
             }
 #pragma unroll
@@ -168,7 +240,25 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
                     codes_to_half2<KV>(kw[0][kk], a[0], a[2]);
                     codes_to_half2<KV>(kw[1][kk], a[1], a[3]);
                 }
-                M::mma(kk % 2 == 0 ? sc : sc2, a, qb[kk][0], qb[kk][1]);
+                if (grouped) {
+                    // sc2 sums the group's k-steps; at its last, sc += its tokens' K scales x sc2.
+                    M::mma(sc2, a, qb[kk][0], qb[kk][1]);
+                    if ((16 * (kk + 1)) % p.group_size == 0) {
+                        const int gi = 16 * kk / p.group_size;
+                        const float s0 = sk[g * groups + gi], s1 = sk[(g + 8) * groups + gi];
+                        sc[0] += s0 * sc2[0];
+                        sc[1] += s0 * sc2[1];
+                        sc[2] += s1 * sc2[2];
+                        sc[3] += s1 * sc2[3];
+                        sc2[0] = sc2[1] = sc2[2] = sc2[3] = 0.f;
+                    }
+                } else {
+                    M::mma(kk % 2 == 0 ? sc : sc2, a, qb[kk][0], qb[kk][1]);
+                    if (channel) {
+                        const uint2 lo = q_lo[kk * 32 + lane];
+                        M::mma(kk % 2 == 0 ? sc2 : sc, a, lo.x, lo.y);
+                    }
+                }
             }
         }
         // sc[x]: token g + 8 * (x >> 1), row 2t + (x & 1).
@@ -221,20 +311,27 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
         if (per_token) {
             // V weights p * vs / vref, with the reference scale moved the same lazy way.
             float vt[2] = {sv[g], sv[g + 8]};
-            float vmax = fmaxf(vt[0], vt[1]);
-            if (__any_sync(0xffffffffu, vmax > vref * F::V_HEADROOM)) {
-                vmax = fmaxf(vmax, __shfl_xor_sync(0xffffffffu, vmax, 4));
-                vmax = fmaxf(vmax, __shfl_xor_sync(0xffffffffu, vmax, 8));
-                vmax = fmaxf(vmax, __shfl_xor_sync(0xffffffffu, vmax, 16));
-                const float v_new = fmaxf(vref, vmax);
-                const float corr = v_new > 0.f ? vref / v_new : 1.f;
-#pragma unroll
-                for (int j = 0; j < F::MTILES; j++) o[j][0] *= corr, o[j][1] *= corr, o[j][2] *= corr, o[j][3] *= corr;
-                vref = v_new;
-                inv_vref = v_new > 0.f ? 1.f / v_new : 0.f;
-            }
+            move_v_reference<F::MTILES, 4>(fmaxf(vt[0], vt[1]), F::V_HEADROOM, o, vref, inv_vref);   // lanes of a t share tokens
 #pragma unroll
             for (int x = 0; x < 4; x++) sc[x] *= vt[x >> 1] * inv_vref;
+        }
+        // TOKEN_GROUP: this lane's V dims lie in group gv; its tokens 2t, 2t+1 (n = 0) and 2t+8,
+        // 2t+9 (n = 1) get multipliers vs / vref (as fp16 pairs) for their codes, the reference
+        // scale moved the same lazy way as per-token V scales, so the fp16 operand stays finite
+        // (GROUP_V_HEADROOM).
+        uint32_t vmul[2] = {0u, 0u};
+        if (grouped) {
+            const int gv = g * F::V_DIMS / p.group_size;
+            float vt[4];
+#pragma unroll
+            for (int x = 0; x < 4; x++) vt[x] = sv[(2 * t + (x & 1) + 8 * (x >> 1)) * groups + gv];
+            move_v_reference<F::MTILES, 1>(fmaxf(fmaxf(vt[0], vt[1]), fmaxf(vt[2], vt[3])), F::GROUP_V_HEADROOM, o, vref,
+                                           inv_vref);
+#pragma unroll
+            for (int n = 0; n < 2; n++) {
+                const __half2 h = __floats2half2_rn(vt[2 * n] * inv_vref, vt[2 * n + 1] * inv_vref);
+                vmul[n] = *reinterpret_cast<const uint32_t*>(&h);
+            }
         }
         // P^T as the B operand: the transposes of the accumulator's two 8-token halves.
         const uint32_t pb0 = transpose8x8(M::pack(sc[0], sc[1]));   // row g, tokens 2t, 2t+1
@@ -268,6 +365,12 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
                 for (int n = 0; n < 2; n++) {
                     codes_to_half2<KV>(__byte_perm(vw[n][0][w], vw[n][1][w], 0x5140), a0[2 * n], a0[2 * n + 1]);
                     codes_to_half2<KV>(__byte_perm(vw[n][0][w], vw[n][1][w], 0x7362), a1[2 * n], a1[2 * n + 1]);
+                    if (grouped) {   // each pair holds tokens (2t, 2t+1) + 8n of one dim
+                        a0[2 * n] = hmul2_bits(a0[2 * n], vmul[n]);
+                        a0[2 * n + 1] = hmul2_bits(a0[2 * n + 1], vmul[n]);
+                        a1[2 * n] = hmul2_bits(a1[2 * n], vmul[n]);
+                        a1[2 * n + 1] = hmul2_bits(a1[2 * n + 1], vmul[n]);
+                    }
                 }
                 M::mma(o[2 * w], a0, pb0, pb1);
                 M::mma(o[2 * w + 1], a1, pb0, pb1);
@@ -301,7 +404,7 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
             sm_l[warp * 8 + 2 * t] = l[0];
             sm_l[warp * 8 + 2 * t + 1] = l[1];
         }
-        if (lane == 0) sm_v[warp] = per_token ? vref : 1.f;
+        if (lane == 0) sm_v[warp] = per_token || grouped ? vref : 1.f;
     }
     __syncthreads();
     constexpr int PER_ROW = D / 8;
@@ -327,6 +430,7 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
         }
         const float inv = lsum > 0.f ? (per_token ? 1.f : vs0) / lsum : 0.f;
         const float lse = lsum > 0.f ? mx / F::LOG2E + logf(lsum) : -INFINITY;
+        scales.scale_output(d0, acc);
         store_row8<Q, D>(p, part_out, rows, row0, head, r, d0, acc, inv, lse);
     }
 }

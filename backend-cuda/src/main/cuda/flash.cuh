@@ -36,8 +36,8 @@
 // reference (rescaled only when a score passes it by 2^8), as in decode.cuh, so the fp16
 // probabilities stay below 2^14; TENSOR and HEAD V scales multiply the output. Scales that
 // change along the head dim (CHANNEL, TOKEN_GROUP) would have to be rounded into operands: those
-// caches use the generic kernel (CudaKernels.attentionFor), as do 16-bit caches of the other
-// 16-bit type than the queries.
+// caches use the generic kernel here (CudaKernels.attentionFor; decode.cuh takes CHANNEL decode
+// items), as do 16-bit caches of the other 16-bit type than the queries.
 #pragma once
 #include "ring.cuh"
 
@@ -492,7 +492,7 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
         Step::compute_sfm_v(st, slot, k0, lane_info, sc);
     };
 
-    stream_through_ring<KV, D, F::TOKENS, F::STAGES, F::THREADS>(p, blocks, head, lo, hi, per_token, inv_block, smem,
+    stream_through_ring<KV, D, F::TOKENS, F::STAGES, F::THREADS, 1>(p, blocks, head, lo, hi, per_token ? 1 : 0, inv_block, smem,
                                                                 [&](int s) {
         if (!active) return;
         const char* slot = ring_slot<F::STAGE_BYTES, F::STAGES>(smem, s);

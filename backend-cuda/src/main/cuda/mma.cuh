@@ -140,9 +140,13 @@ __device__ __forceinline__ uint32_t code_pair_to_half2(uint32_t a, uint32_t b, i
 
 // Brings one row's slice of 16-bit queries (this lane's part; the row spans the 4 lanes of a quad)
 // into fp16 in place, scaled by a power of two that puts the row's largest magnitude in
-// [2^14, 2^15): exact for every element within 2^-28 of it. Returns the inverse scale.
+// [2^14, 2^15): exact for every element within 2^-28 of it. With `channel` (the K CHANNEL scales of
+// the slice's dims) each element is multiplied by its scale first; that product is not exact in
+// fp16, so `lo` (then required) receives the rounding remainder as a second fp16 operand: hi + lo
+// holds the product to about 2^-22, and K . hi + K . lo is the exact score to float32's precision.
+// Returns the inverse scale.
 template <int Q, int WORDS>
-__device__ __forceinline__ float queries_to_fp16(uint32_t* w) {
+__device__ __forceinline__ float queries_to_fp16(uint32_t* w, const float* channel = nullptr, uint32_t* lo = nullptr) {
     float f[2 * WORDS];
     float mx = 0.f;
 #pragma unroll
@@ -150,6 +154,10 @@ __device__ __forceinline__ float queries_to_fp16(uint32_t* w) {
         const typename QTraits<Q>::T* e = reinterpret_cast<const typename QTraits<Q>::T*>(&w[i]);
         f[2 * i] = QTraits<Q>::to_float(e[0]);
         f[2 * i + 1] = QTraits<Q>::to_float(e[1]);
+        if (channel != nullptr) {
+            f[2 * i] *= __ldg(channel + 2 * i);
+            f[2 * i + 1] *= __ldg(channel + 2 * i + 1);
+        }
         mx = fmaxf(mx, fmaxf(fabsf(f[2 * i]), fabsf(f[2 * i + 1])));
     }
     mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
@@ -159,10 +167,21 @@ __device__ __forceinline__ float queries_to_fp16(uint32_t* w) {
     const float scale = __uint_as_float((uint32_t)e << 23);
 #pragma unroll
     for (int i = 0; i < WORDS; i++) {
-        const __half2 h = __floats2half2_rn(f[2 * i] * scale, f[2 * i + 1] * scale);
+        const float a = f[2 * i] * scale, b = f[2 * i + 1] * scale;
+        const __half2 h = __floats2half2_rn(a, b);
         w[i] = *reinterpret_cast<const uint32_t*>(&h);
+        if (channel != nullptr) {
+            const __half2 r = __floats2half2_rn(a - __low2float(h), b - __high2float(h));
+            lo[i] = *reinterpret_cast<const uint32_t*>(&r);
+        }
     }
     return __uint_as_float((uint32_t)(254 - e) << 23);   // 2^-(e - 127), exact
+}
+
+// The product of two fp16 pairs held as raw words.
+__device__ __forceinline__ uint32_t hmul2_bits(uint32_t a, uint32_t b) {
+    const __half2 r = __hmul2(*reinterpret_cast<const __half2*>(&a), *reinterpret_cast<const __half2*>(&b));
+    return *reinterpret_cast<const uint32_t*>(&r);
 }
 
 // Prepares raw words for codes_to_half2 / code_pair_to_half2: int8 codes x become the unsigned

@@ -10,12 +10,15 @@
 
 namespace attn4j {
 
-template <int E, int D, int TOKENS>
+// SCALES: room for that many K (and V) scales per token (1: TOKEN scales; the decode kernel's
+// TOKEN_GROUP scales need head dim / group size).
+template <int E, int D, int TOKENS, int SCALES = 1>
 struct Ring {
     static constexpr int ROW_BYTES = D * E + 16;
     static constexpr int V_OFFSET = TOKENS * ROW_BYTES;          // first V row of a stage
-    static constexpr int SCALE_OFFSET = 2 * TOKENS * ROW_BYTES;  // TOKENS K scales, then TOKENS V scales
-    static constexpr int STAGE_BYTES = SCALE_OFFSET + 2 * TOKENS * 4;
+    static constexpr int SCALE_OFFSET = 2 * TOKENS * ROW_BYTES;  // K scales [TOKENS][n], then V scales
+    static constexpr int V_SCALE_OFFSET = SCALE_OFFSET + TOKENS * SCALES * 4;
+    static constexpr int STAGE_BYTES = V_SCALE_OFFSET + TOKENS * SCALES * 4;
 };
 
 // Block-table position of token t0 + k given t0's (t0_block, t0_off): a float reciprocal and one
@@ -34,29 +37,44 @@ __device__ __forceinline__ BlockPos block_pos(int t0_block, int t0_off, int k, i
 
 // The scales a tensor-core kernel applies outside the ring: whether K and V scales come per token
 // (with the stage), else the one K and V scale of the tensor or of this KV head (1 for 16-bit
-// caches). Scales along the head dim (CHANNEL, TOKEN_GROUP) never reach these kernels.
+// caches), and CHANNEL scales, which never touch the codes either: a K scale per channel multiplies
+// that channel of every query (q . diag(s) k = (q * s) . k, folded in before the queries go to
+// fp16; decode.cuh), a V scale per channel multiplies that dim of the finished output.
 template <int KV>
 struct ItemScales {
     bool per_token;
     float k, v;
+    const float* k_channel;   // this head's D K scales, or null
+    const float* v_channel;
     __device__ __forceinline__ ItemScales(const AttnParams& p, int head) {
         constexpr bool QUANTIZED = KvTraits<KV>::quantized;
         per_token = QUANTIZED && p.gran == G_TOKEN;
         k = QUANTIZED && p.gran == G_TENSOR ? p.k_scale[0] : QUANTIZED && p.gran == G_HEAD ? p.k_scale[head] : 1.f;
         v = QUANTIZED && p.gran == G_TENSOR ? p.v_scale[0] : QUANTIZED && p.gran == G_HEAD ? p.v_scale[head] : 1.f;
+        const bool channel = QUANTIZED && p.gran == G_CHANNEL;
+        k_channel = channel ? p.k_scale + (int64_t)head * p.head_dim : nullptr;
+        v_channel = channel ? p.v_scale + (int64_t)head * p.head_dim : nullptr;
+    }
+    // Output dims d0 ... d0 + 7 times their V channel scales (nothing without them).
+    __device__ __forceinline__ void scale_output(int d0, float (&acc)[8]) const {
+        if (v_channel != nullptr) {
+#pragma unroll
+            for (int e = 0; e < 8; e++) acc[e] *= __ldg(v_channel + d0 + e);
+        }
     }
 };
 
-// Copies the stage of tokens t0 ... t0 + TOKENS - 1 of KV head `head` (raw K, V and, when
-// per_token, their scales) into ring slot `slot` with 16-byte cp.async; the block's THREADS
+// Copies the stage of tokens t0 ... t0 + TOKENS - 1 of KV head `head` (raw K, V and their
+// token_scales scales per token: 0, 1 for TOKEN, head dim / group size for TOKEN_GROUP, each
+// token's a row of that many floats) into ring slot `slot` with 16-byte cp.async; the block's THREADS
 // threads share the copies, 8 consecutive threads per 128 bytes of a row (coalesced). Each thread
 // first looks up the block ids of all its tokens (independent loads in flight together), then
 // issues its copies. Tokens at or past `hi` are zero-filled.
-template <int KV, int D, int TOKENS, int THREADS>
+template <int KV, int D, int TOKENS, int THREADS, int SCALES>
 __device__ __forceinline__ void load_stage(const AttnParams& p, const int* blocks, int head, int t0, int hi,
-                                           bool per_token, float inv_block, char* slot) {
+                                           int token_scales, float inv_block, char* slot) {
     constexpr int E = (int)sizeof(typename KvTraits<KV>::T);
-    using R = Ring<E, D, TOKENS>;
+    using R = Ring<E, D, TOKENS, SCALES>;
     constexpr int PIECES = D * E / 16;   // 16-byte pieces of one row
     static_assert(TOKENS * PIECES % THREADS == 0, "every thread copies the same number of pieces");
     constexpr int PER_THREAD = TOKENS * PIECES / THREADS;
@@ -86,18 +104,28 @@ __device__ __forceinline__ void load_stage(const AttnParams& p, const int* block
             cp_async16(slot + R::V_OFFSET + k * R::ROW_BYTES + piece * 16, vc + at, bytes);
         }
     }
-    if (per_token && threadIdx.x < TOKENS) {
+    if (token_scales > 0 && threadIdx.x < TOKENS) {
         const int k = threadIdx.x;
         int64_t at = 0;
         int bytes = 0;
         if (t0 + k < hi) {
             const BlockPos pos = block_pos(t0_block, t0_off, k, p.block_size, inv_block);
-            at = rows.row(__ldg(blocks + pos.idx), pos.off);
+            at = rows.row(__ldg(blocks + pos.idx), pos.off) * token_scales;
             bytes = 4;
         }
-        float* scales = reinterpret_cast<float*>(slot + R::SCALE_OFFSET);
-        cp_async4(scales + k, p.k_scale + at, bytes);
-        cp_async4(scales + TOKENS + k, p.v_scale + at, bytes);
+        float* ks = reinterpret_cast<float*>(slot + R::SCALE_OFFSET) + k * token_scales;
+        float* vs = reinterpret_cast<float*>(slot + R::V_SCALE_OFFSET) + k * token_scales;
+        if (token_scales % 4 == 0) {   // rows of 4n floats are 16-byte aligned in the cache and the ring
+            for (int x = 0; x < token_scales; x += 4) {
+                cp_async16(ks + x, p.k_scale + at + x, 4 * bytes);
+                cp_async16(vs + x, p.v_scale + at + x, 4 * bytes);
+            }
+        } else {
+            for (int x = 0; x < token_scales; x++) {
+                cp_async4(ks + x, p.k_scale + at + x, bytes);
+                cp_async4(vs + x, p.v_scale + at + x, bytes);
+            }
+        }
     }
 }
 
@@ -113,15 +141,15 @@ __device__ __forceinline__ const char* ring_slot(const char* smem, int s) {
 // it; a warp with nothing to do returns before it finds its slot with ring_slot: computing the slot
 // for idle warps too cost the d256 flash kernels 12 bytes of spill). On return every copy has
 // landed and the block has passed a barrier, so the ring's memory is free for the epilogue.
-template <int KV, int D, int TOKENS, int STAGES, int THREADS, class Consume>
+template <int KV, int D, int TOKENS, int STAGES, int THREADS, int SCALES, class Consume>
 __device__ __forceinline__ void stream_through_ring(const AttnParams& p, const int* blocks, int head, int lo, int hi,
-                                                    bool per_token, float inv_block, char* smem, Consume&& consume) {
+                                                    int token_scales, float inv_block, char* smem, Consume&& consume) {
     static_assert(!KvTraits<KV>::quantized || sizeof(typename KvTraits<KV>::T) == 1, "quantized caches hold 8-bit codes");
-    constexpr int STAGE_BYTES = Ring<(int)sizeof(typename KvTraits<KV>::T), D, TOKENS>::STAGE_BYTES;
+    constexpr int STAGE_BYTES = Ring<(int)sizeof(typename KvTraits<KV>::T), D, TOKENS, SCALES>::STAGE_BYTES;
     const int stages = (hi - lo + TOKENS - 1) / TOKENS;
 #pragma unroll
     for (int s = 0; s < STAGES - 1; s++) {
-        if (s < stages) load_stage<KV, D, TOKENS, THREADS>(p, blocks, head, lo + s * TOKENS, hi, per_token, inv_block, smem + s * STAGE_BYTES);
+        if (s < stages) load_stage<KV, D, TOKENS, THREADS, SCALES>(p, blocks, head, lo + s * TOKENS, hi, token_scales, inv_block, smem + s * STAGE_BYTES);
         cp_async_commit();
     }
     for (int s = 0; s < stages; s++) {
@@ -129,7 +157,7 @@ __device__ __forceinline__ void stream_through_ring(const AttnParams& p, const i
         __syncthreads();   // stage s is visible to all warps, and slot (s - 1) % STAGES is free again
         const int ahead = s + STAGES - 1;
         if (ahead < stages)
-            load_stage<KV, D, TOKENS, THREADS>(p, blocks, head, lo + ahead * TOKENS, hi, per_token, inv_block,
+            load_stage<KV, D, TOKENS, THREADS, SCALES>(p, blocks, head, lo + ahead * TOKENS, hi, token_scales, inv_block,
                                                smem + (ahead % STAGES) * STAGE_BYTES);
         cp_async_commit();
         consume(s);

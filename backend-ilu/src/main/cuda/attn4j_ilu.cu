@@ -7,20 +7,21 @@
 //   attn4j_stage_<kv>                    referenced 8-bit blocks to fp16 staging, kv: int8|e4m3|e5m2 (stage.cuh)
 //   attn4j_flash_<kv16>_<q>_d<D>         16-bit flash prefill, kv16: bf16|fp16, D: 64|128|256 (flash.cuh)
 //   attn4j_attention_<kv>_<q>_h<H>       the scalar fallback, head dims up to H: 64|128|256 (generic.cuh)
-//   attn4j_merge_<q>                     split-KV merge (merge.cuh)
+//   attn4j_merge_<q>                     split-KV merge (cuda-driver's split_merge.cuh)
 // Kernels that need dynamic shared memory come with its size as <name>_smem, read by the launcher.
 #include "decode.cuh"
 #include "flash.cuh"
 #include "generic.cuh"
-#include "merge.cuh"
 #include "kv_append.cuh"
 #include "read_ceiling.cuh"
+#include "split_merge.cuh"
 #include "stage.cuh"
 
 using namespace ilu;
 
 ATTN4J_APPEND_KERNELS
 ATTN4J_READ_CEILING_KERNEL
+ATTN4J_MERGE_KERNELS
 
 // Every KV dtype with every query dtype: the kernels convert 16-bit KV of the other type too.
 #define FOR_KV_Q(M)                                                                          \
@@ -59,5 +60,3 @@ FOR_KV_Q(GENERIC_ALL)
 FLASH_D(Q_BF16, bf16, Q_BF16, bf16) FLASH_D(Q_FP16, fp16, Q_BF16, bf16)
 FLASH_D(Q_BF16, bf16, Q_FP16, fp16) FLASH_D(Q_FP16, fp16, Q_FP16, fp16)
 
-extern "C" __global__ void __launch_bounds__(128) attn4j_merge_bf16(MergeParams p) { merge_kernel<Q_BF16>(p); }
-extern "C" __global__ void __launch_bounds__(128) attn4j_merge_fp16(MergeParams p) { merge_kernel<Q_FP16>(p); }

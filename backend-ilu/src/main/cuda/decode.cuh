@@ -1,5 +1,5 @@
 // The split-KV decode kernel (flash decoding), for head dims 64, 128 and 256: one block of 128
-// threads per WorkSplit item (sequence, KV head, KV range; split units merged by merge.cuh).
+// threads per WorkSplit item (sequence, KV head, KV range; split units merged by split_merge.cuh).
 //
 // GQA packing: all R packed rows of the item (query tokens x the G query heads of the KV head)
 // share every K and V byte the block loads, so a decode step reads the cache once, not G times.

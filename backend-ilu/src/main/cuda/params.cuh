@@ -14,7 +14,7 @@ using attn4j_params::MergeParams;
 using attn4j_common::WorkItem;
 
 // Where a finished row goes: normalized into the item's partial region (output then LSE, as
-// merge.cuh reads them), or into the output and LSE. m2 is the row max in log2 units, l its sum.
+// split_merge.cuh reads them), or into the output and LSE. m2 is the row max in log2 units, l its sum.
 template <int Q>
 __device__ __forceinline__ void write_row_lse(const AttnParams& p, const WorkItem& item, int r, float m2, float l) {
     const float lse = l > 0.f ? (m2 + log2f(l)) * 0.6931471805599453f : -INFINITY;

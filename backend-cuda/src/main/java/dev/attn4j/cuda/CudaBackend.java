@@ -40,9 +40,6 @@ public final class CudaBackend extends DriverBackend<CudaPlan> {
         byte[] params = AttentionParams.attention(p, q, o, l, AttentionParams.KvSource.of(cache, p));
         boolean aligned = q.ptr().address() % 16 == 0 && o.ptr().address() % 16 == 0;
         launch(aligned ? p.kernel : p.fallbackKernel, p.split.items(), THREADS, params);
-        int merges = p.split.mergeCount.length;
-        if (merges > 0) {
-            launch(CudaKernels.merge(p.request().queryDtype()), merges, THREADS, AttentionParams.merge(p, o, l));
-        }
+        launchMerge(CudaKernels.merge(p.request().queryDtype()), p, o, l);
     }
 }

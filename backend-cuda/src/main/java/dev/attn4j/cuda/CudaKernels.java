@@ -43,7 +43,8 @@ final class CudaKernels {
      * Whether the tensor-core kernels (decode.cuh, flash.cuh) serve a configuration: head dims 64, 128 and 256
      * (their lanes hold D/4 and D/8 contiguous dims); 8-bit caches with TENSOR, HEAD or TOKEN scales
      * (scales they apply to scores and probabilities in fp32, keeping codes exact in the MMA);
-     * 16-bit caches of the queries' own type. The rest goes through the generic kernel.
+     * 16-bit caches of the queries' own type. CHANNEL and TOKEN_GROUP scales run on the decode
+     * kernel only ({@link #decodeOnlyScales}). The rest goes through the generic kernel.
      */
     static boolean hasTensorCoreKernel(dev.attn4j.api.KvCacheSpec spec, DType query) {
         int d = spec.headDim();
@@ -86,12 +87,34 @@ final class CudaKernels {
      * @param itemRows the packed rows (query tokens x G) of the plan's largest work item
      */
     static String attentionFor(dev.attn4j.api.KvCacheSpec spec, DType query, int itemRows) {
+        if (decodeOnlyScales(spec) && itemRows <= DECODE_MAX_ROWS) {
+            return decode(spec.kvDtype(), query, spec.headDim());
+        }
         if (hasTensorCoreKernel(spec, query)) {
             return itemRows <= DECODE_MAX_ROWS
                     ? decode(spec.kvDtype(), query, spec.headDim())
                     : flash(spec.kvDtype(), query, spec.headDim());
         }
         return genericFor(spec, query);
+    }
+
+    /**
+     * Whether an 8-bit cache's scales vary along the head dim in a way the decode kernel (but not
+     * the flash kernel) takes, at head dims 64, 128 and 256: CHANNEL scales (K's fold into the
+     * queries, as two fp16 operands, the product and its remainder, so scores stay exact; V's into
+     * the output), and TOKEN_GROUP scales of groups of a multiple of 16 dims and at least D / 8
+     * (the K dot product summed group by group, each k-step of 16 dims inside one group; a lane's
+     * D / 8 V dims inside one group, their codes multiplied by the group's scale).
+     */
+    static boolean decodeOnlyScales(dev.attn4j.api.KvCacheSpec spec) {
+        int d = spec.headDim();
+        if ((d != 64 && d != 128 && d != 256) || !spec.kvDtype().isQuantized()) {
+            return false;
+        }
+        dev.attn4j.api.ScaleGranularity g = spec.granularity();
+        return g.kind() == dev.attn4j.api.ScaleGranularity.Kind.CHANNEL
+                || g.kind() == dev.attn4j.api.ScaleGranularity.Kind.TOKEN_GROUP && g.groupSize() % 16 == 0
+                        && g.groupSize() >= d / 8;
     }
 
     static String genericFor(dev.attn4j.api.KvCacheSpec spec, DType query) {

@@ -41,9 +41,29 @@ class CudaKernelsTest {
     }
 
     @Test
+    void channelAndTokenGroupScalesRunOnTheDecodeKernel() {
+        assertEquals("attn4j_decode_int8_bf16_d128",
+                CudaKernels.attentionFor(spec(KvDType.INT8, ScaleGranularity.tokenGroup(32), 128), DType.BF16, 4));
+        assertEquals("attn4j_decode_e5m2_fp16_d64",
+                CudaKernels.attentionFor(spec(KvDType.FP8_E5M2, ScaleGranularity.tokenGroup(16), 64), DType.FP16, 7));
+        assertEquals("attn4j_decode_e4m3_bf16_d256",
+                CudaKernels.attentionFor(spec(KvDType.FP8_E4M3, ScaleGranularity.tokenGroup(32), 256), DType.BF16, 8));
+        KvCacheSpec channel = spec(KvDType.INT8, ScaleGranularity.CHANNEL, 128);
+        assertEquals("attn4j_decode_int8_bf16_d128", CudaKernels.attentionFor(channel, DType.BF16, 4));
+        assertEquals("attn4j_decode_e4m3_fp16_d64",
+                CudaKernels.attentionFor(spec(KvDType.FP8_E4M3, ScaleGranularity.CHANNEL, 64), DType.FP16, 8));
+        assertEquals("attn4j_attention_e4m3_fp16_c2",
+                CudaKernels.attentionFor(spec(KvDType.FP8_E4M3, ScaleGranularity.CHANNEL, 64), DType.FP16, 64));
+    }
+
+    @Test
     void genericKernelServesWhatTheTensorCoreKernelsDoNot() {
         assertEquals("attn4j_attention_int8_bf16_c4",
-                CudaKernels.attentionFor(spec(KvDType.INT8, ScaleGranularity.CHANNEL, 128), DType.BF16, 4));
+                CudaKernels.attentionFor(spec(KvDType.INT8, ScaleGranularity.tokenGroup(8), 128), DType.BF16, 4));
+        assertEquals("attn4j_attention_int8_bf16_c8",
+                CudaKernels.attentionFor(spec(KvDType.INT8, ScaleGranularity.tokenGroup(16), 256), DType.BF16, 4));
+        assertEquals("attn4j_attention_int8_bf16_c4",
+                CudaKernels.attentionFor(spec(KvDType.INT8, ScaleGranularity.tokenGroup(32), 128), DType.BF16, 16));
         assertEquals("attn4j_attention_e5m2_bf16_c4",
                 CudaKernels.attentionFor(spec(KvDType.FP8_E5M2, ScaleGranularity.tokenGroup(32), 96), DType.BF16, 4));
         assertEquals("attn4j_attention_fp16_bf16_c4",

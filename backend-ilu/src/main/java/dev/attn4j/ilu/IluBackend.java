@@ -18,7 +18,6 @@ import dev.attn4j.cudadriver.DriverKvCache;
 import dev.attn4j.cudadriver.DriverTensor;
 import dev.attn4j.cudadriver.ParamBlock;
 import dev.attn4j.cudadriver.WaveSplit;
-import jcuda.driver.JCudaDriver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +34,7 @@ public final class IluBackend extends DriverBackend<IluPlan> {
     IluBackend(int deviceIndex, String deviceName, byte[] image, String imageName) {
         super(IluBackendProvider.NAME, IluBackendProvider.CAPABILITIES, deviceIndex, deviceName, image, imageName,
                 n -> n.startsWith("attn4j_flash_"));   // the kernels attn4j_ilu.cu gives an _smem size
-        this.staging = new Staging(bytes -> Staging.allocateBytes(this, bytes),
-                () -> check(JCudaDriver.cuStreamSynchronize(stream()), "cuStreamSynchronize"));
+        this.staging = new Staging(bytes -> Staging.allocateBytes(this, bytes), this::drainStream);
     }
 
     /**
@@ -77,8 +75,7 @@ public final class IluBackend extends DriverBackend<IluPlan> {
     protected void attentionValidated(IluPlan p, DriverTensor query, DriverKvCache c, DriverTensor o, DriverTensor l) {
         KvSource kv = p.choice.path().stages() ? stage(p, c) : KvSource.of(c, p);
         launch(p.choice.kernel(), p.split.items(), IluKernels.THREADS, AttentionParams.attention(p, query, o, l, kv));
-        launch(IluKernels.merge(p.request().queryDtype()), p.split.mergeCount.length, IluKernels.THREADS,
-                AttentionParams.merge(p, o, l));
+        launchMerge(IluKernels.merge(p.request().queryDtype()), p, o, l);
     }
 
     /**

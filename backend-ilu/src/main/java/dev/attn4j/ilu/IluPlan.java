@@ -1,14 +1,10 @@
 package dev.attn4j.ilu;
 
-import dev.attn4j.api.DType;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.support.ValidatedBatch;
 import dev.attn4j.api.support.WorkSplit;
 import dev.attn4j.cudadriver.DriverPlan;
 import dev.attn4j.cudadriver.DriverTensor;
-
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * An ilu plan: the split and metadata every GPU plan has ({@link DriverPlan}), the kernel path it
@@ -32,10 +28,7 @@ final class IluPlan extends DriverPlan {
         if (staging != null) {
             try {
                 int[] t = staging.deviceTable();
-                table = backend.allocateDevice(DType.INT32, Math.max(1, t.length));
-                ByteBuffer bytes = ByteBuffer.allocate(4 * Math.max(1, t.length)).order(ByteOrder.LITTLE_ENDIAN);
-                bytes.asIntBuffer().put(t);
-                table.copyFromHost(bytes);
+                table = uploadInts(backend, t);
             } catch (RuntimeException e) {
                 if (table != null) {
                     table.close();

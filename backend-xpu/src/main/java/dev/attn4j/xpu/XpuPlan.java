@@ -14,7 +14,7 @@ final class XpuPlan extends DeviceSplitPlan<XpuTensor> {
     final String kernel;
 
     XpuPlan(XpuBackend backend, PlanRequest request, ValidatedBatch b, WorkSplit split, String kernel) {
-        super(backend, request, b, split, backend::allocateDevice);
+        super(backend, request, b, split, backend::allocateDevice, XpuTensor::copyFromHost);
         this.kernel = kernel;
     }
 

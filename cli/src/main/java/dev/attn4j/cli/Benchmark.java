@@ -21,6 +21,8 @@ import java.util.Random;
  * per-layer attention time).
  */
 final class Benchmark {
+    /** The least warm-up of {@code --step}. */
+    static final long STEP_WARMUP_NANOS = 2_000_000_000L;
     private final AttentionBackend backend;
     private final BenchConfig config;
     private final String device;
@@ -111,6 +113,8 @@ final class Benchmark {
      * decode run over it. Each layer has a cache of its own (the batch's {@code context} tokens),
      * so no layer's K/V is cache-resident for the next. Timed as a whole: device time and the
      * host-issued time, which includes every synchronization the backend does inside the step.
+     * Warmed up for at least {@link #STEP_WARMUP_NANOS}, so the host code (planning, validation,
+     * launches) runs JIT-compiled, as in an engine that has been running.
      */
     Timing step(Progress p, int layers) {
         BenchShape m = config.model();
@@ -152,7 +156,7 @@ final class Benchmark {
                 }
             };
             p.message("step");
-            return Timing.measure(backend, config.warmup(), config.iters(), op, () -> p.step("step"));
+            return Timing.measure(backend, config.warmup(), config.iters(), op, () -> p.step("step"), STEP_WARMUP_NANOS);
         }
     }
 

@@ -6,8 +6,9 @@ import dev.attn4j.api.support.DeviceMeasurements;
 import java.util.Arrays;
 
 /**
- * Timing of one backend operation: {@code warmup} untimed runs (JIT, caches, lazy allocations),
- * then {@code iters} timed runs, each between two {@link AttentionBackend#synchronize} calls so the
+ * Timing of one backend operation: {@code warmup} untimed runs (JIT, caches, lazy allocations), and
+ * more until they have taken {@link #WARMUP_MIN_NANOS} (a GPU idle during a cache fill needs that
+ * long to reach its clocks: a 130 µs decode warmed up twice ran 20-40 % slow), then {@code iters} timed runs, each between two {@link AttentionBackend#synchronize} calls so the
  * queue is empty when the clock starts and drained when it stops. Each run gets two figures: the
  * host-issued time (the round trip a caller waits for, launch and synchronize included) and, where
  * the backend has device timers ({@link DeviceMeasurements}), the device time of the work it issued,
@@ -15,6 +16,8 @@ import java.util.Arrays;
  * a bimodal kernel the way the minimum would.
  */
 final class Timing {
+    /** The least time warm-up runs take, whatever their count. */
+    static final long WARMUP_MIN_NANOS = 100_000_000L;
     private final long[] host;
     private final double[] device;   // null: no device timer
 
@@ -24,11 +27,24 @@ final class Timing {
     }
 
     static Timing measure(AttentionBackend backend, int warmup, int iters, Runnable op, Runnable afterEach) {
+        return measure(backend, warmup, iters, op, afterEach, WARMUP_MIN_NANOS);
+    }
+
+    /**
+     * As above, warm-up lasting at least {@code minWarmupNanos}: longer for host-heavy operations
+     * (a whole step), whose host code the JIT compiles only after thousands of calls, as it has in
+     * an engine that has run for a while.
+     */
+    static Timing measure(AttentionBackend backend, int warmup, int iters, Runnable op, Runnable afterEach,
+                          long minWarmupNanos) {
         DeviceMeasurements timer = backend.unwrap(DeviceMeasurements.class).orElse(null);
-        for (int i = 0; i < warmup; i++) {
+        long warmStart = System.nanoTime();
+        for (int i = 0; i < warmup || (warmup > 0 && System.nanoTime() - warmStart < minWarmupNanos); i++) {
             op.run();
             backend.synchronize();
-            afterEach.run();
+            if (i < warmup) {
+                afterEach.run();   // the progress bar counts the runs asked for
+            }
         }
         long[] host = new long[iters];
         double[] device = timer == null ? null : new double[iters];

@@ -9,6 +9,8 @@ import dev.attn4j.api.KvScales;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
 import dev.attn4j.api.support.DeviceMeasurements;
+import dev.attn4j.api.support.DeviceMemoryRelease;
+import dev.attn4j.api.support.DriverCalls;
 import dev.attn4j.api.support.KernelCodes;
 import dev.attn4j.api.support.KernelNames;
 import dev.attn4j.api.support.RequestValidator;
@@ -26,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -38,10 +41,18 @@ import java.util.function.Supplier;
  * operation. Calls are serialized by a lock, which makes a backend safe to share between threads. A
  * sticky device fault marks it failed. Subclasses supply {@code plan}, {@code prefill} and
  * {@code decode}.
+ *
+ * <p>The step loop (plan, then append and attention per layer) never waits for the device once its
+ * sizes are known: append's slot ids and plan metadata go up asynchronously from pinned memory
+ * ({@link PinnedStaging}), plans take their buffers from a pool closed plans return them to
+ * ({@link DevicePool}). Every synchronize and allocation goes through the counted wrappers here
+ * ({@link #driverCalls()}).
  */
 public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBackend<DriverTensor, DriverKvCache, P>
-        implements DeviceMeasurements {
+        implements DeviceMeasurements, DriverCalls {
     private static final int APPEND_THREADS = 128;
+    /** Threads per block of the split merge: {@code MERGE_THREADS} of {@code split_merge.cuh}. */
+    private static final int MERGE_THREADS = 256;
     private static final String READ_KERNEL = "attn4j_read_ceiling";
 
     private final String name;
@@ -52,11 +63,12 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
     private final CUstream stream = new CUstream();
     private final LoadedKernels kernels;
     private final int multiprocessors;
+    private final AtomicLong synchronizes = new AtomicLong();
+    private final AtomicLong allocations = new AtomicLong();
+    private final PinnedStaging staging = new PinnedStaging(this);
+    private final DevicePool pool = new DevicePool();
     private final SlotScratch<DriverTensor> slotScratch = new SlotScratch<>(n -> allocateDevice(DType.INT32, n),
-            () -> check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize"), (t, b) -> {
-                check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
-                check(JCudaDriver.cuMemcpyHtoD(t.ptr(), Pointer.to(b), b.remaining()), "cuMemcpyHtoD(slots)");
-            });
+            this::drainStream, (t, b) -> staging.upload(t.ptr(), b));
 
     /**
      * Opens device {@code deviceIndex}: retains its primary context, creates the stream and loads
@@ -134,6 +146,20 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
                 stream, Pointer.to(Pointer.to(params)), null), "cuLaunchKernel(" + kernel + ")");
     }
 
+    /**
+     * Launches split-KV's merge ({@code split_merge.cuh}) for plan {@code p}, if any unit was split:
+     * one block of {@code MERGE_THREADS} per (unit, packed row), the grid's y the plan's rows per item.
+     */
+    protected void launchMerge(String kernel, DriverPlan p, DriverTensor out, DriverTensor lse) {
+        int units = p.split.mergeCount.length;
+        if (units == 0) {
+            return;
+        }
+        int rows = p.split.tileRows * (p.request().numQoHeads() / p.request().cacheSpec().numKvHeads());
+        check(JCudaDriver.cuLaunchKernel(kernels.get(kernel), units, rows, 1, MERGE_THREADS, 1, 1, 0, stream,
+                Pointer.to(Pointer.to(AttentionParams.merge(p, out, lse))), null), "cuLaunchKernel(" + kernel + ")");
+    }
+
     /** Threads per block of the append kernel (one block per slot). */
     protected int appendThreads() {
         return APPEND_THREADS;
@@ -141,9 +167,68 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
 
     @Override
     protected DriverTensor allocateValidated(DType dtype, int[] shape, long bytes) {
-        DevicePointer p = new DevicePointer();
-        check(JCudaDriver.cuMemAlloc(p, bytes), "cuMemAlloc(" + bytes + ")");
+        DevicePointer p = memAlloc(bytes);
         return new DriverTensor(this, dtype, shape, p, DriverTensor.release(this, p, dtype + Arrays.toString(shape), health()));
+    }
+
+    @Override
+    public Counts driverCalls() {
+        return new Counts(synchronizes.get(), allocations.get());
+    }
+
+    // The counted driver calls: the only places the driver layer blocks on the device or allocates.
+
+    /** cuMemAlloc, counted. */
+    private DevicePointer memAlloc(long bytes) {
+        DevicePointer p = new DevicePointer();
+        allocations.incrementAndGet();
+        check(JCudaDriver.cuMemAlloc(p, bytes), "cuMemAlloc(" + bytes + ")");
+        return p;
+    }
+
+    /** cuMemAllocHost (pinned), counted. */
+    Pointer hostAlloc(long bytes) {
+        Pointer p = new Pointer();
+        allocations.incrementAndGet();
+        check(JCudaDriver.cuMemAllocHost(p, bytes), "cuMemAllocHost(" + bytes + ")");
+        return p;
+    }
+
+    /** Waits for all work queued on the stream (cuStreamSynchronize), counted. */
+    protected final void drainStream() {
+        synchronizes.incrementAndGet();
+        check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+    }
+
+    /** Waits for an event (cuEventSynchronize), counted. */
+    void eventSynchronize(CUevent event) {
+        synchronizes.incrementAndGet();
+        check(JCudaDriver.cuEventSynchronize(event), "cuEventSynchronize");
+    }
+
+    /**
+     * A device buffer for plan data, from the pool ({@link DevicePool}): closing it gives it back
+     * for the next plan instead of freeing it. Under the backend's lock.
+     */
+    DriverTensor planBuffer(DType dtype, int elements) {
+        long sizeClass = DevicePool.sizeClass((long) elements * dtype.byteSize());
+        return guarded(() -> {
+            DevicePointer p = pool.take(sizeClass);
+            DevicePointer ptr = p != null ? p : memAlloc(sizeClass);
+            return new DriverTensor(this, dtype, new int[] {elements}, ptr, DeviceMemoryRelease.of(name,
+                    "plan buffer " + dtype + "[" + elements + "]", health(), () -> recycle(ptr, sizeClass)));
+        });
+    }
+
+    private synchronized void recycle(DevicePointer ptr, long sizeClass) {
+        if (!pool.giveBack(ptr, sizeClass)) {
+            freeMemory(ptr);
+        }
+    }
+
+    /** Queues an upload of {@code bytes} into a tensor of this backend (stream order, no wait). */
+    void uploadAsync(DriverTensor t, ByteBuffer bytes) {
+        guardedRun(() -> staging.upload(t.ptr(), bytes));
     }
 
     /** {@link #allocate}, typed. */
@@ -171,6 +256,7 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
      */
     synchronized void freeMemory(DevicePointer ptr) {
         JCudaDriver.cuCtxSetCurrent(context);
+        synchronizes.incrementAndGet();
         JCudaDriver.cuStreamSynchronize(stream);
         JCudaDriver.cuMemFree(ptr);
     }
@@ -185,7 +271,7 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
     void upload(DriverTensor t, ByteBuffer src) {
         guardedRun(() -> {
             RequestValidator.checkTensor(this, t, "tensor");
-            check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+            drainStream();
             check(JCudaDriver.cuMemcpyHtoD(t.ptr(), Pointer.to(src), t.byteSize()), "cuMemcpyHtoD");
         });
     }
@@ -193,7 +279,7 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
     void download(DriverTensor t, ByteBuffer dst) {
         guardedRun(() -> {
             RequestValidator.checkTensor(this, t, "tensor");
-            check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+            drainStream();
             check(JCudaDriver.cuMemcpyDtoH(Pointer.to(dst), t.ptr(), t.byteSize()), "cuMemcpyDtoH");
         });
     }
@@ -241,7 +327,7 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
             op.run();
             return guarded(() -> {
                 check(JCudaDriver.cuEventRecord(stop, stream), "cuEventRecord");
-                check(JCudaDriver.cuEventSynchronize(stop), "cuEventSynchronize");
+                eventSynchronize(stop);
                 float[] ms = new float[1];
                 check(JCudaDriver.cuEventElapsedTime(ms, start, stop), "cuEventElapsedTime");
                 return ms[0] * 1e6;
@@ -278,7 +364,7 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
 
     @Override
     protected void synchronizeDevice() {
-        check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+        drainStream();
     }
 
     @Override
@@ -288,6 +374,8 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
             JCudaDriver.cuStreamSynchronize(stream);
             releaseResources();
             slotScratch.close();
+            staging.close();
+            pool.drain().forEach(JCudaDriver::cuMemFree);
             kernels.unload();
             JCudaDriver.cuStreamDestroy(stream);
         }

@@ -1,18 +1,40 @@
 package dev.attn4j.cudadriver;
 
+import dev.attn4j.api.DType;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.support.DeviceSplitPlan;
 import dev.attn4j.api.support.ValidatedBatch;
 import dev.attn4j.api.support.WorkSplit;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 /**
  * A plan of a {@link DriverBackend} ({@link DeviceSplitPlan} on device memory): kernels receive
- * each array as a device address into the uploaded buffer ({@link #at}).
+ * each array as a device address into the uploaded buffer ({@link #at}). Its buffers come from the
+ * backend's pool and its metadata goes up asynchronously, so planning never waits for the device.
  */
 public class DriverPlan extends DeviceSplitPlan<DriverTensor> {
 
     public DriverPlan(DriverBackend backend, PlanRequest request, ValidatedBatch b, WorkSplit split) {
-        super(backend, request, b, split, backend::allocateDevice);
+        super(backend, request, b, split, backend::planBuffer, backend::uploadAsync);
+    }
+
+    /**
+     * A plan buffer (from the backend's pool) holding {@code ints}, uploaded asynchronously: for
+     * what a subclass adds to the metadata. Closed with the plan by the subclass.
+     */
+    protected static DriverTensor uploadInts(DriverBackend<?> backend, int[] ints) {
+        DriverTensor t = backend.planBuffer(DType.INT32, Math.max(1, ints.length));
+        try {
+            ByteBuffer bytes = ByteBuffer.allocate(4 * Math.max(1, ints.length)).order(ByteOrder.LITTLE_ENDIAN);
+            bytes.asIntBuffer().put(ints);
+            backend.uploadAsync(t, bytes);
+            return t;
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
     }
 
     /** Device address of the int array at {@code offset}. */

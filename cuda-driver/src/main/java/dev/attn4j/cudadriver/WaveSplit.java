@@ -5,9 +5,9 @@ import dev.attn4j.api.support.ValidatedBatch;
 import dev.attn4j.api.support.WorkSplit;
 
 /**
- * Sizes a plan's {@link WorkSplit} to the device's waves: {@code slots} blocks run at once, and a
- * last wave that is mostly empty wastes its share of the run (decode items are all about equally
- * long). Shared by the GPU backends that launch one block per work item.
+ * Sizes a plan's {@link WorkSplit} to the device's waves: {@code slots} blocks run at once, a
+ * last wave that is mostly empty wastes its share of the run, and every item has a fixed cost on
+ * top of its tokens. Shared by the GPU backends that launch one block per work item.
  */
 public final class WaveSplit {
     /** The shortest KV range a split gets: below it the merge costs more than the split gains. */
@@ -17,26 +17,72 @@ public final class WaveSplit {
     }
 
     /**
-     * The split whose items fill whole waves best: tries no split at all, then 1 to 4 waves' worth
-     * of items, and keeps the first clearly better fill. No split comes first because, at an equal
-     * fill, it has the fewest items and no merge (512 decode units on 528 slots fill one wave
-     * 97 % full; asking for 528 items would split every unit in two, for the same fill, plus a merge).
+     * What an item costs beyond its tokens, in tokens: its start (queries loaded, the first stage's
+     * latency with nothing else of the block in flight) and its end (the warps' states merged, the
+     * row written), about the time a block takes to stream this many tokens.
+     */
+    static final int ITEM_OVERHEAD_TOKENS = 128;
+
+    /**
+     * The split that should finish first: every unit (sequence x query tile x KV head) cut into the
+     * same number of pieces, 1 (no split), 2, 3, ... up to 4 waves' worth of items, each estimated
+     * as waves x (longest item + {@link #ITEM_OVERHEAD_TOKENS}); the first of the cheapest wins, so
+     * between equals the one with fewer, longer items and fewer merges. Counting pieces per unit,
+     * not items per wave, matters when units do not divide the slots: 256 units on 528 slots run in
+     * one wave as 2 pieces each, where one wave's worth of items (528) would take 3 pieces each and
+     * 1.45 waves. 512 decode units on 528 slots stay whole.
      *
      * @param slots          blocks resident at once on the whole device (SMs x blocks per SM)
      * @param rowsTimesHeads query rows x G per item (the kernel's row capacity)
      */
     public static WorkSplit forWaves(PlanRequest request, ValidatedBatch batch, int slots, int rowsTimesHeads) {
-        WorkSplit best = null;
-        double bestFill = -1;
-        for (int waves = 0; waves <= 4; waves++) {
-            WorkSplit s = new WorkSplit(request, batch, waves == 0 ? 1 : slots * waves, MIN_SPLIT_TOKENS, rowsTimesHeads);
-            double w = s.items() / (double) slots;
-            double fill = w / Math.ceil(w);
-            if (fill > bestFill + 0.02) {
-                best = s;
-                bestFill = fill;
+        WorkSplit whole = new WorkSplit(request, batch, 1, MIN_SPLIT_TOKENS, rowsTimesHeads);
+        int units = whole.items();
+        int[] lens = new int[units];
+        for (int u = 0; u < units; u++) {
+            lens[u] = whole.kvHi[u] - whole.kvLo[u];
+        }
+        // The candidates' costs from the units' lengths alone (WorkSplit cuts a unit of length
+        // len into min(pieces, ceil(len / MIN_SPLIT_TOKENS)) ranges of ceil(len / splits) tokens).
+        int bestPieces = 1;
+        long bestCost = cost(units, maxLen(lens), slots);
+        long previousItems = units;
+        for (int pieces = 2; (long) pieces * units <= 4L * slots; pieces++) {
+            long items = 0;
+            int longest = 0;
+            for (int len : lens) {
+                int splits = Math.max(1, Math.min(pieces, ceilDiv(len, MIN_SPLIT_TOKENS)));
+                items += splits;
+                longest = Math.max(longest, ceilDiv(len, splits));
+            }
+            if (items == previousItems) {
+                break;   // no unit is long enough for more pieces
+            }
+            previousItems = items;
+            long c = cost(items, longest, slots);
+            if (c < bestCost) {
+                bestPieces = pieces;
+                bestCost = c;
             }
         }
-        return best;
+        return bestPieces == 1 ? whole : new WorkSplit(request, batch, bestPieces * units, MIN_SPLIT_TOKENS, rowsTimesHeads);
+    }
+
+    /** Waves of {@code items} items times the longest item plus the per-item overhead, in tokens. */
+    static long cost(long items, int longest, int slots) {
+        long waves = (items + slots - 1) / Math.max(1, slots);
+        return waves * (longest + ITEM_OVERHEAD_TOKENS);
+    }
+
+    private static int maxLen(int[] lens) {
+        int m = 0;
+        for (int len : lens) {
+            m = Math.max(m, len);
+        }
+        return m;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return a == 0 ? 0 : (a - 1) / b + 1;
     }
 }

@@ -23,6 +23,10 @@ class WaveSplitTest {
 
     /** A decode step of {@code n} sequences of {@code kvLen} tokens, 32 query heads (G = 4). */
     private static WorkSplit decode(int n, int kvLen, int slots) {
+        return decode(n, kvLen, slots, SPEC, 32);
+    }
+
+    private static WorkSplit decode(int n, int kvLen, int slots, KvCacheSpec spec, int qoHeads) {
         int blocks = kvLen / BS;
         int[] qIndptr = new int[n + 1];
         int[] blockIndptr = new int[n + 1];
@@ -39,7 +43,7 @@ class WaveSplitTest {
         }
         BatchLayout layout = BatchLayout.decode(kvLens, rows);
         ValidatedBatch b = new ValidatedBatch(qIndptr, kvLens, blockIndptr, ids, 1, kvLen, layout);
-        return WaveSplit.forWaves(PlanRequest.decode(AttentionShape.of(SPEC, 32, DType.BF16, AttentionOptions.CAUSAL), layout), b, slots, 8);
+        return WaveSplit.forWaves(PlanRequest.decode(AttentionShape.of(spec, qoHeads, DType.BF16, AttentionOptions.CAUSAL), layout), b, slots, 8);
     }
 
     @Test
@@ -61,5 +65,18 @@ class WaveSplitTest {
         WorkSplit s = decode(72, 4096, 528);   // 576 units: unsplit, the second wave would be 9 % full
         double waves = s.items() / 528.0;
         assertTrue(waves / Math.ceil(waves) > 0.8, "items " + s.items());
+    }
+
+    @Test
+    void unitsThatDoNotDivideTheSlotsAreCutIntoTheFewestPiecesThatFillAWave() {
+        KvCacheSpec fourHeads = KvCacheSpec.builder().numBlocks(64 * 256).blockSize(BS).numKvHeads(4).headDim(128)
+                .kvDtype(KvDType.INT8).granularity(ScaleGranularity.TOKEN).build();
+        // qwen2-7b's 28/4 heads: 64 x 4096 is 256 units, 2 pieces each fill one wave 97 % full
+        // (one wave's worth of items, 528, would take 3 pieces each and 1.45 waves).
+        WorkSplit s = decode(64, 4096, 528, fourHeads, 28);
+        assertEquals(512, s.items());
+        assertEquals(256, s.mergeCount.length);
+        // 8 x 32768 is 32 units: 16 pieces of 2048 tokens, one wave, rather than two waves of 1024.
+        assertEquals(512, decode(8, 32768, 528, fourHeads, 28).items());
     }
 }

@@ -4,6 +4,7 @@ import dev.attn4j.api.AttentionBackend;
 import dev.attn4j.api.spi.AttentionBackendProvider;
 import dev.attn4j.api.spi.Availability;
 import dev.attn4j.api.spi.BackendOptions;
+import dev.attn4j.api.support.DriverCalls;
 import dev.attn4j.conformance.ConcurrencyStress;
 import dev.attn4j.conformance.ConformanceCase;
 import dev.attn4j.conformance.ConformanceSuite;
@@ -38,7 +39,8 @@ import java.util.stream.Stream;
  * It then runs, on two backends opened from the provider (the second for foreign-object checks):
  * the full conformance suite (≈600 cases against the float64 reference), ending with a check that
  * the suite's plans reached every kernel family the test declares and split-KV; the quick suite;
- * the bad-input suite; 200 random invalid calls; and 8 threads sharing the backend. Where the probe
+ * the bad-input suite; 200 random invalid calls; 8 threads sharing the backend; and, where the
+ * backend counts its driver calls, a decode step loop that must not wait ({@link StepLoopCheck}). Where the probe
  * says the backend is unavailable every test aborts with the probe's cause (fails, under
  * {@code attn4j.<name>.strictTests=true}: see {@link #assumeAvailable}). The conformance seed is
  * fresh each run and logged; {@code -Dattn4j.conformance.seed=N} repeats a run.
@@ -184,6 +186,19 @@ public abstract class BackendTck {
     final void threadsSharingTheBackendMatchOneThread() {
         assume();
         LOG.info("{} stress: {}", provider().name(), ConcurrencyStress.check(backend, 8, stressJobsPerThread(), seed));
+    }
+
+    /**
+     * The decode step loop issues no synchronize and no allocation after its first step
+     * ({@link StepLoopCheck}): for backends that count their driver calls ({@link DriverCalls});
+     * one with no device to wait for (cpu) skips it, saying so.
+     */
+    @Test
+    final void stepLoopWaitsForNothingAfterItsFirstStep() {
+        assume();
+        java.util.Optional<DriverCalls> calls = backend.unwrap(DriverCalls.class);
+        Assumptions.assumeTrue(calls.isPresent(), () -> provider().name() + " does not count driver calls");
+        LOG.info("{} step loop: {}", provider().name(), StepLoopCheck.run(backend, calls.get(), seed));
     }
 
     /** The conformance tests of {@code cases} on the backend under test, seeds from {@code seed() + offset}. */

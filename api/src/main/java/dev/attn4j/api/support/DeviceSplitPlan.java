@@ -5,6 +5,8 @@ import dev.attn4j.api.DType;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.Tensor;
 
+import java.nio.ByteBuffer;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 
 /**
@@ -24,18 +26,19 @@ public abstract class DeviceSplitPlan<T extends Tensor> extends AbstractPlan {
     public final T workspace;
 
     /**
-     * Uploads the batch's arrays and allocates the workspace with {@code allocate} (dtype, elements);
-     * nothing is left allocated when this throws.
+     * Allocates the metadata and the workspace with {@code allocate} (dtype, elements) and uploads
+     * the batch's arrays with {@code upload} (a backend that queues uploads asynchronously passes its
+     * own; otherwise {@link Tensor#copyFromHost}); nothing is left allocated when this throws.
      */
     protected DeviceSplitPlan(AttentionBackend backend, PlanRequest request, ValidatedBatch b, WorkSplit split,
-                              BiFunction<DType, Integer, T> allocate) {
+                              BiFunction<DType, Integer, T> allocate, BiConsumer<T, ByteBuffer> upload) {
         super(backend, request, b);
         this.split = split;
         this.offsets = PlanMetadata.of(b, split);
         T meta = allocate.apply(DType.INT32, offsets.length());
         T ws = null;
         try {
-            meta.copyFromHost(offsets.toBytes());
+            upload.accept(meta, offsets.toBytes());
             ws = split.workspaceBytes() > 0 ? allocate.apply(DType.FP32, Math.toIntExact(split.workspaceBytes() / 4)) : null;
         } catch (RuntimeException e) {
             meta.close();

@@ -92,23 +92,24 @@ public final class RequestValidator {
         int maxQ = 0;
         int maxKv = 0;
         for (int i = 0; i < n; i++) {
-            String seq = "batch.sequence[" + i + "]";
             int q = b.qLen(i);
+            int seqIndex = i;
+            java.util.function.Supplier<String> seqName = () -> "batch.sequence[" + seqIndex + "]";
             int kv = b.kvLen(i);
             if (q < 1) {
-                throw new InvalidRequestException(seq + ".qLen", q,
+                throw new InvalidRequestException(seqName.get() + ".qLen", q,
                         "empty sequences are rejected; leave them out of the batch");
             }
             if (r.kind() == OpKind.DECODE && q != 1) {
-                throw new InvalidRequestException(seq + ".qLen", q, "a DECODE plan needs qLen=1");
+                throw new InvalidRequestException(seqName.get() + ".qLen", q, "a DECODE plan needs qLen=1");
             }
             if (q > kv) {
-                throw new InvalidRequestException(seq + ".qLen", q,
+                throw new InvalidRequestException(seqName.get() + ".qLen", q,
                         "must be <= kvLen=" + kv + " (kvLen counts the new tokens, already appended)");
             }
             long need = ((long) kv + spec.blockSize() - 1) / spec.blockSize();
             if (b.blockRowLength(i) < need) {
-                throw new InvalidRequestException(seq + ".kvLen", kv, "exceeds the blocks given: "
+                throw new InvalidRequestException(seqName.get() + ".kvLen", kv, "exceeds the blocks given: "
                         + b.blockRowLength(i) + " blocks x blockSize " + spec.blockSize() + " = "
                         + (long) b.blockRowLength(i) * spec.blockSize() + " tokens");
             }
@@ -116,12 +117,12 @@ public final class RequestValidator {
             for (int j = 0; j < need; j++) {
                 int id = b.blockId(i, j);
                 if (id < 0 || id >= spec.numBlocks()) {
-                    throw new InvalidRequestException(seq + ".blockIds[" + j + "]", id,
+                    throw new InvalidRequestException(seqName.get() + ".blockIds[" + j + "]", id,
                             "must be in [0, numBlocks=" + spec.numBlocks() + ")");
                 }
                 ids[j] = id;
             }
-            rejectRepeatedBlock(seq, ids, b, i);
+            rejectRepeatedBlock(seqName, ids);
             tokens += q;
             blocks += need;
             if (tokens > Integer.MAX_VALUE) {
@@ -163,7 +164,7 @@ public final class RequestValidator {
      * kvLen exceed the cache), which no paged cache means: rejected, naming the second occurrence.
      * Sequences may share blocks with each other (prefix sharing); padding ids are not checked.
      */
-    private static void rejectRepeatedBlock(String seq, int[] ids, BatchLayout b, int i) {
+    private static void rejectRepeatedBlock(java.util.function.Supplier<String> seq, int[] ids) {
         int[] sorted = ids.clone();
         Arrays.sort(sorted);
         for (int j = 1; j < sorted.length; j++) {
@@ -172,7 +173,7 @@ public final class RequestValidator {
                 for (int x = 0; x < ids.length; x++) {
                     if (ids[x] == sorted[j]) {
                         if (first >= 0) {
-                            throw new InvalidRequestException(seq + ".blockIds[" + x + "]", ids[x],
+                            throw new InvalidRequestException(seq.get() + ".blockIds[" + x + "]", ids[x],
                                     "repeats blockIds[" + first + "] of the same sequence; each position needs a slot "
                                             + "of its own (sequences may share blocks, one sequence may not reuse one)");
                         }

@@ -4,8 +4,6 @@ import dev.attn4j.api.AttentionOptions;
 import dev.attn4j.api.PlanRequest;
 
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.stream.IntStream;
 
 /**
  * A plan's schedule, computed once on the host (FlashInfer's plan step) and shared by backends.
@@ -86,10 +84,17 @@ public final class WorkSplit {
                 }
             }
         }
-        // Longest range first: the order items are emitted (and launched) in.
-        int[] order = IntStream.range(0, units).boxed()
-                .sorted(Comparator.comparingInt((Integer x) -> uHi[x] - uLo[x]).reversed())
-                .mapToInt(Integer::intValue).toArray();
+        // Longest range first, stable among equals: the order items are emitted (and launched) in.
+        // (Sorted as primitive keys, length descending then index: plans are made every step.)
+        long[] keys = new long[units];
+        for (int x = 0; x < units; x++) {
+            keys[x] = ((long) (Integer.MAX_VALUE - (uHi[x] - uLo[x])) << 32) | x;
+        }
+        Arrays.sort(keys);
+        int[] order = new int[units];
+        for (int x = 0; x < units; x++) {
+            order[x] = (int) keys[x];
+        }
         // Second pass: splits per unit so that there are about targetItems items.
         int perUnit = targetItems <= 1 ? 1 : Math.max(1, ceilDiv(targetItems, units));
         int[] splits = new int[units];

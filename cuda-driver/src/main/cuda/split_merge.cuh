@@ -1,0 +1,125 @@
+// Split-KV's second step (flash decoding), the same for the cuda and ilu backends: the items of a
+// split unit each left their packed rows normalized by their own sum, with the row's LSE, in a
+// partial region of the workspace (dev.attn4j.api.support.WorkSplit); a row's output is
+// sum_k exp(lse_k - M) o_k / sum_k exp(lse_k - M), M the largest lse_k, and its LSE M + log(sum).
+// A row nothing was visible to (every lse_k = -inf) gets zeros and -inf, as the attention kernels
+// write it.
+//
+// One block per (unit, packed row): blockIdx.x is the unit, blockIdx.y the row (the grid's y is the
+// plan's rows per item; blocks past the unit's rows return). One long sequence split hundreds of
+// ways is then merged by as many blocks as the unit has rows, and inside a block the threads split
+// the partials as well as the channels, so many loads are in flight at once: a block that walked
+// the partials one after another, one warp per row, took longer than the attention it merged.
+#pragma once
+#include "kernel_params.cuh"
+#include "lanes.cuh"
+#include "portable_formats.cuh"
+
+namespace attn4j_common {
+
+// Threads of a merge block (the launcher's DriverBackend.MERGE_THREADS) and partial weights held
+// in shared memory at a time.
+constexpr int MERGE_THREADS = 256;
+constexpr int MERGE_CHUNK = 512;
+
+// The block-wide max (MAX) or sum of x, in every thread; `red` holds one float per warp.
+template <bool MAX>
+__device__ __forceinline__ float merge_block_reduce(float x, float* red) {
+    x = MAX ? group_max<WARP>(x) : group_sum<WARP>(x);
+    __syncthreads();   // red's previous use is over
+    if (threadIdx.x % WARP == 0) red[threadIdx.x / WARP] = x;
+    __syncthreads();
+    x = red[0];
+    for (int w = 1; w < MERGE_THREADS / WARP; w++) x = MAX ? fmaxf(x, red[w]) : x + red[w];
+    return x;
+}
+
+template <int Q>
+__device__ __forceinline__ void split_merge_kernel(const attn4j_params::MergeParams& p) {
+    __shared__ float weight[MERGE_CHUNK];
+    __shared__ int region[MERGE_CHUNK];
+    __shared__ float red[MERGE_THREADS / WARP];
+    __shared__ float part_sum[MERGE_THREADS];
+    const int first = p.merge_first[blockIdx.x];
+    const int count = p.merge_count[blockIdx.x];
+    const int rows = p.item_rows[first] * p.group;
+    const int r = blockIdx.y;
+    if (r >= rows) return;   // uniform in the block
+    const int D = p.head_dim;
+    const int lse_at = rows * D + r;
+    const float* ws = p.workspace;
+
+    float mx = -INFINITY;
+    for (int k = threadIdx.x; k < count; k += MERGE_THREADS)
+        mx = fmaxf(mx, ws[(int64_t)p.item_partial[first + k] * p.partial_floats + lse_at]);
+    mx = merge_block_reduce<true>(mx, red);
+    float sum = 0.f;
+    if (mx != -INFINITY) {
+        for (int k = threadIdx.x; k < count; k += MERGE_THREADS)
+            sum += __expf(ws[(int64_t)p.item_partial[first + k] * p.partial_floats + lse_at] - mx);
+    }
+    sum = merge_block_reduce<false>(sum, red);
+    const float inv = sum > 0.f ? 1.f / sum : 0.f;
+
+    // Threads as (partial group, channel): `groups` groups of D threads take every groups-th
+    // partial when the block holds two or more rows' worth of threads, else one group strides the
+    // channels. Each thread keeps up to 4 channels (head dims up to 4 x MERGE_THREADS).
+    const int groups = MERGE_THREADS >= 2 * D ? MERGE_THREADS / D : 1;
+    const int grp = groups > 1 ? threadIdx.x / D : 0;
+    const int c0 = groups > 1 ? threadIdx.x % D : threadIdx.x;
+    const int c_step = groups > 1 ? D : MERGE_THREADS;
+    const bool in_group = grp < groups;
+    float acc[4] = {0.f, 0.f, 0.f, 0.f};
+    for (int k0 = 0; k0 < count; k0 += MERGE_CHUNK) {
+        const int n = min(MERGE_CHUNK, count - k0);
+        __syncthreads();   // the previous chunk's weights are read
+        for (int k = threadIdx.x; k < n; k += MERGE_THREADS) {
+            const int part = p.item_partial[first + k0 + k];
+            const float l = ws[(int64_t)part * p.partial_floats + lse_at];
+            weight[k] = l == -INFINITY ? 0.f : __expf(l - mx) * inv;
+            region[k] = part;
+        }
+        __syncthreads();
+        if (in_group) {
+#pragma unroll 8
+            for (int k = grp; k < n; k += groups) {
+                const float w = weight[k];
+                const float* o = ws + (int64_t)region[k] * p.partial_floats + r * D;
+#pragma unroll
+                for (int j = 0; j < 4; j++) {
+                    const int c = c0 + j * c_step;
+                    if (c < D) acc[j] += w * o[c];
+                }
+            }
+        }
+    }
+    const int64_t orow = (int64_t)(p.item_row0[first] + r / p.group) * p.num_qo_heads
+            + p.item_head[first] * p.group + r % p.group;
+    uint16_t* out = (uint16_t*)p.out + orow * D;
+    if (groups > 1) {
+        part_sum[threadIdx.x] = acc[0];
+        __syncthreads();
+        if (threadIdx.x < D) {
+            float o = 0.f;
+            for (int x = 0; x < groups; x++) o += part_sum[x * D + threadIdx.x];
+            out[threadIdx.x] = Half<Q>::from_float(o);
+        }
+    } else {
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+            const int c = c0 + j * c_step;
+            if (c < D) out[c] = Half<Q>::from_float(acc[j]);
+        }
+    }
+    if (threadIdx.x == 0 && p.lse != nullptr) p.lse[orow] = sum > 0.f ? mx + logf(sum) : -INFINITY;
+}
+
+}  // namespace attn4j_common
+
+// The merge kernels' extern "C" definitions (attn4j_merge_<q>), instantiated once in each
+// backend's translation unit.
+#define ATTN4J_MERGE_KERNELS                                                                                 \
+    extern "C" __global__ void __launch_bounds__(attn4j_common::MERGE_THREADS)                              \
+        attn4j_merge_bf16(attn4j_params::MergeParams p) { attn4j_common::split_merge_kernel<attn4j_common::Q_BF16>(p); }    \
+    extern "C" __global__ void __launch_bounds__(attn4j_common::MERGE_THREADS)                              \
+        attn4j_merge_fp16(attn4j_params::MergeParams p) { attn4j_common::split_merge_kernel<attn4j_common::Q_FP16>(p); }
