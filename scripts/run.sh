@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
 mvn -q -B -DskipTests -Dmaven.javadoc.skip=true package
-exec java -jar cli/target/attn4j.jar "$@"
+exec java --add-modules jdk.incubator.vector -jar cli/target/attn4j.jar "$@"

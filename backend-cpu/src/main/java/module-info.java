@@ -2,6 +2,9 @@
 module dev.attn4j.cpu {
     requires transitive dev.attn4j.api;
     requires org.slf4j;
+    // The Vector API kernels (VectorLanes), where the JVM resolves the module
+    // (--add-modules jdk.incubator.vector); scalar loops everywhere else.
+    requires static jdk.incubator.vector;
 
     exports dev.attn4j.cpu;
 

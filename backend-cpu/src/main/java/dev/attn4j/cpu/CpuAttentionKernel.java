@@ -15,10 +15,43 @@ import java.util.Arrays;
  * heads of one KV head, against one KV range, with an online softmax in float32. KV is read a
  * tile of {@link #KV_TILE} tokens at a time, each row dequantized once into scratch and reused by
  * every query of the item. Results go to the output (and LSE) directly, or to a partial region
- * that {@link #merge} combines.
+ * that {@link #merge} combines. The inner loops (dot products, scaled adds, exponentials) are the
+ * {@link Lanes}' (Vector API or scalar); each worker thread's float scratch is kept between calls
+ * ({@link Scratch}), so a run allocates none once its shape has run on that thread.
  */
 final class CpuAttentionKernel {
     static final int KV_TILE = 32;
+
+    /** A worker thread's float arrays, grown (never shrunk) to the largest item it has run. */
+    private static final class Scratch {
+        float[] q = new float[0];
+        float[] m = new float[0];
+        float[] l = new float[0];
+        float[] acc = new float[0];
+        float[] kt = new float[0];
+        float[] vt = new float[0];
+        float[] s = new float[0];
+
+        void ensure(int rows, int d) {
+            if (s.length < rows * KV_TILE) {
+                s = new float[rows * KV_TILE];
+            }
+            if (q.length < rows * d) {
+                q = new float[rows * d];
+                acc = new float[rows * d];
+            }
+            if (m.length < rows) {
+                m = new float[rows];
+                l = new float[rows];
+            }
+            if (kt.length < KV_TILE * d) {
+                kt = new float[KV_TILE * d];
+                vt = new float[KV_TILE * d];
+            }
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final PlanRequest request;
     private final ValidatedBatch batch;
@@ -38,9 +71,11 @@ final class CpuAttentionKernel {
     private final float softCap;
     private final boolean causal;
     private final int window;
+    private final Lanes lanes;
 
     CpuAttentionKernel(CpuPlan plan, KvRowReader keys, KvRowReader values, ByteBuffer query, ByteBuffer out,
-                       ByteBuffer lse, float[] workspace) {
+                       ByteBuffer lse, float[] workspace, Lanes lanes) {
+        this.lanes = lanes;
         this.request = plan.request();
         this.batch = plan.batch();
         this.split = plan.split;
@@ -76,7 +111,9 @@ final class CpuAttentionKernel {
         int bs = spec.blockSize();
         int r = rows * g;
 
-        float[] q = new float[r * d];
+        Scratch w = SCRATCH.get();
+        w.ensure(r, d);
+        float[] q = w.q;
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < g; j++) {
                 int src = ((row0 + i) * numQoHeads + head * g + j) * d;
@@ -86,13 +123,15 @@ final class CpuAttentionKernel {
                 }
             }
         }
-        float[] m = new float[r];
-        float[] l = new float[r];
-        float[] acc = new float[r * d];
-        Arrays.fill(m, Float.NEGATIVE_INFINITY);
-        float[] kt = new float[KV_TILE * d];
-        float[] vt = new float[KV_TILE * d];
-        float[] s = new float[KV_TILE];
+        float[] m = w.m;
+        float[] l = w.l;
+        float[] acc = w.acc;
+        Arrays.fill(m, 0, r, Float.NEGATIVE_INFINITY);
+        Arrays.fill(l, 0, r, 0f);
+        Arrays.fill(acc, 0, r * d, 0f);
+        float[] kt = w.kt;
+        float[] vt = w.vt;
+        float[] s = w.s;
 
         for (int t0 = lo; t0 < hi; t0 += KV_TILE) {
             int n = Math.min(KV_TILE, hi - t0);
@@ -102,46 +141,43 @@ final class CpuAttentionKernel {
                 keys.read(block, p % bs, head, kt, jj * d);
                 values.read(block, p % bs, head, vt, jj * d);
             }
-            for (int i = 0; i < rows; i++) {
-                int pos = pos0 + i;
-                int jFirst = Math.max(t0, window > 0 ? pos - window + 1 : 0);
-                int jLast = Math.min(t0 + n - 1, causal ? pos : kvLen - 1);
+            // Scores of every row against the tile, each K row read once for all of them.
+            for (int jj = 0; jj < n; jj++) {
+                lanes.dots(q, r, d, kt, jj * d, s, jj, KV_TILE);
+            }
+            // Per row: the visible part, the online softmax over it; weights outside it are 0.
+            for (int qr = 0; qr < r; qr++) {
+                int pos = pos0 + qr / g;
+                int jFirst = Math.max(t0, window > 0 ? pos - window + 1 : 0) - t0;
+                int jLast = Math.min(t0 + n - 1, causal ? pos : kvLen - 1) - t0;
+                int row = qr * KV_TILE;
                 if (jFirst > jLast) {
+                    Arrays.fill(s, row, row + n, 0f);
                     continue;
                 }
-                for (int j = 0; j < g; j++) {
-                    int qr = i * g + j;
-                    float mt = Float.NEGATIVE_INFINITY;
-                    for (int p = jFirst; p <= jLast; p++) {
-                        int kOff = (p - t0) * d;
-                        float dot = 0f;
-                        for (int c = 0; c < d; c++) {
-                            dot += q[qr * d + c] * kt[kOff + c];
-                        }
-                        if (softCap > 0) {
-                            dot = (float) (softCap * Math.tanh(dot / softCap));
-                        }
-                        s[p - t0] = dot;
-                        mt = Math.max(mt, dot);
+                float mt = Float.NEGATIVE_INFINITY;
+                for (int jj = jFirst; jj <= jLast; jj++) {
+                    float dot = s[row + jj];
+                    if (softCap > 0) {
+                        dot = (float) (softCap * Math.tanh(dot / softCap));
+                        s[row + jj] = dot;
                     }
-                    float mNew = Math.max(m[qr], mt);
-                    if (mNew > m[qr]) {
-                        float corr = (float) Math.exp(m[qr] - mNew);
-                        l[qr] *= corr;
-                        for (int c = 0; c < d; c++) {
-                            acc[qr * d + c] *= corr;
-                        }
-                        m[qr] = mNew;
-                    }
-                    for (int p = jFirst; p <= jLast; p++) {
-                        float e = (float) Math.exp(s[p - t0] - mNew);
-                        l[qr] += e;
-                        int vOff = (p - t0) * d;
-                        for (int c = 0; c < d; c++) {
-                            acc[qr * d + c] += e * vt[vOff + c];
-                        }
-                    }
+                    mt = Math.max(mt, dot);
                 }
+                float mNew = Math.max(m[qr], mt);
+                if (mNew > m[qr]) {
+                    float corr = (float) Math.exp(m[qr] - mNew);
+                    l[qr] *= corr;
+                    lanes.scale(acc, qr * d, d, corr);
+                    m[qr] = mNew;
+                }
+                l[qr] += lanes.expShifted(s, row + jFirst, row + jLast + 1, mNew);
+                Arrays.fill(s, row, row + jFirst, 0f);
+                Arrays.fill(s, row + jLast + 1, row + n, 0f);
+            }
+            // Weights x V: each V row read once for every row's accumulator.
+            for (int jj = 0; jj < n; jj++) {
+                lanes.axpys(s, jj, KV_TILE, r, vt, jj * d, acc, d);
             }
         }
         finish(it, head, row0, rows, m, l, acc);

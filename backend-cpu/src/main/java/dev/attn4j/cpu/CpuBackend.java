@@ -47,6 +47,7 @@ public final class CpuBackend extends ValidatingBackend<CpuTensor, CpuKvCache, C
     private final int threads;
     private final int minSplitTokens;
     private final ExecutorService pool;
+    private final Lanes lanes;
 
     CpuBackend(int threads) {
         this(threads, BackendOptions.defaults().intProperty(MIN_SPLIT_PROPERTY, DEFAULT_MIN_SPLIT_TOKENS, 1));
@@ -54,19 +55,28 @@ public final class CpuBackend extends ValidatingBackend<CpuTensor, CpuKvCache, C
 
     /** A backend with {@code threads} workers whose KV splits are at least {@code minSplitTokens} long. */
     CpuBackend(int threads, int minSplitTokens) {
+        this(threads, minSplitTokens, Lanes.choose(true));
+    }
+
+    /**
+     * A backend with {@code threads} workers whose KV splits are at least {@code minSplitTokens}
+     * long, its inner loops {@code lanes}.
+     */
+    CpuBackend(int threads, int minSplitTokens, Lanes lanes) {
         super(CpuBackendProvider.NAME, CpuBackendProvider.CAPABILITIES);
         if (minSplitTokens < 1) {
             throw new InvalidRequestException(MIN_SPLIT_PROPERTY, minSplitTokens, "must be >= 1");
         }
         this.threads = threads;
         this.minSplitTokens = minSplitTokens;
+        this.lanes = lanes;
         AtomicInteger n = new AtomicInteger();
         this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "attn4j-cpu-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        LOG.debug("cpu backend opened with {} threads", threads);
+        LOG.debug("cpu backend opened with {} threads, {} loops", threads, lanes.describe());
     }
 
     /** Worker threads this backend uses. */
@@ -148,7 +158,8 @@ public final class CpuBackend extends ValidatingBackend<CpuTensor, CpuKvCache, C
 
     @Override
     protected CpuPlan planValidated(PlanRequest request, ValidatedBatch batch) {
-        return new CpuPlan(this, request, batch, new WorkSplit(request, batch, threads == 1 ? 1 : threads * 4, minSplitTokens, ROWS_TIMES_HEADS));
+        return new CpuPlan(this, request, batch, new WorkSplit(request, batch, threads == 1 ? 1 : threads * 4, minSplitTokens, ROWS_TIMES_HEADS),
+                lanes.describe());
     }
 
     @Override
@@ -157,12 +168,12 @@ public final class CpuBackend extends ValidatingBackend<CpuTensor, CpuKvCache, C
         KvScales scales = c.callerScales();
         boolean caller = spec.granularity().isCallerSet();
         KvRowReader k = new KvRowReader(spec, c.keys.buf(), caller ? scales.k() : null,
-                c.keyScales == null ? null : c.keyScales.buf());
+                c.keyScales == null ? null : c.keyScales.buf(), lanes);
         KvRowReader v = new KvRowReader(spec, c.values.buf(), caller ? scales.v() : null,
-                c.valueScales == null ? null : c.valueScales.buf());
+                c.valueScales == null ? null : c.valueScales.buf(), lanes);
         float[] workspace = new float[Math.toIntExact(p.workspaceBytes() / 4)];
         CpuAttentionKernel kernel = new CpuAttentionKernel(p, k, v, query.buf(),
-                out.buf(), lse == null ? null : lse.buf(), workspace);
+                out.buf(), lse == null ? null : lse.buf(), workspace, lanes);
         parallelFor(p.split.items(), kernel::run);
         parallelFor(p.split.mergeCount.length, kernel::merge);
     }
@@ -258,6 +269,6 @@ public final class CpuBackend extends ValidatingBackend<CpuTensor, CpuKvCache, C
 
     @Override
     public String toString() {
-        return "cpu backend (" + threads + " threads)";
+        return "cpu backend (" + threads + " threads, " + lanes.describe() + ")";
     }
 }

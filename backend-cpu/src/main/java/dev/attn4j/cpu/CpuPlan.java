@@ -5,13 +5,15 @@ import dev.attn4j.api.support.AbstractPlan;
 import dev.attn4j.api.support.ValidatedBatch;
 import dev.attn4j.api.support.WorkSplit;
 
-/** A cpu plan: the validated batch and its {@link WorkSplit}. */
+/** A cpu plan: the validated batch, its {@link WorkSplit} and the loops that will run it. */
 final class CpuPlan extends AbstractPlan {
     final WorkSplit split;
+    private final String loops;
 
-    CpuPlan(CpuBackend backend, PlanRequest request, ValidatedBatch batch, WorkSplit split) {
+    CpuPlan(CpuBackend backend, PlanRequest request, ValidatedBatch batch, WorkSplit split, String loops) {
         super(backend, request, batch);
         this.split = split;
+        this.loops = loops;
     }
 
     @Override
@@ -21,6 +23,6 @@ final class CpuPlan extends AbstractPlan {
 
     @Override
     public String describe() {
-        return "cpu: " + split.describe();
+        return "cpu " + loops + ": " + split.describe();
     }
 }

@@ -3,7 +3,6 @@ package dev.attn4j.cpu;
 import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvDType;
 import dev.attn4j.api.ScaleGranularity;
-import dev.attn4j.api.numeric.Bf16;
 import dev.attn4j.api.numeric.MiniFloat;
 
 import java.nio.ByteBuffer;
@@ -26,14 +25,17 @@ final class KvRowReader {
     private final int headDim;
     private final int groupSize;
     private final MiniFloat fp8;
+    private final Lanes lanes;
 
     /**
      * @param data          the K or V tensor's storage
      * @param callerScales  that side's caller-set scales (TENSOR, HEAD, CHANNEL), else null
      * @param dynamicScales that side's dynamic-scale storage (TOKEN, TOKEN_GROUP), else null
+     * @param lanes         the loops that widen codes and apply scales
      */
-    KvRowReader(KvCacheSpec spec, ByteBuffer data, float[] callerScales, ByteBuffer dynamicScales) {
+    KvRowReader(KvCacheSpec spec, ByteBuffer data, float[] callerScales, ByteBuffer dynamicScales, Lanes lanes) {
         this.spec = spec;
+        this.lanes = lanes;
         this.data = data;
         this.callerScales = callerScales;
         this.dynamicScales = dynamicScales;
@@ -51,9 +53,7 @@ final class KvRowReader {
         int d = headDim;
         switch (kvDtype) {
             case BF16:
-                for (int c = 0; c < d; c++) {
-                    dst[dstOff + c] = Bf16.toFloat(data.getShort(2 * (base + c)));
-                }
+                lanes.bf16(data, 2 * base, dst, dstOff, d);
                 return;
             case FP16:
                 for (int c = 0; c < d; c++) {
@@ -61,9 +61,7 @@ final class KvRowReader {
                 }
                 return;
             case INT8:
-                for (int c = 0; c < d; c++) {
-                    dst[dstOff + c] = data.get(base + c);
-                }
+                lanes.int8(data, base, dst, dstOff, d);
                 break;
             default:
                 for (int c = 0; c < d; c++) {
@@ -82,13 +80,9 @@ final class KvRowReader {
             case HEAD:
                 scale(dst, dstOff, headDim, callerScales[head]);
                 break;
-            case CHANNEL: {
-                int s0 = head * headDim;
-                for (int c = 0; c < headDim; c++) {
-                    dst[dstOff + c] *= callerScales[s0 + c];
-                }
+            case CHANNEL:
+                lanes.multiply(dst, dstOff, callerScales, head * headDim, headDim);
                 break;
-            }
             case TOKEN:
             case TOKEN_GROUP: {
                 int s0 = (int) spec.dynamicScaleIndex(block, offset, head, 0);
@@ -102,9 +96,7 @@ final class KvRowReader {
         }
     }
 
-    private static void scale(float[] dst, int off, int n, float s) {
-        for (int c = 0; c < n; c++) {
-            dst[off + c] *= s;
-        }
+    private void scale(float[] dst, int off, int n, float s) {
+        lanes.scale(dst, off, n, s);
     }
 }

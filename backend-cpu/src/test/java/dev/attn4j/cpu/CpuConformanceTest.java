@@ -12,14 +12,15 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The TCK on cpu, and the full suite once more on a backend of 5 threads and 16-token KV splits, so
- * the split-KV merge runs on nearly every case.
+ * The TCK on cpu with the Vector API loops (the build's test JVMs enable the module), and the full
+ * suite once more on a backend of 5 threads and 16-token KV splits, so the split-KV merge runs on
+ * nearly every case. {@link CpuScalarConformanceTest} runs the scalar loops.
  */
 class CpuConformanceTest extends BackendTck {
     private final CpuBackend split = new CpuBackend(5, 16);
 
     CpuConformanceTest() {
-        super(new CpuBackendProvider(), BackendOptions.defaults(), Set.of());
+        super(new CpuBackendProvider(), BackendOptions.defaults(), Set.of("vector"));   // the Vector API loops
     }
 
     @TestFactory

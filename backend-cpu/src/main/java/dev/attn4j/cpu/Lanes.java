@@ -1,0 +1,82 @@
+package dev.attn4j.cpu;
+
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The cpu kernel's inner loops: dot products, scaled adds, exponentials and the dequantization of
+ * 8- and 16-bit rows, over float arrays. Two implementations: {@link VectorLanes} on the Vector
+ * API ({@code jdk.incubator.vector}, when the JVM was started with
+ * {@code --add-modules jdk.incubator.vector}), and {@link ScalarLanes}, plain loops, everywhere
+ * else. The kernel around them ({@link CpuAttentionKernel}) is the same for both.
+ */
+interface Lanes {
+    /** The Vector API's module, which the JVM resolves only when asked to. */
+    String VECTOR_MODULE = "jdk.incubator.vector";
+
+    /** {@code sum(a[aOff + i] * b[bOff + i])} for {@code i < n}. */
+    float dot(float[] a, int aOff, float[] b, int bOff, int n);
+
+    /**
+     * The dot products of one K row ({@code k[kOff ..]}, {@code d} floats) with {@code rows} query
+     * rows ({@code q[r * d ..]}), into {@code out[outOff + r * outStride]}: the K row is read once
+     * for all of them (the G heads of a KV group, and a prefill tile's rows).
+     */
+    void dots(float[] q, int rows, int d, float[] k, int kOff, float[] out, int outOff, int outStride);
+
+    /**
+     * {@code acc[r * d + i] += p[pOff + r * pStride] * v[vOff + i]} for {@code r < rows, i < d}:
+     * one V row, read once, into every row's accumulator; rows whose weight is 0 (the token is
+     * masked for them) are left alone, so a non-finite V they do not see stays out of them.
+     */
+    void axpys(float[] p, int pOff, int pStride, int rows, float[] v, int vOff, float[] acc, int d);
+
+    /** {@code y[yOff + i] += s * x[xOff + i]} for {@code i < n}. */
+    void axpy(float s, float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** {@code y[off + i] *= s} for {@code i < n}. */
+    void scale(float[] y, int off, int n, float s);
+
+    /** {@code y[off + i] *= s[sOff + i]} for {@code i < n}. */
+    void multiply(float[] y, int off, float[] s, int sOff, int n);
+
+    /** {@code s[i] = exp(s[i] - m)} for {@code from <= i < to}; their sum. */
+    float expShifted(float[] s, int from, int to, float m);
+
+    /** {@code n} int8 codes from byte {@code at} of {@code data} as floats into {@code dst[dstOff ..]}. */
+    void int8(ByteBuffer data, int at, float[] dst, int dstOff, int n);
+
+    /** {@code n} bf16 values from byte {@code at} (little-endian) as floats into {@code dst[dstOff ..]}. */
+    void bf16(ByteBuffer data, int at, float[] dst, int dstOff, int n);
+
+    /** e.g. {@code vector (256-bit, 8 float lanes)} or {@code scalar}. */
+    String describe();
+
+    /**
+     * The Vector API lanes where the JVM has the module (and {@code vector} is asked for), else the
+     * scalar ones. Where the module was resolved but the Vector API cannot be linked (an OSGi bundle
+     * that does not see it), the scalar ones too.
+     */
+    static Lanes choose(boolean vector) {
+        if (vector && ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) {
+            try {
+                return (Lanes) Class.forName("dev.attn4j.cpu.VectorLanes").getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                LoggerFactory.getLogger(Lanes.class).debug("Vector API present but not usable here: {}", e.toString());
+            }
+        }
+        return ScalarLanes.INSTANCE;
+    }
+
+    /** Why the scalar lanes run, in one line, or null where the vector ones do. */
+    static String scalarReason(Lanes lanes, boolean vectorAsked) {
+        if (!(lanes instanceof ScalarLanes)) {
+            return null;
+        }
+        return !vectorAsked ? "scalar loops (the Vector API was turned off: attn4j.cpu.vector=false)"
+                : ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()
+                ? "scalar loops (the Vector API is not visible from here)"
+                : "scalar loops: start the JVM with --add-modules " + VECTOR_MODULE + " for the Vector API kernels";
+    }
+}

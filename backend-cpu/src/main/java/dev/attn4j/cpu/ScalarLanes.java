@@ -1,0 +1,88 @@
+package dev.attn4j.cpu;
+
+import dev.attn4j.api.numeric.Bf16;
+
+import java.nio.ByteBuffer;
+
+/** {@link Lanes} as plain loops: the path wherever the Vector API is not enabled. */
+final class ScalarLanes implements Lanes {
+    static final ScalarLanes INSTANCE = new ScalarLanes();
+
+    private ScalarLanes() {
+    }
+
+    @Override
+    public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        float s = 0f;
+        for (int i = 0; i < n; i++) {
+            s += a[aOff + i] * b[bOff + i];
+        }
+        return s;
+    }
+
+    @Override
+    public void dots(float[] q, int rows, int d, float[] k, int kOff, float[] out, int outOff, int outStride) {
+        for (int r = 0; r < rows; r++) {
+            out[outOff + r * outStride] = dot(q, r * d, k, kOff, d);
+        }
+    }
+
+    @Override
+    public void axpys(float[] p, int pOff, int pStride, int rows, float[] v, int vOff, float[] acc, int d) {
+        for (int r = 0; r < rows; r++) {
+            if (p[pOff + r * pStride] != 0f) {   // a row that does not see this token adds nothing (no 0 x inf)
+                axpy(p[pOff + r * pStride], v, vOff, acc, r * d, d);
+            }
+        }
+    }
+
+    @Override
+    public void axpy(float s, float[] x, int xOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] += s * x[xOff + i];
+        }
+    }
+
+    @Override
+    public void scale(float[] y, int off, int n, float s) {
+        for (int i = 0; i < n; i++) {
+            y[off + i] *= s;
+        }
+    }
+
+    @Override
+    public void multiply(float[] y, int off, float[] s, int sOff, int n) {
+        for (int i = 0; i < n; i++) {
+            y[off + i] *= s[sOff + i];
+        }
+    }
+
+    @Override
+    public float expShifted(float[] s, int from, int to, float m) {
+        float sum = 0f;
+        for (int i = from; i < to; i++) {
+            s[i] = (float) Math.exp(s[i] - m);
+            sum += s[i];
+        }
+        return sum;
+    }
+
+    @Override
+    public void int8(ByteBuffer data, int at, float[] dst, int dstOff, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i] = data.get(at + i);
+        }
+    }
+
+    @Override
+    public void bf16(ByteBuffer data, int at, float[] dst, int dstOff, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i] = Bf16.toFloat(data.getShort(at + 2 * i));
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "scalar";
+    }
+}
