@@ -204,6 +204,32 @@ public final class CpuBackend extends ValidatingBackend<CpuTensor, CpuKvCache, C
     }
 
     /**
+     * The FMA rate of this backend's loops ({@link Lanes#fmaChains}) on all its threads at once:
+     * each runs rounds of 8 independent chains, doubled until a run lasts 50 ms; the best of three.
+     */
+    @Override
+    public java.util.OptionalDouble fmaFlopsPerSecond() {
+        float[] sink = new float[threads];
+        long its = 1 << 16;
+        while (timeChains(its, sink) < 50_000_000 && its < (1L << 40)) {
+            its *= 2;
+        }
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            best = Math.min(best, timeChains(its, sink));
+        }
+        double flops = 2.0 * 8 * lanes.fmaWidth() * (double) its * threads;
+        return java.util.OptionalDouble.of(flops / (best * 1e-9) + (sink[0] == Float.MIN_VALUE ? 1 : 0));
+    }
+
+    /** Nanoseconds for every thread to run {@code its} rounds of the FMA chains, together. */
+    private long timeChains(long its, float[] sink) {
+        long t0 = System.nanoTime();
+        parallelFor(threads, t -> sink[t] += lanes.fmaChains(its));
+        return System.nanoTime() - t0;
+    }
+
+    /**
      * Runs body(0 .. count-1) on the pool, items handed out dynamically; rethrows the first failure.
      * It returns only when no worker of this call runs any more, also when it fails or its thread is
      * interrupted: then no new item is handed out, the items in flight are waited for, and it

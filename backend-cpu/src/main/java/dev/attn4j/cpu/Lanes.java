@@ -50,6 +50,16 @@ interface Lanes {
     /** {@code n} bf16 values from byte {@code at} (little-endian) as floats into {@code dst[dstOff ..]}. */
     void bf16(ByteBuffer data, int at, float[] dst, int dstOff, int n);
 
+    /**
+     * {@code iterations} rounds of 8 independent multiply-add chains, as wide as these loops
+     * compute; returns a value that depends on all of them (so no JIT drops the work). The FMAs
+     * done: {@code 8 * iterations * fmaWidth()}.
+     */
+    float fmaChains(long iterations);
+
+    /** Multiply-adds per chain and round in {@link #fmaChains}: the float lanes (1 for scalar). */
+    int fmaWidth();
+
     /** e.g. {@code vector (256-bit, 8 float lanes)} or {@code scalar}. */
     String describe();
 

@@ -82,6 +82,28 @@ final class ScalarLanes implements Lanes {
     }
 
     @Override
+    public float fmaChains(long iterations) {
+        float a0 = 1f, a1 = 2f, a2 = 3f, a3 = 4f, a4 = 5f, a5 = 6f, a6 = 7f, a7 = 8f;
+        final float m = 0.999f, c = 1e-3f;   // stays bounded, no denormals
+        for (long i = 0; i < iterations; i++) {
+            a0 = Math.fma(a0, m, c);
+            a1 = Math.fma(a1, m, c);
+            a2 = Math.fma(a2, m, c);
+            a3 = Math.fma(a3, m, c);
+            a4 = Math.fma(a4, m, c);
+            a5 = Math.fma(a5, m, c);
+            a6 = Math.fma(a6, m, c);
+            a7 = Math.fma(a7, m, c);
+        }
+        return a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7;
+    }
+
+    @Override
+    public int fmaWidth() {
+        return 1;
+    }
+
+    @Override
     public String describe() {
         return "scalar";
     }

@@ -174,6 +174,32 @@ final class VectorLanes implements Lanes {
     }
 
     @Override
+    public float fmaChains(long iterations) {
+        FloatVector m = FloatVector.broadcast(F, 0.999f);
+        FloatVector c = FloatVector.broadcast(F, 1e-3f);
+        FloatVector a0 = FloatVector.broadcast(F, 1f), a1 = FloatVector.broadcast(F, 2f);
+        FloatVector a2 = FloatVector.broadcast(F, 3f), a3 = FloatVector.broadcast(F, 4f);
+        FloatVector a4 = FloatVector.broadcast(F, 5f), a5 = FloatVector.broadcast(F, 6f);
+        FloatVector a6 = FloatVector.broadcast(F, 7f), a7 = FloatVector.broadcast(F, 8f);
+        for (long i = 0; i < iterations; i++) {
+            a0 = a0.fma(m, c);
+            a1 = a1.fma(m, c);
+            a2 = a2.fma(m, c);
+            a3 = a3.fma(m, c);
+            a4 = a4.fma(m, c);
+            a5 = a5.fma(m, c);
+            a6 = a6.fma(m, c);
+            a7 = a7.fma(m, c);
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public int fmaWidth() {
+        return L;
+    }
+
+    @Override
     public String describe() {
         return "vector (" + F.vectorBitSize() + "-bit, " + L + " float lanes)";
     }

@@ -83,6 +83,19 @@ class LanesTest {
     }
 
     @Test
+    void theFmaChainsDoTheMultiplyAddsTheCeilingCounts() {
+        // Every lane of every vector chain runs the scalar chain's arithmetic: the sum over the
+        // lanes is fmaWidth() times the scalar sum, so fmaWidth() FMAs per chain and round were done.
+        float s = scalar.fmaChains(1000);
+        float v = vector.fmaChains(1000);
+        assertEquals(s * vector.fmaWidth(), v, 1e-5f * Math.abs(s * vector.fmaWidth()));
+        try (CpuBackend b = new CpuBackend(1, 256, vector)) {
+            double f = b.fmaFlopsPerSecond().orElseThrow();
+            assertTrue(Double.isFinite(f) && f > 0, "fma rate " + f);
+        }
+    }
+
+    @Test
     void int8AndBf16RowsWidenExactly() {
         for (int n : LENGTHS) {
             ByteBuffer bytes = ByteBuffer.allocate(n + 9).order(ByteOrder.LITTLE_ENDIAN);

@@ -8,6 +8,7 @@ import dev.attn4j.api.KvCache;
 import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.Plan;
 import dev.attn4j.api.PlanRequest;
+import dev.attn4j.api.support.DeviceMeasurements;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.TensorScope;
 
@@ -53,7 +54,11 @@ final class Benchmark {
             HostFlopsCeiling flops = null;
             if (cpu) {
                 p.message("host flops ceiling");
-                flops = HostFlopsCeiling.measure(HostFlopsCeiling.cpuBackendThreads());
+                flops = HostFlopsCeiling.measure(HostFlopsCeiling.cpuBackendThreads(),
+                        backend.unwrap(DeviceMeasurements.class).flatMap(dm -> {
+                            java.util.OptionalDouble f = dm.fmaFlopsPerSecond();
+                            return f.isPresent() ? java.util.Optional.of(f.getAsDouble()) : java.util.Optional.empty();
+                        }).orElse(Double.NaN));
                 p.step("host flops ceiling");
             }
             Timing decode = decode(p);

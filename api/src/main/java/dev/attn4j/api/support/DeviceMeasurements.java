@@ -24,6 +24,16 @@ public interface DeviceMeasurements {
     double readBytesPerSecond(long bytes, int runs);
 
     /**
+     * The float32 multiply-add rate, in flop/s (2 per FMA), of the arithmetic the backend's own
+     * kernels use, on as many threads or units as they use, with operands in registers: a compute
+     * ceiling for prefill. Empty where the backend does not measure one (the GPU backends: their
+     * tensor-core ceiling is another measurement).
+     */
+    default java.util.OptionalDouble fmaFlopsPerSecond() {
+        return java.util.OptionalDouble.empty();
+    }
+
+    /**
      * The median over {@code runs} of {@code bytes} per device second of {@code read}, after one
      * untimed run: how an implementation of {@link #readBytesPerSecond} times its read.
      */
