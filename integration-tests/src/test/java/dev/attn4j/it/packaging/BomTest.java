@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BomTest {
     /** Reactor modules that are not published: the build-only ones. */
     private static final Set<String> NOT_PUBLISHED = Set.of("attn4j-parent", "attn4j-bom",
-            "attn4j-integration-tests", "attn4j-example-host-app");
+            "attn4j-integration-tests", "attn4j-example-host-app", "attn4j-benchmarks");
     /** The reactor root: this module's parent under Maven, the working directory in the GPU host's pack. */
     private static final Path ROOT = Stream.of(Path.of(".."), Path.of("."))
             .map(p -> p.toAbsolutePath().normalize()).filter(p -> Files.exists(p.resolve("bom/pom.xml")))
