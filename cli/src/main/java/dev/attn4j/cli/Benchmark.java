@@ -54,11 +54,8 @@ final class Benchmark {
             HostFlopsCeiling flops = null;
             if (cpu) {
                 p.message("host flops ceiling");
-                flops = HostFlopsCeiling.measure(HostFlopsCeiling.cpuBackendThreads(),
-                        backend.unwrap(DeviceMeasurements.class).flatMap(dm -> {
-                            java.util.OptionalDouble f = dm.fmaFlopsPerSecond();
-                            return f.isPresent() ? java.util.Optional.of(f.getAsDouble()) : java.util.Optional.empty();
-                        }).orElse(Double.NaN));
+                flops = HostFlopsCeiling.measure(HostFlopsCeiling.cpuBackendThreads(), backend.unwrap(DeviceMeasurements.class)
+                        .map(DeviceMeasurements::fmaFlopsPerSecond).orElse(java.util.OptionalDouble.empty()));
                 p.step("host flops ceiling");
             }
             Timing decode = decode(p);

@@ -31,10 +31,10 @@ record HostFlopsCeiling(double dotFlopsPerSecond, double axpyFlopsPerSecond, dou
         return t != null && t > 0 ? t : Runtime.getRuntime().availableProcessors();
     }
 
-    /** @param backendFma the backend's own FMA rate, or NaN where it measures none */
-    static HostFlopsCeiling measure(int threads, double backendFma) {
+    /** @param backendFma the backend's own FMA rate, where it measures one */
+    static HostFlopsCeiling measure(int threads, java.util.OptionalDouble backendFma) {
         return new HostFlopsCeiling(best(threads, HostFlopsCeiling::dot8), best(threads, HostFlopsCeiling::axpy),
-                backendFma, threads);
+                backendFma.orElse(Double.NaN), threads);
     }
 
     /** The ceiling: the best of the loops. */

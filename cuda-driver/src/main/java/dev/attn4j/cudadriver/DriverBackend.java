@@ -139,11 +139,16 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
      * shared memory the kernel declares ({@link LoadedKernels#sharedBytes}); nothing for 0 blocks.
      */
     protected void launch(String kernel, int blocks, int threads, byte[] params) {
-        if (blocks == 0) {
+        launch(kernel, blocks, 1, threads, params);
+    }
+
+    /** {@link #launch} on a grid of {@code blocksX} x {@code blocksY} blocks; nothing for an empty grid. */
+    private void launch(String kernel, int blocksX, int blocksY, int threads, byte[] params) {
+        if (blocksX == 0 || blocksY == 0) {
             return;
         }
-        check(JCudaDriver.cuLaunchKernel(kernels.get(kernel), blocks, 1, 1, threads, 1, 1, kernels.sharedBytes(kernel),
-                stream, Pointer.to(Pointer.to(params)), null), "cuLaunchKernel(" + kernel + ")");
+        check(JCudaDriver.cuLaunchKernel(kernels.get(kernel), blocksX, blocksY, 1, threads, 1, 1,
+                kernels.sharedBytes(kernel), stream, Pointer.to(Pointer.to(params)), null), "cuLaunchKernel(" + kernel + ")");
     }
 
     /**
@@ -152,12 +157,10 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
      */
     protected void launchMerge(String kernel, DriverPlan p, DriverTensor out, DriverTensor lse) {
         int units = p.split.mergeCount.length;
-        if (units == 0) {
-            return;
+        if (units > 0) {
+            int rows = p.split.tileRows * (p.request().numQoHeads() / p.request().cacheSpec().numKvHeads());
+            launch(kernel, units, rows, MERGE_THREADS, AttentionParams.merge(p, out, lse));
         }
-        int rows = p.split.tileRows * (p.request().numQoHeads() / p.request().cacheSpec().numKvHeads());
-        check(JCudaDriver.cuLaunchKernel(kernels.get(kernel), units, rows, 1, MERGE_THREADS, 1, 1, 0, stream,
-                Pointer.to(Pointer.to(AttentionParams.merge(p, out, lse))), null), "cuLaunchKernel(" + kernel + ")");
     }
 
     /** Threads per block of the append kernel (one block per slot). */

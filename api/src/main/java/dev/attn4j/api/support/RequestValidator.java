@@ -87,29 +87,28 @@ public final class RequestValidator {
         int[] qIndptr = new int[n + 1];
         int[] kvLens = new int[n];
         int[] blockIndptr = new int[n + 1];
+        int[][] seqIds = new int[n][];
         long tokens = 0;
         long blocks = 0;
         int maxQ = 0;
         int maxKv = 0;
         for (int i = 0; i < n; i++) {
             int q = b.qLen(i);
-            int seqIndex = i;
-            java.util.function.Supplier<String> seqName = () -> "batch.sequence[" + seqIndex + "]";
             int kv = b.kvLen(i);
             if (q < 1) {
-                throw new InvalidRequestException(seqName.get() + ".qLen", q,
+                throw new InvalidRequestException(sequence(i) + ".qLen", q,
                         "empty sequences are rejected; leave them out of the batch");
             }
             if (r.kind() == OpKind.DECODE && q != 1) {
-                throw new InvalidRequestException(seqName.get() + ".qLen", q, "a DECODE plan needs qLen=1");
+                throw new InvalidRequestException(sequence(i) + ".qLen", q, "a DECODE plan needs qLen=1");
             }
             if (q > kv) {
-                throw new InvalidRequestException(seqName.get() + ".qLen", q,
+                throw new InvalidRequestException(sequence(i) + ".qLen", q,
                         "must be <= kvLen=" + kv + " (kvLen counts the new tokens, already appended)");
             }
             long need = ((long) kv + spec.blockSize() - 1) / spec.blockSize();
             if (b.blockRowLength(i) < need) {
-                throw new InvalidRequestException(seqName.get() + ".kvLen", kv, "exceeds the blocks given: "
+                throw new InvalidRequestException(sequence(i) + ".kvLen", kv, "exceeds the blocks given: "
                         + b.blockRowLength(i) + " blocks x blockSize " + spec.blockSize() + " = "
                         + (long) b.blockRowLength(i) * spec.blockSize() + " tokens");
             }
@@ -117,12 +116,13 @@ public final class RequestValidator {
             for (int j = 0; j < need; j++) {
                 int id = b.blockId(i, j);
                 if (id < 0 || id >= spec.numBlocks()) {
-                    throw new InvalidRequestException(seqName.get() + ".blockIds[" + j + "]", id,
+                    throw new InvalidRequestException(sequence(i) + ".blockIds[" + j + "]", id,
                             "must be in [0, numBlocks=" + spec.numBlocks() + ")");
                 }
                 ids[j] = id;
             }
-            rejectRepeatedBlock(seqName, ids);
+            rejectRepeatedBlock(i, ids);
+            seqIds[i] = ids;
             tokens += q;
             blocks += need;
             if (tokens > Integer.MAX_VALUE) {
@@ -148,10 +148,8 @@ public final class RequestValidator {
             throw new InvalidRequestException("batch.blocks", blocks, "the batch references more than 2^31-9 block ids");
         }
         int[] blockIds = new int[(int) blocks];
-        for (int i = 0; i < n; i++) {
-            for (int j = blockIndptr[i]; j < blockIndptr[i + 1]; j++) {
-                blockIds[j] = b.blockId(i, j - blockIndptr[i]);
-            }
+        for (int i = 0; i < n; i++) {   // the ids read and checked above, not read again
+            System.arraycopy(seqIds[i], 0, blockIds, blockIndptr[i], seqIds[i].length);
         }
         Requirements req = new Requirements(spec.headDim(), r.numQoHeads(), spec.numKvHeads(), spec.kvDtype(),
                 spec.granularity(), spec.layout(), spec.blockSize(), r.queryDtype(), featuresOf(r));
@@ -159,12 +157,17 @@ public final class RequestValidator {
         return new ValidatedBatch(qIndptr, kvLens, blockIndptr, blockIds, maxQ, maxKv, b);
     }
 
+    /** The field name of sequence {@code i}, built only for an error message. */
+    private static String sequence(int i) {
+        return "batch.sequence[" + i + "]";
+    }
+
     /**
      * A block id repeated within one sequence would put two of its positions in one slot (and let
      * kvLen exceed the cache), which no paged cache means: rejected, naming the second occurrence.
      * Sequences may share blocks with each other (prefix sharing); padding ids are not checked.
      */
-    private static void rejectRepeatedBlock(java.util.function.Supplier<String> seq, int[] ids) {
+    private static void rejectRepeatedBlock(int seq, int[] ids) {
         int[] sorted = ids.clone();
         Arrays.sort(sorted);
         for (int j = 1; j < sorted.length; j++) {
@@ -173,7 +176,7 @@ public final class RequestValidator {
                 for (int x = 0; x < ids.length; x++) {
                     if (ids[x] == sorted[j]) {
                         if (first >= 0) {
-                            throw new InvalidRequestException(seq.get() + ".blockIds[" + x + "]", ids[x],
+                            throw new InvalidRequestException(sequence(seq) + ".blockIds[" + x + "]", ids[x],
                                     "repeats blockIds[" + first + "] of the same sequence; each position needs a slot "
                                             + "of its own (sequences may share blocks, one sequence may not reuse one)");
                         }
