@@ -46,7 +46,11 @@
 
 namespace attn4j {
 
-template <int KV, int Q, int D>
+// GROUP_SCALES: whether the ring has room for TOKEN_GROUP scales (head dim / 16 per token). At head
+// dims up to 128 that room costs no occupancy and every decode kernel has it; at 256 it costs a
+// block per SM (3 -> 2), so d256 has two kernels: attn4j_decode_* without it and
+// attn4j_decode_tg_* with it, for TOKEN_GROUP caches only (CudaKernels.attentionFor).
+template <int KV, int Q, int D, bool GROUP_SCALES = (D <= 128)>
 struct Decode {
     using QT = typename QTraits<Q>::T;
     static constexpr int E = (int)sizeof(typename KvTraits<KV>::T);
@@ -60,8 +64,9 @@ struct Decode {
     static constexpr int STAGES = ATTN4J_DECODE_STAGES;
     static constexpr int MIN_BLOCKS = D <= 128 ? ATTN4J_DECODE_MIN_BLOCKS : 1;
     // Scales per token the ring holds: TOKEN_GROUP scales of groups down to 16 dims (the kernel
-    // takes groups of 16k dims and at least D / 8, CudaKernels.decodeOnlyScales).
-    static constexpr int SCALES = KvTraits<KV>::quantized ? D / 16 : 1;
+    // takes groups of 16k dims and at least D / 8, CudaKernels.decodeOnlyScales), else one.
+    static constexpr bool GROUPED = KvTraits<KV>::quantized && GROUP_SCALES;
+    static constexpr int SCALES = GROUPED ? D / 16 : 1;
     using R = Ring<E, D, TOKENS, SCALES>;
     static constexpr int K_DIMS = D / 4;          // K (and Q) dims a lane holds per token
     static constexpr int V_DIMS = D / 8;          // V dims a lane holds per token
@@ -114,9 +119,9 @@ __device__ __forceinline__ void move_v_reference(float vmax, float headroom, flo
     }
 }
 
-template <int KV, int Q, int D>
+template <int KV, int Q, int D, bool GROUP_SCALES = (D <= 128)>
 __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
-    using F = Decode<KV, Q, D>;
+    using F = Decode<KV, Q, D, GROUP_SCALES>;
     using QT = typename F::QT;
     using M = FlashMma<KV, Q>;
     constexpr bool QUANTIZED = KvTraits<KV>::quantized;
@@ -139,7 +144,7 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     // 16kk ... 16kk + 15, one group's), each group's part scaled by its token's K scale; V codes
     // are multiplied by their token's group scale before the MMA (lane group g's dims lie in one
     // group). `groups` scales per token (0: other granularities).
-    const bool grouped = QUANTIZED && p.gran == G_TOKEN_GROUP;
+    const bool grouped = F::GROUPED && p.gran == G_TOKEN_GROUP;
     const int groups = grouped ? D / p.group_size : 0;
     const int token_scales = grouped ? groups : per_token ? 1 : 0;
     // Score multiplier into log2 units (soft-capping needs natural units first).

@@ -80,6 +80,14 @@ final class CudaKernels {
     }
 
     /**
+     * The d256 decode kernel whose ring has room for TOKEN_GROUP scales (decode.cuh's GROUP_SCALES):
+     * the plain d256 kernel leaves it out, which keeps it at 3 blocks per SM instead of 2.
+     */
+    static String decodeTokenGroups(KvDType kv, DType q) {
+        return "attn4j_decode_tg_" + KernelNames.kv(kv) + "_" + KernelNames.half(q) + "_d256";
+    }
+
+    /**
      * The kernel a plan uses: where the tensor-core kernels apply, the decode kernel when every work
      * item has at most {@link #DECODE_MAX_ROWS} rows (decode steps for group sizes up to 8, short
      * speculative steps), the flash kernel otherwise; else the generic kernel.
@@ -88,7 +96,11 @@ final class CudaKernels {
      */
     static String attentionFor(dev.attn4j.api.KvCacheSpec spec, DType query, int itemRows) {
         if (decodeOnlyScales(spec) && itemRows <= DECODE_MAX_ROWS) {
-            return decode(spec.kvDtype(), query, spec.headDim());
+            boolean ringOfGroupScales = spec.headDim() == 256
+                    && spec.granularity().kind() == dev.attn4j.api.ScaleGranularity.Kind.TOKEN_GROUP;
+            return ringOfGroupScales
+                    ? decodeTokenGroups(spec.kvDtype(), query)
+                    : decode(spec.kvDtype(), query, spec.headDim());
         }
         if (hasTensorCoreKernel(spec, query)) {
             return itemRows <= DECODE_MAX_ROWS

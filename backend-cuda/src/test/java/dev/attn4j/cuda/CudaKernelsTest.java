@@ -46,8 +46,10 @@ class CudaKernelsTest {
                 CudaKernels.attentionFor(spec(KvDType.INT8, ScaleGranularity.tokenGroup(32), 128), DType.BF16, 4));
         assertEquals("attn4j_decode_e5m2_fp16_d64",
                 CudaKernels.attentionFor(spec(KvDType.FP8_E5M2, ScaleGranularity.tokenGroup(16), 64), DType.FP16, 7));
-        assertEquals("attn4j_decode_e4m3_bf16_d256",
+        assertEquals("attn4j_decode_tg_e4m3_bf16_d256",
                 CudaKernels.attentionFor(spec(KvDType.FP8_E4M3, ScaleGranularity.tokenGroup(32), 256), DType.BF16, 8));
+        assertEquals("attn4j_decode_int8_fp16_d256",
+                CudaKernels.attentionFor(spec(KvDType.INT8, ScaleGranularity.CHANNEL, 256), DType.FP16, 2));
         KvCacheSpec channel = spec(KvDType.INT8, ScaleGranularity.CHANNEL, 128);
         assertEquals("attn4j_decode_int8_bf16_d128", CudaKernels.attentionFor(channel, DType.BF16, 4));
         assertEquals("attn4j_decode_e4m3_fp16_d64",
