@@ -22,31 +22,45 @@ import java.util.Arrays;
 final class CpuAttentionKernel {
     static final int KV_TILE = 32;
 
-    /** A worker thread's float arrays, grown (never shrunk) to the largest item it has run. */
+    /** A worker thread's float arrays, grown (never shrunk) to the largest group it has run. */
     private static final class Scratch {
-        float[] q = new float[0];
-        float[] m = new float[0];
-        float[] l = new float[0];
-        float[] acc = new float[0];
-        float[] kt = new float[0];
-        float[] vt = new float[0];
+        float[][] q = new float[0][];
+        float[][] m = new float[0][];
+        float[][] l = new float[0][];
+        float[][] acc = new float[0][];
+        float[][] kt = new float[0][];
+        float[][] vt = new float[0][];
         float[] s = new float[0];
+        float[] kTransposed = new float[0];
 
-        void ensure(int rows, int d) {
+        void ensure(int heads, int rows, int d) {
             if (s.length < rows * KV_TILE) {
                 s = new float[rows * KV_TILE];
             }
-            if (q.length < rows * d) {
-                q = new float[rows * d];
-                acc = new float[rows * d];
+            if (kTransposed.length < KV_TILE * d) {
+                kTransposed = new float[KV_TILE * d];
             }
-            if (m.length < rows) {
-                m = new float[rows];
-                l = new float[rows];
+            if (q.length < heads) {
+                q = java.util.Arrays.copyOf(q, heads);
+                m = java.util.Arrays.copyOf(m, heads);
+                l = java.util.Arrays.copyOf(l, heads);
+                acc = java.util.Arrays.copyOf(acc, heads);
+                kt = java.util.Arrays.copyOf(kt, heads);
+                vt = java.util.Arrays.copyOf(vt, heads);
             }
-            if (kt.length < KV_TILE * d) {
-                kt = new float[KV_TILE * d];
-                vt = new float[KV_TILE * d];
+            for (int h = 0; h < heads; h++) {
+                if (q[h] == null || q[h].length < rows * d) {
+                    q[h] = new float[rows * d];
+                    acc[h] = new float[rows * d];
+                }
+                if (m[h] == null || m[h].length < rows) {
+                    m[h] = new float[rows];
+                    l[h] = new float[rows];
+                }
+                if (kt[h] == null || kt[h].length < KV_TILE * d) {
+                    kt[h] = new float[KV_TILE * d];
+                    vt[h] = new float[KV_TILE * d];
+                }
             }
         }
     }
@@ -72,6 +86,8 @@ final class CpuAttentionKernel {
     private final boolean causal;
     private final int window;
     private final Lanes lanes;
+    /** 8-bit caches hold finite values only (NaN is stored as 0, infinities saturate). */
+    private final boolean vFinite;
 
     CpuAttentionKernel(CpuPlan plan, KvRowReader keys, KvRowReader values, ByteBuffer query, ByteBuffer out,
                        ByteBuffer lse, float[] workspace, Lanes lanes) {
@@ -94,16 +110,25 @@ final class CpuAttentionKernel {
         this.softCap = (float) request.options().softCap().orElse(0);
         this.causal = request.options().causal();
         this.window = request.options().slidingWindow().orElse(0);
+        this.vFinite = spec.kvDtype().isQuantized();
     }
 
-    /** Runs work item {@code it}. */
-    void run(int it) {
-        int seq = split.seq[it];
-        int head = split.kvHead[it];
-        int row0 = split.qRow0[it];
-        int rows = split.qRows[it];
-        int lo = split.kvLo[it];
-        int hi = split.kvHi[it];
+    /**
+     * Runs the work items {@code items} (a {@link HeadGroups} group: the same sequence, query rows
+     * and KV range, consecutive KV heads) together: each tile of tokens is dequantized for all of
+     * the group's heads token by token, so the reads follow the cache's memory (NHD: a token's
+     * heads are adjacent), then each head's scores, softmax and weights x V run on its own rows.
+     * One head at a time, a NHD cache is read in rows one head-stride apart, which leaves the
+     * memory system waiting on every row (a strided read ran at a tenth of a sequential one here).
+     */
+    void runGroup(int[] items) {
+        int it0 = items[0];
+        int heads = items.length;
+        int seq = split.seq[it0];
+        int row0 = split.qRow0[it0];
+        int rows = split.qRows[it0];
+        int lo = split.kvLo[it0];
+        int hi = split.kvHi[it0];
         int qLen = batch.qLen(seq);
         int kvLen = batch.kvLens()[seq];
         int pos0 = kvLen - qLen + (row0 - batch.qIndptr()[seq]);
@@ -112,25 +137,24 @@ final class CpuAttentionKernel {
         int r = rows * g;
 
         Scratch w = SCRATCH.get();
-        w.ensure(r, d);
-        float[] q = w.q;
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < g; j++) {
-                int src = ((row0 + i) * numQoHeads + head * g + j) * d;
-                int dst = (i * g + j) * d;
-                for (int c = 0; c < d; c++) {
-                    q[dst + c] = HalfFormat.toFloat(qType, query.getShort(2 * (src + c))) * scale;
+        w.ensure(heads, r, d);
+        for (int hh = 0; hh < heads; hh++) {
+            int head = split.kvHead[items[hh]];
+            float[] q = w.q[hh];
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < g; j++) {
+                    int src = ((row0 + i) * numQoHeads + head * g + j) * d;
+                    int dst = (i * g + j) * d;
+                    for (int c = 0; c < d; c++) {
+                        q[dst + c] = HalfFormat.toFloat(qType, query.getShort(2 * (src + c))) * scale;
+                    }
                 }
             }
+            Arrays.fill(w.m[hh], 0, r, Float.NEGATIVE_INFINITY);
+            Arrays.fill(w.l[hh], 0, r, 0f);
+            Arrays.fill(w.acc[hh], 0, r * d, 0f);
         }
-        float[] m = w.m;
-        float[] l = w.l;
-        float[] acc = w.acc;
-        Arrays.fill(m, 0, r, Float.NEGATIVE_INFINITY);
-        Arrays.fill(l, 0, r, 0f);
-        Arrays.fill(acc, 0, r * d, 0f);
-        float[] kt = w.kt;
-        float[] vt = w.vt;
+        int head0 = split.kvHead[it0];
         float[] s = w.s;
 
         for (int t0 = lo; t0 < hi; t0 += KV_TILE) {
@@ -138,49 +162,57 @@ final class CpuAttentionKernel {
             for (int jj = 0; jj < n; jj++) {
                 int p = t0 + jj;
                 int block = batch.blockIds()[blocks0 + p / bs];
-                keys.read(block, p % bs, head, kt, jj * d);
-                values.read(block, p % bs, head, vt, jj * d);
-            }
-            // Scores of every row against the tile, each K row read once for all of them.
-            for (int jj = 0; jj < n; jj++) {
-                lanes.dots(q, r, d, kt, jj * d, s, jj, KV_TILE);
-            }
-            // Per row: the visible part, the online softmax over it; weights outside it are 0.
-            for (int qr = 0; qr < r; qr++) {
-                int pos = pos0 + qr / g;
-                int jFirst = Math.max(t0, window > 0 ? pos - window + 1 : 0) - t0;
-                int jLast = Math.min(t0 + n - 1, causal ? pos : kvLen - 1) - t0;
-                int row = qr * KV_TILE;
-                if (jFirst > jLast) {
-                    Arrays.fill(s, row, row + n, 0f);
-                    continue;
+                for (int hh = 0; hh < heads; hh++) {
+                    keys.read(block, p % bs, head0 + hh, w.kt[hh], jj * d);
                 }
-                float mt = Float.NEGATIVE_INFINITY;
-                for (int jj = jFirst; jj <= jLast; jj++) {
-                    float dot = s[row + jj];
-                    if (softCap > 0) {
-                        dot = (float) (softCap * Math.tanh(dot / softCap));
-                        s[row + jj] = dot;
+                for (int hh = 0; hh < heads; hh++) {
+                    values.read(block, p % bs, head0 + hh, w.vt[hh], jj * d);
+                }
+            }
+            for (int hh = 0; hh < heads; hh++) {
+                float[] m = w.m[hh];
+                float[] l = w.l[hh];
+                float[] acc = w.acc[hh];
+                // Scores of every row against the tile, each K row read once for a block of rows.
+                lanes.scoreTile(w.q[hh], r, d, w.kt[hh], n, s, KV_TILE, w.kTransposed);
+                // Per row: the visible part, the online softmax over it; weights outside it are 0.
+                for (int qr = 0; qr < r; qr++) {
+                    int pos = pos0 + qr / g;
+                    int jFirst = Math.max(t0, window > 0 ? pos - window + 1 : 0) - t0;
+                    int jLast = Math.min(t0 + n - 1, causal ? pos : kvLen - 1) - t0;
+                    int row = qr * KV_TILE;
+                    if (jFirst > jLast) {
+                        Arrays.fill(s, row, row + n, 0f);
+                        continue;
                     }
-                    mt = Math.max(mt, dot);
+                    float mt = Float.NEGATIVE_INFINITY;
+                    for (int jj = jFirst; jj <= jLast; jj++) {
+                        float dot = s[row + jj];
+                        if (softCap > 0) {
+                            dot = (float) (softCap * Math.tanh(dot / softCap));
+                            s[row + jj] = dot;
+                        }
+                        mt = Math.max(mt, dot);
+                    }
+                    float mNew = Math.max(m[qr], mt);
+                    if (mNew > m[qr]) {
+                        float corr = (float) Math.exp(m[qr] - mNew);
+                        l[qr] *= corr;
+                        lanes.scale(acc, qr * d, d, corr);
+                        m[qr] = mNew;
+                    }
+                    l[qr] += lanes.expShifted(s, row + jFirst, row + jLast + 1, mNew);
+                    Arrays.fill(s, row, row + jFirst, 0f);
+                    Arrays.fill(s, row + jLast + 1, row + n, 0f);
                 }
-                float mNew = Math.max(m[qr], mt);
-                if (mNew > m[qr]) {
-                    float corr = (float) Math.exp(m[qr] - mNew);
-                    l[qr] *= corr;
-                    lanes.scale(acc, qr * d, d, corr);
-                    m[qr] = mNew;
-                }
-                l[qr] += lanes.expShifted(s, row + jFirst, row + jLast + 1, mNew);
-                Arrays.fill(s, row, row + jFirst, 0f);
-                Arrays.fill(s, row + jLast + 1, row + n, 0f);
-            }
-            // Weights x V: each V row read once for every row's accumulator.
-            for (int jj = 0; jj < n; jj++) {
-                lanes.axpys(s, jj, KV_TILE, r, vt, jj * d, acc, d);
+                // Weights x V: each V row read once for a block of rows' accumulators.
+                boolean finite = vFinite || lanes.allFinite(w.vt[hh], 0, n * d);
+                lanes.accumulateTile(s, KV_TILE, r, n, w.vt[hh], d, acc, finite);
             }
         }
-        finish(it, head, row0, rows, m, l, acc);
+        for (int hh = 0; hh < heads; hh++) {
+            finish(items[hh], split.kvHead[items[hh]], row0, rows, w.m[hh], w.l[hh], w.acc[hh]);
+        }
     }
 
     private void finish(int it, int head, int row0, int rows, float[] m, float[] l, float[] acc) {

@@ -158,7 +158,11 @@ public final class CpuBackend extends ValidatingBackend<CpuTensor, CpuKvCache, C
 
     @Override
     protected CpuPlan planValidated(PlanRequest request, ValidatedBatch batch) {
-        return new CpuPlan(this, request, batch, new WorkSplit(request, batch, threads == 1 ? 1 : threads * 4, minSplitTokens, ROWS_TIMES_HEADS),
+        // The kernel runs the items of up to HeadGroups.MAX_HEADS KV heads as one task, so the split
+        // aims at threads x 4 tasks, not items.
+        int heads = Math.min(HeadGroups.MAX_HEADS, request.cacheSpec().numKvHeads());
+        int target = threads == 1 ? 1 : threads * 4 * heads;
+        return new CpuPlan(this, request, batch, new WorkSplit(request, batch, target, minSplitTokens, ROWS_TIMES_HEADS),
                 lanes.describe());
     }
 
@@ -174,7 +178,7 @@ public final class CpuBackend extends ValidatingBackend<CpuTensor, CpuKvCache, C
         float[] workspace = new float[Math.toIntExact(p.workspaceBytes() / 4)];
         CpuAttentionKernel kernel = new CpuAttentionKernel(p, k, v, query.buf(),
                 out.buf(), lse == null ? null : lse.buf(), workspace, lanes);
-        parallelFor(p.split.items(), kernel::run);
+        parallelFor(p.groups.length, gi -> kernel.runGroup(p.groups[gi]));
         parallelFor(p.split.mergeCount.length, kernel::merge);
     }
 
@@ -248,13 +252,29 @@ public final class CpuBackend extends ValidatingBackend<CpuTensor, CpuKvCache, C
                 body.accept(i);
             }
         };
+        // The calling thread is one of the workers: one hand-off fewer per call (waking a pool
+        // thread and waiting for it cost a tenth of a 4 x 1024 decode), and the pool's threads - 1
+        // others take items beside it.
         int workers = Math.min(threads, count);
-        List<Future<?>> futures = new ArrayList<>(workers);
-        for (int w = 0; w < workers; w++) {
+        List<Future<?>> futures = new ArrayList<>(workers - 1);
+        for (int w = 1; w < workers; w++) {
             futures.add(pool.submit(worker));
         }
         Throwable failure = null;
         boolean interrupted = false;
+        try {
+            for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                if (Thread.currentThread().isInterrupted()) {
+                    interrupted = true;
+                    next.set(count);   // no new items; the pool's ones in flight are waited for below
+                    break;
+                }
+                body.accept(i);
+            }
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            next.set(count);
+        }
         for (Future<?> f : futures) {
             while (true) {
                 try {

@@ -8,11 +8,14 @@ import dev.attn4j.api.support.WorkSplit;
 /** A cpu plan: the validated batch, its {@link WorkSplit} and the loops that will run it. */
 final class CpuPlan extends AbstractPlan {
     final WorkSplit split;
+    /** The split's items by {@link HeadGroups}: what the kernel runs, one group per task. */
+    final int[][] groups;
     private final String loops;
 
     CpuPlan(CpuBackend backend, PlanRequest request, ValidatedBatch batch, WorkSplit split, String loops) {
         super(backend, request, batch);
         this.split = split;
+        this.groups = HeadGroups.of(split);
         this.loops = loops;
     }
 
@@ -23,6 +26,6 @@ final class CpuPlan extends AbstractPlan {
 
     @Override
     public String describe() {
-        return "cpu " + loops + ": " + split.describe();
+        return "cpu " + loops + ": " + split.describe() + ", run in " + groups.length + " groups of KV heads";
     }
 }

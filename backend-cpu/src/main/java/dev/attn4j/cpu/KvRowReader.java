@@ -3,7 +3,6 @@ package dev.attn4j.cpu;
 import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvDType;
 import dev.attn4j.api.ScaleGranularity;
-import dev.attn4j.api.numeric.MiniFloat;
 
 import java.nio.ByteBuffer;
 
@@ -24,7 +23,6 @@ final class KvRowReader {
     private final ScaleGranularity.Kind granularity;
     private final int headDim;
     private final int groupSize;
-    private final MiniFloat fp8;
     private final Lanes lanes;
 
     /**
@@ -43,8 +41,6 @@ final class KvRowReader {
         this.granularity = spec.granularity().kind();
         this.headDim = spec.headDim();
         this.groupSize = granularity == ScaleGranularity.Kind.TOKEN_GROUP ? spec.granularity().groupSize() : headDim;
-        this.fp8 = kvDtype == KvDType.FP8_E4M3 ? MiniFloat.FP8_E4M3
-                : kvDtype == KvDType.FP8_E5M2 ? MiniFloat.FP8_E5M2 : null;
     }
 
     /** Writes the row's {@code headDim} dequantized values to {@code dst[dstOff ..]}. */
@@ -56,43 +52,50 @@ final class KvRowReader {
                 lanes.bf16(data, 2 * base, dst, dstOff, d);
                 return;
             case FP16:
-                for (int c = 0; c < d; c++) {
-                    dst[dstOff + c] = MiniFloat.FP16.toFloat(data.getShort(2 * (base + c)));
-                }
+                lanes.fp16(data, 2 * base, dst, dstOff, d);
                 return;
-            case INT8:
-                lanes.int8(data, base, dst, dstOff, d);
-                break;
             default:
-                for (int c = 0; c < d; c++) {
-                    dst[dstOff + c] = fp8.toFloat(data.get(base + c));
-                }
                 break;
         }
-        applyScales(block, offset, head, dst, dstOff);
+        // One scale for the whole row (TENSOR, HEAD, TOKEN) is applied while the codes widen;
+        // CHANNEL and TOKEN_GROUP scales take a second pass.
+        float rowScale = rowScale(block, offset, head);
+        float widen = Float.isNaN(rowScale) ? 1f : rowScale;
+        if (kvDtype == KvDType.INT8) {
+            lanes.int8(data, base, dst, dstOff, d, widen);
+        } else {
+            lanes.fp8(data, base, dst, dstOff, d, widen, kvDtype == KvDType.FP8_E4M3);
+        }
+        if (Float.isNaN(rowScale)) {
+            applyPerDimScales(block, offset, head, dst, dstOff);
+        }
     }
 
-    private void applyScales(int block, int offset, int head, float[] dst, int dstOff) {
+    /** The row's one scale, or NaN where its scales vary along the head dim. */
+    private float rowScale(int block, int offset, int head) {
         switch (granularity) {
             case TENSOR:
-                scale(dst, dstOff, headDim, callerScales[0]);
-                break;
+                return callerScales[0];
             case HEAD:
-                scale(dst, dstOff, headDim, callerScales[head]);
-                break;
-            case CHANNEL:
-                lanes.multiply(dst, dstOff, callerScales, head * headDim, headDim);
-                break;
+                return callerScales[head];
             case TOKEN:
-            case TOKEN_GROUP: {
-                int s0 = (int) spec.dynamicScaleIndex(block, offset, head, 0);
-                for (int g = 0, c = 0; c < headDim; g++, c += groupSize) {
-                    scale(dst, dstOff + c, groupSize, dynamicScales.getFloat(4 * (s0 + g)));
-                }
-                break;
-            }
+                return dynamicScales.getFloat(4 * (int) spec.dynamicScaleIndex(block, offset, head, 0));
+            case CHANNEL:
+            case TOKEN_GROUP:
+                return Float.NaN;
             default:
                 throw new IllegalStateException("no scales for " + granularity);
+        }
+    }
+
+    private void applyPerDimScales(int block, int offset, int head, float[] dst, int dstOff) {
+        if (granularity == ScaleGranularity.Kind.CHANNEL) {
+            lanes.multiply(dst, dstOff, callerScales, head * headDim, headDim);
+            return;
+        }
+        int s0 = (int) spec.dynamicScaleIndex(block, offset, head, 0);
+        for (int g = 0, c = 0; c < headDim; g++, c += groupSize) {
+            scale(dst, dstOff + c, groupSize, dynamicScales.getFloat(4 * (s0 + g)));
         }
     }
 

@@ -19,18 +19,22 @@ interface Lanes {
     float dot(float[] a, int aOff, float[] b, int bOff, int n);
 
     /**
-     * The dot products of one K row ({@code k[kOff ..]}, {@code d} floats) with {@code rows} query
-     * rows ({@code q[r * d ..]}), into {@code out[outOff + r * outStride]}: the K row is read once
-     * for all of them (the G heads of a KV group, and a prefill tile's rows).
+     * The scores of a tile: {@code s[r * sStride + j] = q[r * d ..] . k[j * d ..]} for
+     * {@code r < rows} query rows and {@code j < n} K rows ({@code n <= sStride}): every K row read
+     * once for a block of query rows (the G heads of a KV group, a prefill tile's rows), never one
+     * row at a time. Entries {@code n <= j < sStride} may be overwritten. {@code scratch} holds at
+     * least {@code d * sStride} floats the implementation may use (a transposed K tile).
      */
-    void dots(float[] q, int rows, int d, float[] k, int kOff, float[] out, int outOff, int outStride);
+    void scoreTile(float[] q, int rows, int d, float[] k, int n, float[] s, int sStride, float[] scratch);
 
     /**
-     * {@code acc[r * d + i] += p[pOff + r * pStride] * v[vOff + i]} for {@code r < rows, i < d}:
-     * one V row, read once, into every row's accumulator; rows whose weight is 0 (the token is
-     * masked for them) are left alone, so a non-finite V they do not see stays out of them.
+     * Weights x V over a tile: {@code acc[r * d + c] += sum_j p[r * pStride + j] * v[j * d + c]}
+     * for {@code r < rows, j < n, c < d}, each V row read once for a block of rows. With
+     * {@code vFinite} false (a 16-bit cache, which may hold infinities and NaN), a weight of 0 (the
+     * token masked for that row) adds nothing, not 0 x inf = NaN; with it true the loops may
+     * multiply by the 0.
      */
-    void axpys(float[] p, int pOff, int pStride, int rows, float[] v, int vOff, float[] acc, int d);
+    void accumulateTile(float[] p, int pStride, int rows, int n, float[] v, int d, float[] acc, boolean vFinite);
 
     /** {@code y[yOff + i] += s * x[xOff + i]} for {@code i < n}. */
     void axpy(float s, float[] x, int xOff, float[] y, int yOff, int n);
@@ -44,8 +48,23 @@ interface Lanes {
     /** {@code s[i] = exp(s[i] - m)} for {@code from <= i < to}; their sum. */
     float expShifted(float[] s, int from, int to, float m);
 
-    /** {@code n} int8 codes from byte {@code at} of {@code data} as floats into {@code dst[dstOff ..]}. */
-    void int8(ByteBuffer data, int at, float[] dst, int dstOff, int n);
+    /**
+     * {@code n} int8 codes from byte {@code at} of {@code data}, times {@code scale}, as floats into
+     * {@code dst[dstOff ..]} (one pass: the row's scale, where it has one, costs no second pass).
+     */
+    void int8(ByteBuffer data, int at, float[] dst, int dstOff, int n, float scale);
+
+    /**
+     * {@code n} fp8 codes (e4m3 when {@code e4m3}, else e5m2) times {@code scale}, as {@link #int8}:
+     * exactly {@link dev.attn4j.api.numeric.MiniFloat}'s values, NaN and infinities included.
+     */
+    void fp8(ByteBuffer data, int at, float[] dst, int dstOff, int n, float scale, boolean e4m3);
+
+    /** {@code n} fp16 values from byte {@code at} (little-endian) as floats, exactly. */
+    void fp16(ByteBuffer data, int at, float[] dst, int dstOff, int n);
+
+    /** Whether {@code x[off .. off + n)} holds no infinity and no NaN. */
+    boolean allFinite(float[] x, int off, int n);
 
     /** {@code n} bf16 values from byte {@code at} (little-endian) as floats into {@code dst[dstOff ..]}. */
     void bf16(ByteBuffer data, int at, float[] dst, int dstOff, int n);

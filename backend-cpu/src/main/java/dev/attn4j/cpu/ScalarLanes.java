@@ -21,17 +21,22 @@ final class ScalarLanes implements Lanes {
     }
 
     @Override
-    public void dots(float[] q, int rows, int d, float[] k, int kOff, float[] out, int outOff, int outStride) {
-        for (int r = 0; r < rows; r++) {
-            out[outOff + r * outStride] = dot(q, r * d, k, kOff, d);
+    public void scoreTile(float[] q, int rows, int d, float[] k, int n, float[] s, int sStride, float[] scratch) {
+        for (int j = 0; j < n; j++) {   // each K row once, against every query row
+            for (int r = 0; r < rows; r++) {
+                s[r * sStride + j] = dot(q, r * d, k, j * d, d);
+            }
         }
     }
 
     @Override
-    public void axpys(float[] p, int pOff, int pStride, int rows, float[] v, int vOff, float[] acc, int d) {
-        for (int r = 0; r < rows; r++) {
-            if (p[pOff + r * pStride] != 0f) {   // a row that does not see this token adds nothing (no 0 x inf)
-                axpy(p[pOff + r * pStride], v, vOff, acc, r * d, d);
+    public void accumulateTile(float[] p, int pStride, int rows, int n, float[] v, int d, float[] acc, boolean vFinite) {
+        for (int j = 0; j < n; j++) {
+            for (int r = 0; r < rows; r++) {
+                float w = p[r * pStride + j];
+                if (w != 0f) {   // a row that does not see this token adds nothing (no 0 x inf)
+                    axpy(w, v, j * d, acc, r * d, d);
+                }
             }
         }
     }
@@ -68,10 +73,36 @@ final class ScalarLanes implements Lanes {
     }
 
     @Override
-    public void int8(ByteBuffer data, int at, float[] dst, int dstOff, int n) {
+    public void int8(ByteBuffer data, int at, float[] dst, int dstOff, int n, float scale) {
         for (int i = 0; i < n; i++) {
-            dst[dstOff + i] = data.get(at + i);
+            dst[dstOff + i] = data.get(at + i) * scale;
         }
+    }
+
+    @Override
+    public void fp8(ByteBuffer data, int at, float[] dst, int dstOff, int n, float scale, boolean e4m3) {
+        dev.attn4j.api.numeric.MiniFloat f = e4m3 ? dev.attn4j.api.numeric.MiniFloat.FP8_E4M3
+                : dev.attn4j.api.numeric.MiniFloat.FP8_E5M2;
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i] = f.toFloat(data.get(at + i)) * scale;
+        }
+    }
+
+    @Override
+    public void fp16(ByteBuffer data, int at, float[] dst, int dstOff, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i] = dev.attn4j.api.numeric.MiniFloat.FP16.toFloat(data.getShort(at + 2 * i));
+        }
+    }
+
+    @Override
+    public boolean allFinite(float[] x, int off, int n) {
+        for (int i = 0; i < n; i++) {
+            if (!Float.isFinite(x[off + i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -42,55 +42,214 @@ final class VectorLanes implements Lanes {
         return s;
     }
 
+    /**
+     * From this many query rows on, {@link #scoreTile} transposes the K tile once and multiplies
+     * broadcast query elements into vectors of tokens: no horizontal sums at all, where a block of
+     * rows against K rows needs one per (row, token). Below it (decode's G rows) the transpose
+     * would cost more than the sums it saves.
+     */
+    static final int TRANSPOSED_ROWS = 16;
+
     @Override
-    public void dots(float[] q, int rows, int d, float[] k, int kOff, float[] out, int outOff, int outStride) {
+    public void scoreTile(float[] q, int rows, int d, float[] k, int n, float[] s, int sStride, float[] scratch) {
         if (d % L != 0) {
-            for (int r = 0; r < rows; r++) {
-                out[outOff + r * outStride] = dot(q, r * d, k, kOff, d);
-            }
+            ScalarLanes.INSTANCE.scoreTile(q, rows, d, k, n, s, sStride, scratch);
+            return;
+        }
+        if (rows >= TRANSPOSED_ROWS && sStride % L == 0) {
+            scoreTransposed(q, rows, d, k, n, s, sStride, scratch);
             return;
         }
         int r = 0;
-        for (; r + 4 <= rows; r += 4) {   // four query rows per pass over the K row
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            int q0 = r * d;
-            for (int c = 0; c < d; c += L) {
-                FloatVector kv = FloatVector.fromArray(F, k, kOff + c);
-                a0 = FloatVector.fromArray(F, q, q0 + c).fma(kv, a0);
-                a1 = FloatVector.fromArray(F, q, q0 + d + c).fma(kv, a1);
-                a2 = FloatVector.fromArray(F, q, q0 + 2 * d + c).fma(kv, a2);
-                a3 = FloatVector.fromArray(F, q, q0 + 3 * d + c).fma(kv, a3);
+        for (; r + 4 <= rows; r += 4) {
+            int j = 0;
+            for (; j + 4 <= n; j += 4) {
+                scores4x4(q, r, d, k, j, s, sStride);
             }
-            out[outOff + r * outStride] = a0.reduceLanes(VectorOperators.ADD);
-            out[outOff + (r + 1) * outStride] = a1.reduceLanes(VectorOperators.ADD);
-            out[outOff + (r + 2) * outStride] = a2.reduceLanes(VectorOperators.ADD);
-            out[outOff + (r + 3) * outStride] = a3.reduceLanes(VectorOperators.ADD);
+            for (; j < n; j++) {
+                scores4x1(q, r, d, k, j, s, sStride);
+            }
         }
         for (; r < rows; r++) {
-            out[outOff + r * outStride] = dot(q, r * d, k, kOff, d);
+            for (int j = 0; j < n; j++) {
+                s[r * sStride + j] = dot(q, r * d, k, j * d, d);
+            }
+        }
+    }
+
+    /** Rows r ... r+3 against K rows j ... j+3: 16 accumulators, each K and Q chunk loaded once. */
+    private static void scores4x4(float[] q, int r, int d, float[] k, int j, float[] s, int sStride) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+        FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
+        int q0 = r * d, k0 = j * d;
+        for (int c = 0; c < d; c += L) {
+            FloatVector x0 = FloatVector.fromArray(F, q, q0 + c);
+            FloatVector x1 = FloatVector.fromArray(F, q, q0 + d + c);
+            FloatVector x2 = FloatVector.fromArray(F, q, q0 + 2 * d + c);
+            FloatVector x3 = FloatVector.fromArray(F, q, q0 + 3 * d + c);
+            FloatVector y0 = FloatVector.fromArray(F, k, k0 + c);
+            FloatVector y1 = FloatVector.fromArray(F, k, k0 + d + c);
+            FloatVector y2 = FloatVector.fromArray(F, k, k0 + 2 * d + c);
+            FloatVector y3 = FloatVector.fromArray(F, k, k0 + 3 * d + c);
+            a00 = x0.fma(y0, a00);
+            a01 = x0.fma(y1, a01);
+            a02 = x0.fma(y2, a02);
+            a03 = x0.fma(y3, a03);
+            a10 = x1.fma(y0, a10);
+            a11 = x1.fma(y1, a11);
+            a12 = x1.fma(y2, a12);
+            a13 = x1.fma(y3, a13);
+            a20 = x2.fma(y0, a20);
+            a21 = x2.fma(y1, a21);
+            a22 = x2.fma(y2, a22);
+            a23 = x2.fma(y3, a23);
+            a30 = x3.fma(y0, a30);
+            a31 = x3.fma(y1, a31);
+            a32 = x3.fma(y2, a32);
+            a33 = x3.fma(y3, a33);
+        }
+        int o = r * sStride + j;
+        store4(s, o, a00, a01, a02, a03);
+        store4(s, o + sStride, a10, a11, a12, a13);
+        store4(s, o + 2 * sStride, a20, a21, a22, a23);
+        store4(s, o + 3 * sStride, a30, a31, a32, a33);
+    }
+
+    private static void store4(float[] s, int o, FloatVector a, FloatVector b, FloatVector c, FloatVector e) {
+        s[o] = a.reduceLanes(VectorOperators.ADD);
+        s[o + 1] = b.reduceLanes(VectorOperators.ADD);
+        s[o + 2] = c.reduceLanes(VectorOperators.ADD);
+        s[o + 3] = e.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Rows r ... r+3 against K row j. */
+    private static void scores4x1(float[] q, int r, int d, float[] k, int j, float[] s, int sStride) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        int q0 = r * d, k0 = j * d;
+        for (int c = 0; c < d; c += L) {
+            FloatVector kv = FloatVector.fromArray(F, k, k0 + c);
+            a0 = FloatVector.fromArray(F, q, q0 + c).fma(kv, a0);
+            a1 = FloatVector.fromArray(F, q, q0 + d + c).fma(kv, a1);
+            a2 = FloatVector.fromArray(F, q, q0 + 2 * d + c).fma(kv, a2);
+            a3 = FloatVector.fromArray(F, q, q0 + 3 * d + c).fma(kv, a3);
+        }
+        int o = r * sStride + j;
+        s[o] = a0.reduceLanes(VectorOperators.ADD);
+        s[o + sStride] = a1.reduceLanes(VectorOperators.ADD);
+        s[o + 2 * sStride] = a2.reduceLanes(VectorOperators.ADD);
+        s[o + 3 * sStride] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Many rows: K's tile transposed into {@code kt} ({@code d} rows of {@code np} tokens, zero past
+     * {@code n}), then per block of 4 query rows and vector of tokens, each query element broadcast
+     * and multiplied into the tokens' lanes.
+     */
+    private static void scoreTransposed(float[] q, int rows, int d, float[] k, int n, float[] s, int sStride, float[] kt) {
+        int np = (n + L - 1) / L * L;
+        for (int j = 0; j < n; j++) {
+            for (int c = 0; c < d; c++) {
+                kt[c * np + j] = k[j * d + c];
+            }
+        }
+        for (int j = n; j < np; j++) {
+            for (int c = 0; c < d; c++) {
+                kt[c * np + j] = 0f;
+            }
+        }
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            int q0 = r * d;
+            for (int jb = 0; jb < np; jb += L) {
+                FloatVector a0 = FloatVector.zero(F);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                for (int c = 0; c < d; c++) {
+                    FloatVector kv = FloatVector.fromArray(F, kt, c * np + jb);
+                    a0 = kv.fma(FloatVector.broadcast(F, q[q0 + c]), a0);
+                    a1 = kv.fma(FloatVector.broadcast(F, q[q0 + d + c]), a1);
+                    a2 = kv.fma(FloatVector.broadcast(F, q[q0 + 2 * d + c]), a2);
+                    a3 = kv.fma(FloatVector.broadcast(F, q[q0 + 3 * d + c]), a3);
+                }
+                a0.intoArray(s, r * sStride + jb);
+                a1.intoArray(s, (r + 1) * sStride + jb);
+                a2.intoArray(s, (r + 2) * sStride + jb);
+                a3.intoArray(s, (r + 3) * sStride + jb);
+            }
+        }
+        for (; r < rows; r++) {
+            for (int jb = 0; jb < np; jb += L) {
+                FloatVector a = FloatVector.zero(F);
+                for (int c = 0; c < d; c++) {
+                    a = FloatVector.fromArray(F, kt, c * np + jb).fma(FloatVector.broadcast(F, q[r * d + c]), a);
+                }
+                a.intoArray(s, r * sStride + jb);
+            }
         }
     }
 
     @Override
-    public void axpys(float[] p, int pOff, int pStride, int rows, float[] v, int vOff, float[] acc, int d) {
+    public void accumulateTile(float[] p, int pStride, int rows, int n, float[] v, int d, float[] acc, boolean vFinite) {
         if (d % L != 0) {
-            for (int r = 0; r < rows; r++) {
-                if (p[pOff + r * pStride] != 0f) {
-                    axpy(p[pOff + r * pStride], v, vOff, acc, r * d, d);
-                }
-            }
+            ScalarLanes.INSTANCE.accumulateTile(p, pStride, rows, n, v, d, acc, vFinite);
             return;
         }
-        for (int c = 0; c < d; c += L) {   // one V chunk, read once, into every row
-            FloatVector vv = FloatVector.fromArray(F, v, vOff + c);
-            for (int r = 0; r < rows; r++) {
-                float w = p[pOff + r * pStride];
-                if (w != 0f) {   // a row that does not see this token: no 0 x inf = NaN from it
-                    int at = r * d + c;
-                    vv.fma(FloatVector.broadcast(F, w), FloatVector.fromArray(F, acc, at)).intoArray(acc, at);
+        if (!vFinite) {
+            accumulateSkippingZeros(p, pStride, rows, n, v, d, acc);
+            return;
+        }
+        // No branch in the token loop: a vector merged from two paths is boxed by C2 (JDK 17), which
+        // costs more than the multiply by a zero weight it would skip.
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {   // 4 rows' accumulators for one V chunk stay in registers over the tile
+            int p0 = r * pStride, p1 = p0 + pStride, p2 = p1 + pStride, p3 = p2 + pStride;
+            int o0 = r * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
+            for (int c = 0; c < d; c += L) {
+                FloatVector a0 = FloatVector.fromArray(F, acc, o0 + c);
+                FloatVector a1 = FloatVector.fromArray(F, acc, o1 + c);
+                FloatVector a2 = FloatVector.fromArray(F, acc, o2 + c);
+                FloatVector a3 = FloatVector.fromArray(F, acc, o3 + c);
+                for (int j = 0; j < n; j++) {
+                    FloatVector vv = FloatVector.fromArray(F, v, j * d + c);
+                    a0 = vv.fma(FloatVector.broadcast(F, p[p0 + j]), a0);
+                    a1 = vv.fma(FloatVector.broadcast(F, p[p1 + j]), a1);
+                    a2 = vv.fma(FloatVector.broadcast(F, p[p2 + j]), a2);
+                    a3 = vv.fma(FloatVector.broadcast(F, p[p3 + j]), a3);
+                }
+                a0.intoArray(acc, o0 + c);
+                a1.intoArray(acc, o1 + c);
+                a2.intoArray(acc, o2 + c);
+                a3.intoArray(acc, o3 + c);
+            }
+        }
+        for (; r < rows; r++) {
+            int p0 = r * pStride, o0 = r * d;
+            for (int c = 0; c < d; c += L) {
+                FloatVector a0 = FloatVector.fromArray(F, acc, o0 + c);
+                for (int j = 0; j < n; j++) {
+                    a0 = FloatVector.fromArray(F, v, j * d + c).fma(FloatVector.broadcast(F, p[p0 + j]), a0);
+                }
+                a0.intoArray(acc, o0 + c);
+            }
+        }
+    }
+
+    /** 16-bit V, which may hold infinities: per token and row, only the weights that are not 0. */
+    private static void accumulateSkippingZeros(float[] p, int pStride, int rows, int n, float[] v, int d, float[] acc) {
+        for (int j = 0; j < n; j++) {
+            for (int c = 0; c < d; c += L) {   // one V chunk, read once, into every row
+                FloatVector vv = FloatVector.fromArray(F, v, j * d + c);
+                for (int r = 0; r < rows; r++) {
+                    float w = p[r * pStride + j];
+                    if (w != 0f) {   // a row that does not see this token: no 0 x inf = NaN from it
+                        int at = r * d + c;
+                        vv.fma(FloatVector.broadcast(F, w), FloatVector.fromArray(F, acc, at)).intoArray(acc, at);
+                    }
                 }
             }
         }
@@ -148,15 +307,104 @@ final class VectorLanes implements Lanes {
     }
 
     @Override
-    public void int8(ByteBuffer data, int at, float[] dst, int dstOff, int n) {
+    public void int8(ByteBuffer data, int at, float[] dst, int dstOff, int n, float scale) {
         int i = 0;
+        if (data.hasArray()) {   // the backend's own caches: array loads, about twice a buffer load's speed
+            byte[] a = data.array();
+            int base = data.arrayOffset() + at;
+            for (int end = n - n % L; i < end; i += L) {
+                ((FloatVector) ByteVector.fromArray(B, a, base + i).castShape(F, 0)).mul(scale).intoArray(dst, dstOff + i);
+            }
+        }
         for (int end = n - n % L; i < end; i += L) {
             ((FloatVector) ByteVector.fromByteBuffer(B, data, at + i, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.B2F, F, 0)).intoArray(dst, dstOff + i);
+                    .castShape(F, 0)).mul(scale).intoArray(dst, dstOff + i);
         }
         for (; i < n; i++) {
-            dst[dstOff + i] = data.get(at + i);
+            dst[dstOff + i] = data.get(at + i) * scale;
         }
+    }
+
+    // fp8 and fp16 by exponent rebasing: the code's exponent and mantissa bits, shifted to a float's
+    // places, read as a float are the value times 2^(127 - bias) (subnormals included, Java floats
+    // keep subnormals), so one multiply by 2^(bias - 127) finishes the magnitude; the sign bit is
+    // put back as a bit; all-ones exponents (e5m2, fp16: infinities and NaN; e4m3: NaN only, for
+    // magnitude bits 0x7f) become the float's.
+    private static final float E4M3_REBASE = 0x1p120f;   // 2^(127 - 7)
+    private static final float E5M2_REBASE = 0x1p112f;   // 2^(127 - 15), also fp16's
+
+    @Override
+    public void fp8(ByteBuffer data, int at, float[] dst, int dstOff, int n, float scale, boolean e4m3) {
+        int i = 0;
+        if (data.hasArray()) {
+            byte[] a = data.array();
+            int base = data.arrayOffset() + at;
+            for (int end = n - n % L; i < end; i += L) {
+                IntVector bits = (IntVector) ByteVector.fromArray(B, a, base + i).castShape(I, 0);
+                fp8Lanes(bits, e4m3).mul(scale).intoArray(dst, dstOff + i);
+            }
+        }
+        for (int end = n - n % L; i < end; i += L) {
+            IntVector bits = (IntVector) ByteVector.fromByteBuffer(B, data, at + i, ByteOrder.LITTLE_ENDIAN).castShape(I, 0);
+            fp8Lanes(bits, e4m3).mul(scale).intoArray(dst, dstOff + i);
+        }
+        dev.attn4j.api.numeric.MiniFloat f = e4m3 ? dev.attn4j.api.numeric.MiniFloat.FP8_E4M3
+                : dev.attn4j.api.numeric.MiniFloat.FP8_E5M2;
+        for (; i < n; i++) {
+            dst[dstOff + i] = f.toFloat(data.get(at + i)) * scale;
+        }
+    }
+
+    /** Sign-extended fp8 codes in int lanes -> their values. */
+    private static FloatVector fp8Lanes(IntVector code, boolean e4m3) {
+        IntVector mag = code.lanewise(VectorOperators.AND, 0x7f);
+        IntVector sign = code.lanewise(VectorOperators.AND, 0x80).lanewise(VectorOperators.LSHL, 24);
+        IntVector out;
+        if (e4m3) {
+            FloatVector v = mag.lanewise(VectorOperators.LSHL, 20).reinterpretAsFloats().mul(E4M3_REBASE);
+            out = v.reinterpretAsInts().blend(0x7fc00000, mag.compare(VectorOperators.EQ, 0x7f));
+        } else {
+            FloatVector v = mag.lanewise(VectorOperators.LSHL, 21).reinterpretAsFloats().mul(E5M2_REBASE);
+            IntVector special = mag.lanewise(VectorOperators.AND, 3).lanewise(VectorOperators.LSHL, 21)
+                    .lanewise(VectorOperators.OR, 0x7f800000);
+            out = v.reinterpretAsInts().blend(special, mag.compare(VectorOperators.GE, 0x7c));
+        }
+        return out.lanewise(VectorOperators.OR, sign).reinterpretAsFloats();
+    }
+
+    @Override
+    public void fp16(ByteBuffer data, int at, float[] dst, int dstOff, int n) {
+        int i = 0;
+        for (int end = n - n % L; i < end; i += L) {
+            IntVector h = ((IntVector) ShortVector.fromByteBuffer(S, data, at + 2 * i, ByteOrder.LITTLE_ENDIAN)
+                    .castShape(I, 0));
+            IntVector mag = h.lanewise(VectorOperators.AND, 0x7fff);
+            IntVector sign = h.lanewise(VectorOperators.AND, 0x8000).lanewise(VectorOperators.LSHL, 16);
+            FloatVector v = mag.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(E5M2_REBASE);
+            IntVector special = mag.lanewise(VectorOperators.AND, 0x3ff).lanewise(VectorOperators.LSHL, 13)
+                    .lanewise(VectorOperators.OR, 0x7f800000);
+            v.reinterpretAsInts().blend(special, mag.compare(VectorOperators.GE, 0x7c00))
+                    .lanewise(VectorOperators.OR, sign).reinterpretAsFloats().intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dstOff + i] = dev.attn4j.api.numeric.MiniFloat.FP16.toFloat(data.getShort(at + 2 * i));
+        }
+    }
+
+    @Override
+    public boolean allFinite(float[] x, int off, int n) {
+        // x - x is 0 for every finite x and NaN otherwise; one NaN makes the sum NaN.
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (int end = n - n % L; i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, off + i);
+            acc = acc.add(v.sub(v));
+        }
+        float t = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            t += x[off + i] - x[off + i];
+        }
+        return t == 0f;
     }
 
     @Override

@@ -70,7 +70,7 @@ class CpuInterruptTest {
                 }
             });
             caller.start();
-            Thread.sleep(30);
+            Thread.sleep(5);
             caller.interrupt();
             caller.join();
             assertNotNull(thrown.get(), "the decode finished before the interrupt: make it larger");

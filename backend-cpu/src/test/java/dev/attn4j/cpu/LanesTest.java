@@ -1,6 +1,7 @@
 package dev.attn4j.cpu;
 
 import dev.attn4j.api.numeric.Bf16;
+import dev.attn4j.api.numeric.MiniFloat;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -57,27 +58,55 @@ class LanesTest {
     }
 
     @Test
-    void manyRowDotsAndAxpysAgreeWithTheScalarLoops() {
+    void scoreTilesAgreeWithFloat64DotsOnEveryPath() {
+        // rows below and from VectorLanes.TRANSPOSED_ROWS; tiles of whole, partial and single K rows
+        for (int d : new int[] {8, 64, 96, 128, 130}) {
+            for (int rows : new int[] {1, 3, 4, 7, 8, 16, 17, 32}) {
+                for (int n : new int[] {1, 3, 4, 5, 16, 31, 32}) {
+                    float[] q = random(rows * d);
+                    float[] k = random(n * d);
+                    float[] scratch = new float[32 * d];
+                    float[] vs = new float[rows * 32];
+                    float[] ss = new float[rows * 32];
+                    vector.scoreTile(q, rows, d, k, n, vs, 32, scratch);
+                    scalar.scoreTile(q, rows, d, k, n, ss, 32, scratch);
+                    for (int r = 0; r < rows; r++) {
+                        for (int j = 0; j < n; j++) {
+                            double want = 0;
+                            for (int c = 0; c < d; c++) {
+                                want += (double) q[r * d + c] * k[j * d + c];
+                            }
+                            String at = "d=" + d + " rows=" + rows + " n=" + n + " r=" + r + " j=" + j;
+                            assertEquals(want, vs[r * 32 + j], 1e-5 * d, "vector " + at);
+                            assertEquals(want, ss[r * 32 + j], 1e-5 * d, "scalar " + at);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void accumulateTilesAgreeWithTheScalarLoopsAndKeepMaskedRowsFinite() {
         for (int d : new int[] {8, 64, 96, 128, 130}) {
             for (int rows : new int[] {1, 3, 4, 7, 8, 32}) {
-                float[] q = random(rows * d);
-                float[] k = random(d + 6);
-                float[] vOut = new float[rows * 5 + 2];
-                float[] sOut = new float[rows * 5 + 2];
-                vector.dots(q, rows, d, k, 6, vOut, 2, 5);
-                scalar.dots(q, rows, d, k, 6, sOut, 2, 5);
-                assertClose(sOut, vOut, 1e-5f * d, "dots d=" + d + " rows=" + rows);
-
-                float[] p = random(rows * 3 + 1);
-                p[1] = 0f;   // a row that does not see the token
-                float[] v = random(d + 4);
-                v[4] = Float.POSITIVE_INFINITY;
-                float[] va = random(rows * d);
-                float[] sa = va.clone();
-                vector.axpys(p, 1, 3, rows, v, 4, va, d);
-                scalar.axpys(p, 1, 3, rows, v, 4, sa, d);
-                assertTrue(Float.isFinite(va[0]) && Float.isFinite(sa[0]), "a zero weight adds nothing, inf included");
-                assertClose(sa, va, 1e-6f, "axpys d=" + d + " rows=" + rows);
+                for (int n : new int[] {1, 5, 32}) {
+                    float[] p = random(rows * 32);
+                    p[0] = 0f;   // row 0 does not see token 0
+                    float[] v = random(n * d);
+                    float[] va = random(rows * d);
+                    float[] sa = va.clone();
+                    float[] fa = va.clone();
+                    vector.accumulateTile(p, 32, rows, n, v, d, fa, true);
+                    scalar.accumulateTile(p, 32, rows, n, v, d, sa, true);
+                    assertClose(sa, fa, 1e-5f, "finite V d=" + d + " rows=" + rows + " n=" + n);
+                    v[3] = Float.POSITIVE_INFINITY;   // token 0, which row 0 does not see
+                    va = sa.clone();
+                    vector.accumulateTile(p, 32, rows, n, v, d, va, false);
+                    for (int c = 0; c < d; c++) {
+                        assertTrue(Float.isFinite(va[c]), "a zero weight adds nothing, inf included: d=" + d + " c=" + c);
+                    }
+                }
             }
         }
     }
@@ -108,12 +137,66 @@ class LanesTest {
             }
             float[] v = new float[n + 1];
             float[] s = new float[n + 1];
-            vector.int8(bytes, 9, v, 1, n);
-            scalar.int8(bytes, 9, s, 1, n);
+            vector.int8(bytes, 9, v, 1, n, 0.375f);
+            scalar.int8(bytes, 9, s, 1, n, 0.375f);
             assertClose(s, v, 0f, "int8 n=" + n);
+            for (int i = 0; i < n; i++) {
+                assertEquals(bytes.get(9 + i) * 0.375f, v[1 + i], "int8 code x scale, exactly");
+            }
             vector.bf16(halves, 6, v, 1, n);
             scalar.bf16(halves, 6, s, 1, n);
             assertClose(s, v, 0f, "bf16 n=" + n);
+        }
+    }
+
+    @Test
+    void everyFp8AndFp16CodeWidensToMiniFloatsValue() {
+        // Heap buffers (array loads) and direct ones (buffer loads), odd offsets, NaN and infinities.
+        for (boolean direct : new boolean[] {false, true}) {
+            ByteBuffer codes = (direct ? ByteBuffer.allocateDirect(256 + 3) : ByteBuffer.allocate(256 + 3))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < 256; i++) {
+                codes.put(3 + i, (byte) i);
+            }
+            for (boolean e4m3 : new boolean[] {true, false}) {
+                MiniFloat f = e4m3 ? MiniFloat.FP8_E4M3 : MiniFloat.FP8_E5M2;
+                float[] v = new float[256];
+                vector.fp8(codes, 3, v, 0, 256, 2f, e4m3);
+                for (int i = 0; i < 256; i++) {
+                    float want = f.toFloat(i) * 2f;
+                    assertEquals(0, Float.compare(want, v[i]), f + " code " + i + ": " + v[i] + " != " + want);
+                }
+            }
+            ByteBuffer halves = (direct ? ByteBuffer.allocateDirect(2 * 65536 + 2) : ByteBuffer.allocate(2 * 65536 + 2))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < 65536; i++) {
+                halves.putShort(2 + 2 * i, (short) i);
+            }
+            float[] h = new float[65536];
+            vector.fp16(halves, 2, h, 0, 65536);
+            for (int i = 0; i < 65536; i++) {
+                float want = MiniFloat.FP16.toFloat(i);
+                assertEquals(0, Float.compare(want, h[i]), "fp16 code " + i + ": " + h[i] + " != " + want);
+            }
+        }
+    }
+
+    @Test
+    void allFiniteFindsEveryInfinityAndNaN() {
+        for (Lanes lanes : new Lanes[] {vector, scalar}) {
+            for (int n : LENGTHS) {
+                float[] x = random(n + 2);
+                assertTrue(lanes.allFinite(x, 1, n), lanes.describe() + " n=" + n);
+                for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                    for (int at = 1; at <= n; at += Math.max(1, n / 5)) {
+                        float[] y = x.clone();
+                        y[at] = bad;
+                        assertTrue(!lanes.allFinite(y, 1, n), lanes.describe() + " misses " + bad + " at " + at);
+                    }
+                }
+                x[0] = Float.NaN;   // outside the range
+                assertTrue(lanes.allFinite(x, 1, n), "only the range counts");
+            }
         }
     }
 

@@ -119,6 +119,11 @@ record BenchConfig(BenchShape model, KvDType kv, ScaleGranularity granularity, i
         return elements * kv.storage().byteSize() + scales * 4;
     }
 
+    /** Decode's multiply-adds as FLOP: Q.K and P.V over every cached token, 4 * B * C * Hq * D. */
+    long decodeFlops() {
+        return 4L * batch * context * model.numQoHeads * model.headDim;
+    }
+
     /** Causal prefill work actually done: QK^T and PV over the unmasked half, 4 * S*S/2 * Hq * D (an integer). */
     long prefillFlops() {
         long s = prefillLen;

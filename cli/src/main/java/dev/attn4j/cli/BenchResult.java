@@ -41,6 +41,19 @@ record BenchResult(String backend, String device, BenchConfig config, CopyCeilin
         return config.prefillFlops() / prefill.medianNanos() / 1e3;
     }
 
+    /**
+     * Decode's roofline where a compute ceiling is measured (cpu): min(read ceiling, FMA ceiling /
+     * FLOP per KV byte), in GB/s; NaN elsewhere. At G = 4 decode does about 7.8 FLOP per int8 KV
+     * byte, so on a few cores it is bound by the multiply-adds, not by memory.
+     */
+    double decodeRooflineGbPerSecond() {
+        if (flops == null) {
+            return Double.NaN;
+        }
+        double flopPerByte = (double) config.decodeFlops() / config.decodeBytes();
+        return Math.min(decodeCeilingGbPerSecond(), flops.flopsPerSecond() / flopPerByte / 1e9);
+    }
+
     /** NaN when there is no compute ceiling. */
     double prefillRatio() {
         return flops == null ? Double.NaN : prefillTflopsPerSecond() / flops.tflopsPerSecond();
@@ -70,6 +83,11 @@ record BenchResult(String backend, String device, BenchConfig config, CopyCeilin
                 String.format(Locale.ROOT, "%.2f GB/s", decodeGbPerSecond()),
                 String.format(Locale.ROOT, "%.2f GB/s", decodeCeilingGbPerSecond()),
                 String.format(Locale.ROOT, "%.3f", decodeRatio()));
+        if (flops != null) {
+            t.row("decode", "  against its roofline", "", "", "",
+                    String.format(Locale.ROOT, "%.2f GB/s", decodeRooflineGbPerSecond()),
+                    String.format(Locale.ROOT, "%.3f", decodeGbPerSecond() / decodeRooflineGbPerSecond()));
+        }
         t.row("prefill", "1 seq x " + config.prefillLen() + " tokens, causal",
                 fmt(prefill.medianNanos() / 1e6), fmt(prefill.hostMedianNanos() / 1e6),
                 String.format(Locale.ROOT, "%.4f TFLOP/s", prefillTflopsPerSecond()),
@@ -78,6 +96,10 @@ record BenchResult(String backend, String device, BenchConfig config, CopyCeilin
         b.append(t.render());
         b.append(String.format(Locale.ROOT, "decode counts %d KV bytes per step (K and V once, plus dynamic scales); "
                 + "prefill counts 4*S*S/2*Hq*D = %d FLOP%n", config.decodeBytes(), config.prefillFlops()));
+        if (flops != null) {
+            b.append(String.format(Locale.ROOT, "decode's roofline: min(read ceiling, compute ceiling / %.2f FLOP per KV byte "
+                    + "(4*B*C*Hq*D = %d FLOP))%n", (double) config.decodeFlops() / config.decodeBytes(), config.decodeFlops()));
+        }
         return b.toString();
     }
 
@@ -100,7 +122,9 @@ record BenchResult(String backend, String device, BenchConfig config, CopyCeilin
                 .put("min_ms", decode.minNanos() / 1e6)
                 .put("kv_bytes", config.decodeBytes()).put("gbps", decodeGbPerSecond())
                 .put("ceiling_gbps", decodeCeilingGbPerSecond()).put("ratio", decodeRatio())
-                .put("copy_ratio", decodeCopyRatio());
+                .put("copy_ratio", decodeCopyRatio())
+                .put("roofline_gbps", flops == null ? null : decodeRooflineGbPerSecond())
+                .put("roofline_ratio", flops == null ? null : decodeGbPerSecond() / decodeRooflineGbPerSecond());
         Json.Obj pre = Json.object().put("prefill_len", config.prefillLen()).put("causal", true)
                 .put("median_ms", prefill.medianNanos() / 1e6).put("host_median_ms", prefill.hostMedianNanos() / 1e6)
                 .put("min_ms", prefill.minNanos() / 1e6)
