@@ -32,6 +32,10 @@ final class CpuAttentionKernel {
         float[][] vt = new float[0][];
         float[] s = new float[0];
         float[] kTransposed = new float[0];
+        int[][] kAt = new int[0][];       // in-place reading: each head's tile rows' code offsets
+        int[][] vAt = new int[0][];
+        float[][] kScale = new float[0][];   // and their scales
+        float[][] vScale = new float[0][];
 
         void ensure(int heads, int rows, int d) {
             if (s.length < rows * KV_TILE) {
@@ -47,6 +51,10 @@ final class CpuAttentionKernel {
                 acc = java.util.Arrays.copyOf(acc, heads);
                 kt = java.util.Arrays.copyOf(kt, heads);
                 vt = java.util.Arrays.copyOf(vt, heads);
+                kAt = java.util.Arrays.copyOf(kAt, heads);
+                vAt = java.util.Arrays.copyOf(vAt, heads);
+                kScale = java.util.Arrays.copyOf(kScale, heads);
+                vScale = java.util.Arrays.copyOf(vScale, heads);
             }
             for (int h = 0; h < heads; h++) {
                 if (q[h] == null || q[h].length < rows * d) {
@@ -56,6 +64,12 @@ final class CpuAttentionKernel {
                 if (m[h] == null || m[h].length < rows) {
                     m[h] = new float[rows];
                     l[h] = new float[rows];
+                }
+                if (kAt[h] == null) {
+                    kAt[h] = new int[KV_TILE];
+                    vAt[h] = new int[KV_TILE];
+                    kScale[h] = new float[KV_TILE];
+                    vScale[h] = new float[KV_TILE];
                 }
                 if (kt[h] == null || kt[h].length < KV_TILE * d) {
                     kt[h] = new float[KV_TILE * d];
@@ -88,6 +102,8 @@ final class CpuAttentionKernel {
     private final Lanes lanes;
     /** 8-bit caches hold finite values only (NaN is stored as 0, infinities saturate). */
     private final boolean vFinite;
+    /** Whether K and V codes are read in place by the fused loops ({@link Lanes#scoreInt8}). */
+    private final boolean inPlace;
 
     CpuAttentionKernel(CpuPlan plan, KvRowReader keys, KvRowReader values, ByteBuffer query, ByteBuffer out,
                        ByteBuffer lse, float[] workspace, Lanes lanes) {
@@ -111,6 +127,10 @@ final class CpuAttentionKernel {
         this.causal = request.options().causal();
         this.window = request.options().slidingWindow().orElse(0);
         this.vFinite = spec.kvDtype().isQuantized();
+        // Prefill's many rows go through scoreTile's transposed tile, which needs floats; decode's
+        // few rows read the codes in place (no float copy of the tile at all).
+        this.inPlace = keys.readsInPlace() && values.readsInPlace() && lanes.fmaWidth() > 1
+                && plan.split.tileRows * g < Lanes.MANY_ROWS;
     }
 
     /**
@@ -162,11 +182,21 @@ final class CpuAttentionKernel {
             for (int jj = 0; jj < n; jj++) {
                 int p = t0 + jj;
                 int block = batch.blockIds()[blocks0 + p / bs];
-                for (int hh = 0; hh < heads; hh++) {
-                    keys.read(block, p % bs, head0 + hh, w.kt[hh], jj * d);
+                int off = p % bs;
+                if (inPlace) {   // the rows' places and scales; the codes are read by the loops below
+                    for (int hh = 0; hh < heads; hh++) {
+                        w.kAt[hh][jj] = keys.codesAt(block, off, head0 + hh);
+                        w.kScale[hh][jj] = keys.scaleOf(block, off, head0 + hh);
+                        w.vAt[hh][jj] = values.codesAt(block, off, head0 + hh);
+                        w.vScale[hh][jj] = values.scaleOf(block, off, head0 + hh);
+                    }
+                    continue;
                 }
                 for (int hh = 0; hh < heads; hh++) {
-                    values.read(block, p % bs, head0 + hh, w.vt[hh], jj * d);
+                    keys.read(block, off, head0 + hh, w.kt[hh], jj * d);
+                }
+                for (int hh = 0; hh < heads; hh++) {
+                    values.read(block, off, head0 + hh, w.vt[hh], jj * d);
                 }
             }
             for (int hh = 0; hh < heads; hh++) {
@@ -174,7 +204,11 @@ final class CpuAttentionKernel {
                 float[] l = w.l[hh];
                 float[] acc = w.acc[hh];
                 // Scores of every row against the tile, each K row read once for a block of rows.
-                lanes.scoreTile(w.q[hh], r, d, w.kt[hh], n, s, KV_TILE, w.kTransposed);
+                if (inPlace) {
+                    lanes.scoreInt8(w.q[hh], r, d, keys.array(), w.kAt[hh], w.kScale[hh], n, s, KV_TILE);
+                } else {
+                    lanes.scoreTile(w.q[hh], r, d, w.kt[hh], n, s, KV_TILE, w.kTransposed);
+                }
                 // Per row: the visible part, the online softmax over it; weights outside it are 0.
                 for (int qr = 0; qr < r; qr++) {
                     int pos = pos0 + qr / g;
@@ -206,8 +240,18 @@ final class CpuAttentionKernel {
                     Arrays.fill(s, row + jLast + 1, row + n, 0f);
                 }
                 // Weights x V: each V row read once for a block of rows' accumulators.
-                boolean finite = vFinite || lanes.allFinite(w.vt[hh], 0, n * d);
-                lanes.accumulateTile(s, KV_TILE, r, n, w.vt[hh], d, acc, finite);
+                if (inPlace) {
+                    float[] vs = w.vScale[hh];
+                    for (int qr = 0; qr < r; qr++) {
+                        for (int jj = 0; jj < n; jj++) {
+                            s[qr * KV_TILE + jj] *= vs[jj];
+                        }
+                    }
+                    lanes.accumulateInt8(s, KV_TILE, r, n, values.array(), w.vAt[hh], d, acc);
+                } else {
+                    boolean finite = vFinite || lanes.allFinite(w.vt[hh], 0, n * d);
+                    lanes.accumulateTile(s, KV_TILE, r, n, w.vt[hh], d, acc, finite);
+                }
             }
         }
         for (int hh = 0; hh < heads; hh++) {

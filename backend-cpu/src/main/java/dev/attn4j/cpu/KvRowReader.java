@@ -71,6 +71,31 @@ final class KvRowReader {
         }
     }
 
+    /**
+     * Whether the kernel may read this side's codes in place ({@link Lanes#scoreInt8}): an int8
+     * cache on the heap whose rows have one scale each (TENSOR, HEAD, TOKEN). fp8 codes are not read
+     * in place: a loop that decodes either format merges two vectors, which C2 (JDK 17) boxes.
+     */
+    boolean readsInPlace() {
+        return kvDtype == KvDType.INT8 && data.hasArray() && (granularity == ScaleGranularity.Kind.TENSOR
+                || granularity == ScaleGranularity.Kind.HEAD || granularity == ScaleGranularity.Kind.TOKEN);
+    }
+
+    /** The array the codes are in ({@link #readsInPlace} caches). */
+    byte[] array() {
+        return data.array();
+    }
+
+    /** Where row (block, offset, head)'s first code is in {@link #array}. */
+    int codesAt(int block, int offset, int head) {
+        return data.arrayOffset() + (int) spec.elementIndex(block, offset, head, 0);
+    }
+
+    /** The scale of row (block, offset, head) ({@link #readsInPlace} caches). */
+    float scaleOf(int block, int offset, int head) {
+        return rowScale(block, offset, head);
+    }
+
     /** The row's one scale, or NaN where its scales vary along the head dim. */
     private float rowScale(int block, int offset, int head) {
         switch (granularity) {

@@ -15,6 +15,13 @@ interface Lanes {
     /** The Vector API's module, which the JVM resolves only when asked to. */
     String VECTOR_MODULE = "jdk.incubator.vector";
 
+    /**
+     * Query rows from which a tile is prefill-shaped: {@link VectorLanes#scoreTile} transposes K
+     * once for them, and the kernel dequantizes the tile into floats for that rather than reading
+     * codes in place ({@link #scoreInt8}).
+     */
+    int MANY_ROWS = 16;
+
     /** {@code sum(a[aOff + i] * b[bOff + i])} for {@code i < n}. */
     float dot(float[] a, int aOff, float[] b, int bOff, int n);
 
@@ -35,6 +42,20 @@ interface Lanes {
      * multiply by the 0.
      */
     void accumulateTile(float[] p, int pStride, int rows, int n, float[] v, int d, float[] acc, boolean vFinite);
+
+    /**
+     * {@link #scoreTile} straight from an int8 cache's codes: K row j is {@code d} codes at
+     * {@code a[at[j] ..]}, widened in registers, and score (r, j) is multiplied by
+     * {@code rowScale[j]} (the row's scale: TENSOR, HEAD or TOKEN). No float copy of the tile.
+     */
+    void scoreInt8(float[] q, int rows, int d, byte[] a, int[] at, float[] rowScale, int n, float[] s, int sStride);
+
+    /**
+     * {@link #accumulateTile} straight from int8 codes: V row j is {@code d} codes at
+     * {@code a[at[j] ..]}. The weights must already include the V rows' scales; int8 values are
+     * finite, so weights of 0 are multiplied like any other.
+     */
+    void accumulateInt8(float[] p, int pStride, int rows, int n, byte[] a, int[] at, int d, float[] acc);
 
     /** {@code y[yOff + i] += s * x[xOff + i]} for {@code i < n}. */
     void axpy(float s, float[] x, int xOff, float[] y, int yOff, int n);

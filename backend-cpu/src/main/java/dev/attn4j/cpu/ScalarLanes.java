@@ -30,6 +30,32 @@ final class ScalarLanes implements Lanes {
     }
 
     @Override
+    public void scoreInt8(float[] q, int rows, int d, byte[] a, int[] at, float[] rowScale, int n, float[] s,
+                          int sStride) {
+        for (int j = 0; j < n; j++) {
+            for (int r = 0; r < rows; r++) {
+                float dot = 0f;
+                for (int x = 0; x < d; x++) {
+                    dot += q[r * d + x] * a[at[j] + x];
+                }
+                s[r * sStride + j] = dot * rowScale[j];
+            }
+        }
+    }
+
+    @Override
+    public void accumulateInt8(float[] p, int pStride, int rows, int n, byte[] a, int[] at, int d, float[] acc) {
+        for (int j = 0; j < n; j++) {
+            for (int r = 0; r < rows; r++) {
+                float w = p[r * pStride + j];
+                for (int x = 0; x < d; x++) {
+                    acc[r * d + x] += w * a[at[j] + x];
+                }
+            }
+        }
+    }
+
+    @Override
     public void accumulateTile(float[] p, int pStride, int rows, int n, float[] v, int d, float[] acc, boolean vFinite) {
         for (int j = 0; j < n; j++) {
             for (int r = 0; r < rows; r++) {

@@ -42,21 +42,17 @@ final class VectorLanes implements Lanes {
         return s;
     }
 
-    /**
-     * From this many query rows on, {@link #scoreTile} transposes the K tile once and multiplies
-     * broadcast query elements into vectors of tokens: no horizontal sums at all, where a block of
-     * rows against K rows needs one per (row, token). Below it (decode's G rows) the transpose
-     * would cost more than the sums it saves.
-     */
-    static final int TRANSPOSED_ROWS = 16;
-
+    // From MANY_ROWS query rows on, scoreTile transposes the K tile once and multiplies broadcast
+    // query elements into vectors of tokens: no horizontal sums at all, where a block of rows
+    // against K rows needs one per (row, token). Below it (decode's G rows) the transpose would
+    // cost more than the sums it saves.
     @Override
     public void scoreTile(float[] q, int rows, int d, float[] k, int n, float[] s, int sStride, float[] scratch) {
         if (d % L != 0) {
             ScalarLanes.INSTANCE.scoreTile(q, rows, d, k, n, s, sStride, scratch);
             return;
         }
-        if (rows >= TRANSPOSED_ROWS && sStride % L == 0) {
+        if (rows >= MANY_ROWS && sStride % L == 0) {
             scoreTransposed(q, rows, d, k, n, s, sStride, scratch);
             return;
         }
@@ -189,6 +185,139 @@ final class VectorLanes implements Lanes {
                     a = FloatVector.fromArray(F, kt, c * np + jb).fma(FloatVector.broadcast(F, q[r * d + c]), a);
                 }
                 a.intoArray(s, r * sStride + jb);
+            }
+        }
+    }
+
+    @Override
+    public void scoreInt8(float[] q, int rows, int d, byte[] a, int[] at, float[] rowScale, int n, float[] s,
+                          int sStride) {
+        if (d % L != 0) {
+            ScalarLanes.INSTANCE.scoreInt8(q, rows, d, a, at, rowScale, n, s, sStride);
+            return;
+        }
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            int j = 0;
+            for (; j + 4 <= n; j += 4) {
+                int8Scores4x4(q, r, d, a, at, j, s, sStride);
+            }
+            for (; j < n; j++) {
+                int8Scores4x1(q, r, d, a, at[j], s, r * sStride + j, sStride);
+            }
+        }
+        for (; r < rows; r++) {
+            for (int j = 0; j < n; j++) {
+                FloatVector acc = FloatVector.zero(F);
+                for (int x = 0; x < d; x += L) {
+                    acc = FloatVector.fromArray(F, q, r * d + x).fma(int8Lanes(a, at[j] + x), acc);
+                }
+                s[r * sStride + j] = acc.reduceLanes(VectorOperators.ADD);
+            }
+        }
+        for (r = 0; r < rows; r++) {
+            for (int j = 0; j < n; j++) {
+                s[r * sStride + j] *= rowScale[j];
+            }
+        }
+    }
+
+    /** Rows r ... r+3 against the int8 code rows of tokens j ... j+3, widened in registers. */
+    private static void int8Scores4x4(float[] q, int r, int d, byte[] a, int[] at, int j, float[] s, int sStride) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+        FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
+        int q0 = r * d;
+        int k0 = at[j], k1 = at[j + 1], k2 = at[j + 2], k3 = at[j + 3];
+        for (int x = 0; x < d; x += L) {
+            FloatVector x0 = FloatVector.fromArray(F, q, q0 + x);
+            FloatVector x1 = FloatVector.fromArray(F, q, q0 + d + x);
+            FloatVector x2 = FloatVector.fromArray(F, q, q0 + 2 * d + x);
+            FloatVector x3 = FloatVector.fromArray(F, q, q0 + 3 * d + x);
+            FloatVector y0 = int8Lanes(a, k0 + x);
+            FloatVector y1 = int8Lanes(a, k1 + x);
+            FloatVector y2 = int8Lanes(a, k2 + x);
+            FloatVector y3 = int8Lanes(a, k3 + x);
+            a00 = x0.fma(y0, a00);
+            a01 = x0.fma(y1, a01);
+            a02 = x0.fma(y2, a02);
+            a03 = x0.fma(y3, a03);
+            a10 = x1.fma(y0, a10);
+            a11 = x1.fma(y1, a11);
+            a12 = x1.fma(y2, a12);
+            a13 = x1.fma(y3, a13);
+            a20 = x2.fma(y0, a20);
+            a21 = x2.fma(y1, a21);
+            a22 = x2.fma(y2, a22);
+            a23 = x2.fma(y3, a23);
+            a30 = x3.fma(y0, a30);
+            a31 = x3.fma(y1, a31);
+            a32 = x3.fma(y2, a32);
+            a33 = x3.fma(y3, a33);
+        }
+        int o = r * sStride + j;
+        store4(s, o, a00, a01, a02, a03);
+        store4(s, o + sStride, a10, a11, a12, a13);
+        store4(s, o + 2 * sStride, a20, a21, a22, a23);
+        store4(s, o + 3 * sStride, a30, a31, a32, a33);
+    }
+
+    /** Rows r ... r+3 against one int8 code row at {@code k0}, into s[o], s[o + sStride], ... */
+    private static void int8Scores4x1(float[] q, int r, int d, byte[] a, int k0, float[] s, int o, int sStride) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        int q0 = r * d;
+        for (int x = 0; x < d; x += L) {
+            FloatVector kv = int8Lanes(a, k0 + x);
+            a0 = FloatVector.fromArray(F, q, q0 + x).fma(kv, a0);
+            a1 = FloatVector.fromArray(F, q, q0 + d + x).fma(kv, a1);
+            a2 = FloatVector.fromArray(F, q, q0 + 2 * d + x).fma(kv, a2);
+            a3 = FloatVector.fromArray(F, q, q0 + 3 * d + x).fma(kv, a3);
+        }
+        s[o] = a0.reduceLanes(VectorOperators.ADD);
+        s[o + sStride] = a1.reduceLanes(VectorOperators.ADD);
+        s[o + 2 * sStride] = a2.reduceLanes(VectorOperators.ADD);
+        s[o + 3 * sStride] = a3.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void accumulateInt8(float[] p, int pStride, int rows, int n, byte[] a, int[] at, int d, float[] acc) {
+        if (d % L != 0) {
+            ScalarLanes.INSTANCE.accumulateInt8(p, pStride, rows, n, a, at, d, acc);
+            return;
+        }
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {   // as accumulateTile, the V chunk widened in registers
+            int p0 = r * pStride, p1 = p0 + pStride, p2 = p1 + pStride, p3 = p2 + pStride;
+            int o0 = r * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
+            for (int x = 0; x < d; x += L) {
+                FloatVector a0 = FloatVector.fromArray(F, acc, o0 + x);
+                FloatVector a1 = FloatVector.fromArray(F, acc, o1 + x);
+                FloatVector a2 = FloatVector.fromArray(F, acc, o2 + x);
+                FloatVector a3 = FloatVector.fromArray(F, acc, o3 + x);
+                for (int j = 0; j < n; j++) {
+                    FloatVector vv = int8Lanes(a, at[j] + x);
+                    a0 = vv.fma(FloatVector.broadcast(F, p[p0 + j]), a0);
+                    a1 = vv.fma(FloatVector.broadcast(F, p[p1 + j]), a1);
+                    a2 = vv.fma(FloatVector.broadcast(F, p[p2 + j]), a2);
+                    a3 = vv.fma(FloatVector.broadcast(F, p[p3 + j]), a3);
+                }
+                a0.intoArray(acc, o0 + x);
+                a1.intoArray(acc, o1 + x);
+                a2.intoArray(acc, o2 + x);
+                a3.intoArray(acc, o3 + x);
+            }
+        }
+        for (; r < rows; r++) {
+            int p0 = r * pStride, o0 = r * d;
+            for (int x = 0; x < d; x += L) {
+                FloatVector a0 = FloatVector.fromArray(F, acc, o0 + x);
+                for (int j = 0; j < n; j++) {
+                    a0 = int8Lanes(a, at[j] + x).fma(FloatVector.broadcast(F, p[p0 + j]), a0);
+                }
+                a0.intoArray(acc, o0 + x);
             }
         }
     }
@@ -328,25 +457,28 @@ final class VectorLanes implements Lanes {
     // fp8 and fp16 by exponent rebasing: the code's exponent and mantissa bits, shifted to a float's
     // places, read as a float are the value times 2^(127 - bias) (subnormals included, Java floats
     // keep subnormals), so one multiply by 2^(bias - 127) finishes the magnitude; the sign bit is
-    // put back as a bit; all-ones exponents (e5m2, fp16: infinities and NaN; e4m3: NaN only, for
-    // magnitude bits 0x7f) become the float's.
-    private static final float E4M3_REBASE = 0x1p120f;   // 2^(127 - 7)
-    private static final float E5M2_REBASE = 0x1p112f;   // 2^(127 - 15), also fp16's
+    // put back as a bit; all-ones exponents become the float's infinities and NaN.
+    private static final float FP16_REBASE = 0x1p112f;   // 2^(127 - 15)
 
     @Override
     public void fp8(ByteBuffer data, int at, float[] dst, int dstOff, int n, float scale, boolean e4m3) {
+        // e4m3: bias 7, NaN at magnitude 0x7f only; e5m2: bias 15, infinities and NaN from 0x7c
+        int shift = e4m3 ? 20 : 21;
+        float rebase = e4m3 ? 0x1p120f : 0x1p112f;   // 2^(127 - bias)
+        int special = e4m3 ? 0x7f : 0x7c;
+        int mantissaMask = e4m3 ? 7 : 3;
         int i = 0;
         if (data.hasArray()) {
             byte[] a = data.array();
             int base = data.arrayOffset() + at;
             for (int end = n - n % L; i < end; i += L) {
                 IntVector bits = (IntVector) ByteVector.fromArray(B, a, base + i).castShape(I, 0);
-                fp8Lanes(bits, e4m3).mul(scale).intoArray(dst, dstOff + i);
+                fp8Lanes(bits, shift, rebase, special, mantissaMask).mul(scale).intoArray(dst, dstOff + i);
             }
         }
         for (int end = n - n % L; i < end; i += L) {
             IntVector bits = (IntVector) ByteVector.fromByteBuffer(B, data, at + i, ByteOrder.LITTLE_ENDIAN).castShape(I, 0);
-            fp8Lanes(bits, e4m3).mul(scale).intoArray(dst, dstOff + i);
+            fp8Lanes(bits, shift, rebase, special, mantissaMask).mul(scale).intoArray(dst, dstOff + i);
         }
         dev.attn4j.api.numeric.MiniFloat f = e4m3 ? dev.attn4j.api.numeric.MiniFloat.FP8_E4M3
                 : dev.attn4j.api.numeric.MiniFloat.FP8_E5M2;
@@ -355,21 +487,24 @@ final class VectorLanes implements Lanes {
         }
     }
 
-    /** Sign-extended fp8 codes in int lanes -> their values. */
-    private static FloatVector fp8Lanes(IntVector code, boolean e4m3) {
+    /**
+     * Sign-extended fp8 codes in int lanes -> their values, without a branch: magnitude bits
+     * shifted by {@code shift} into a float's places, times {@code rebase}; magnitudes from
+     * {@code special} up are the format's NaN (and e5m2's infinities), mantissa bits {@code mantissaMask}.
+     */
+    private static FloatVector fp8Lanes(IntVector code, int shift, float rebase, int special, int mantissaMask) {
         IntVector mag = code.lanewise(VectorOperators.AND, 0x7f);
         IntVector sign = code.lanewise(VectorOperators.AND, 0x80).lanewise(VectorOperators.LSHL, 24);
-        IntVector out;
-        if (e4m3) {
-            FloatVector v = mag.lanewise(VectorOperators.LSHL, 20).reinterpretAsFloats().mul(E4M3_REBASE);
-            out = v.reinterpretAsInts().blend(0x7fc00000, mag.compare(VectorOperators.EQ, 0x7f));
-        } else {
-            FloatVector v = mag.lanewise(VectorOperators.LSHL, 21).reinterpretAsFloats().mul(E5M2_REBASE);
-            IntVector special = mag.lanewise(VectorOperators.AND, 3).lanewise(VectorOperators.LSHL, 21)
-                    .lanewise(VectorOperators.OR, 0x7f800000);
-            out = v.reinterpretAsInts().blend(special, mag.compare(VectorOperators.GE, 0x7c));
-        }
-        return out.lanewise(VectorOperators.OR, sign).reinterpretAsFloats();
+        FloatVector v = mag.lanewise(VectorOperators.LSHL, shift).reinterpretAsFloats().mul(rebase);
+        IntVector bits = mag.lanewise(VectorOperators.AND, mantissaMask).lanewise(VectorOperators.LSHL, shift)
+                .lanewise(VectorOperators.OR, 0x7f800000);
+        return v.reinterpretAsInts().blend(bits, mag.compare(VectorOperators.GE, special))
+                .lanewise(VectorOperators.OR, sign).reinterpretAsFloats();
+    }
+
+    /** L int8 codes from {@code a[at ..]} as floats. */
+    private static FloatVector int8Lanes(byte[] a, int at) {
+        return (FloatVector) ByteVector.fromArray(B, a, at).castShape(F, 0);
     }
 
     @Override
@@ -380,7 +515,7 @@ final class VectorLanes implements Lanes {
                     .castShape(I, 0));
             IntVector mag = h.lanewise(VectorOperators.AND, 0x7fff);
             IntVector sign = h.lanewise(VectorOperators.AND, 0x8000).lanewise(VectorOperators.LSHL, 16);
-            FloatVector v = mag.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(E5M2_REBASE);
+            FloatVector v = mag.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(FP16_REBASE);
             IntVector special = mag.lanewise(VectorOperators.AND, 0x3ff).lanewise(VectorOperators.LSHL, 13)
                     .lanewise(VectorOperators.OR, 0x7f800000);
             v.reinterpretAsInts().blend(special, mag.compare(VectorOperators.GE, 0x7c00))

@@ -59,7 +59,7 @@ class LanesTest {
 
     @Test
     void scoreTilesAgreeWithFloat64DotsOnEveryPath() {
-        // rows below and from VectorLanes.TRANSPOSED_ROWS; tiles of whole, partial and single K rows
+        // rows below and from Lanes.MANY_ROWS; tiles of whole, partial and single K rows
         for (int d : new int[] {8, 64, 96, 128, 130}) {
             for (int rows : new int[] {1, 3, 4, 7, 8, 16, 17, 32}) {
                 for (int n : new int[] {1, 3, 4, 5, 16, 31, 32}) {
@@ -79,6 +79,53 @@ class LanesTest {
                             String at = "d=" + d + " rows=" + rows + " n=" + n + " r=" + r + " j=" + j;
                             assertEquals(want, vs[r * 32 + j], 1e-5 * d, "vector " + at);
                             assertEquals(want, ss[r * 32 + j], 1e-5 * d, "scalar " + at);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void int8CodesReadInPlaceScoreAndAccumulateAsTheirFloats() {
+        // Rows scattered over one array (as a cache's are), a scale per row, every row-block path.
+        for (int d : new int[] {8, 64, 128, 130}) {
+            for (int rows : new int[] {1, 3, 4, 7, 8}) {
+                for (int n : new int[] {1, 3, 4, 5, 32}) {
+                    byte[] a = new byte[(2 * n + 3) * d];
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = (byte) rnd.nextInt(256);
+                    }
+                    int[] at = new int[n];
+                    float[] scale = new float[n];
+                    for (int j = 0; j < n; j++) {
+                        at[j] = (2 * (n - 1 - j) + 1) * d + j % 3;   // out of order, unaligned
+                        scale[j] = 0.01f * (j + 1);
+                    }
+                    float[] q = random(rows * d);
+                    float[] p = random(rows * 32);
+                    for (Lanes lanes : new Lanes[] {vector, scalar}) {
+                        float[] s = new float[rows * 32];
+                        lanes.scoreInt8(q, rows, d, a, at, scale, n, s, 32);
+                        float[] acc = new float[rows * d];
+                        lanes.accumulateInt8(p, 32, rows, n, a, at, d, acc);
+                        for (int r = 0; r < rows; r++) {
+                            for (int j = 0; j < n; j++) {
+                                double want = 0;
+                                for (int c = 0; c < d; c++) {
+                                    want += (double) q[r * d + c] * a[at[j] + c];
+                                }
+                                assertEquals(want * scale[j], s[r * 32 + j], 1e-5 * d * Math.max(1, Math.abs(want * scale[j])),
+                                        lanes.describe() + " score d=" + d + " rows=" + rows + " n=" + n);
+                            }
+                            for (int c = 0; c < d; c++) {
+                                double want = 0;
+                                for (int j = 0; j < n; j++) {
+                                    want += (double) p[r * 32 + j] * a[at[j] + c];
+                                }
+                                assertEquals(want, acc[r * d + c], 1e-5 * n * 128,
+                                        lanes.describe() + " accumulate d=" + d + " rows=" + rows + " n=" + n);
+                            }
                         }
                     }
                 }
