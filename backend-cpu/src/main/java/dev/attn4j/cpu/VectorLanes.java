@@ -158,6 +158,37 @@ final class VectorLanes implements Lanes {
             }
         }
         int r = 0;
+        if (np % (2 * L) == 0) {   // 4 rows x 2 token vectors: 8 independent FMA chains
+            for (; r + 4 <= rows; r += 4) {
+                int q0 = r * d;
+                for (int jb = 0; jb < np; jb += 2 * L) {
+                    FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+                    for (int c = 0; c < d; c++) {
+                        FloatVector k0 = FloatVector.fromArray(F, kt, c * np + jb);
+                        FloatVector k1 = FloatVector.fromArray(F, kt, c * np + jb + L);
+                        FloatVector x0 = FloatVector.broadcast(F, q[q0 + c]), x1 = FloatVector.broadcast(F, q[q0 + d + c]);
+                        FloatVector x2 = FloatVector.broadcast(F, q[q0 + 2 * d + c]), x3 = FloatVector.broadcast(F, q[q0 + 3 * d + c]);
+                        a0 = k0.fma(x0, a0);
+                        b0 = k1.fma(x0, b0);
+                        a1 = k0.fma(x1, a1);
+                        b1 = k1.fma(x1, b1);
+                        a2 = k0.fma(x2, a2);
+                        b2 = k1.fma(x2, b2);
+                        a3 = k0.fma(x3, a3);
+                        b3 = k1.fma(x3, b3);
+                    }
+                    int o = r * sStride + jb;
+                    a0.intoArray(s, o);
+                    b0.intoArray(s, o + L);
+                    a1.intoArray(s, o + sStride);
+                    b1.intoArray(s, o + sStride + L);
+                    a2.intoArray(s, o + 2 * sStride);
+                    b2.intoArray(s, o + 2 * sStride + L);
+                    a3.intoArray(s, o + 3 * sStride);
+                    b3.intoArray(s, o + 3 * sStride + L);
+                }
+            }
+        }
         for (; r + 4 <= rows; r += 4) {
             int q0 = r * d;
             for (int jb = 0; jb < np; jb += L) {
@@ -206,19 +237,62 @@ final class VectorLanes implements Lanes {
                 int8Scores4x1(q, r, d, a, at[j], s, r * sStride + j, sStride);
             }
         }
-        for (; r < rows; r++) {
-            for (int j = 0; j < n; j++) {
-                FloatVector acc = FloatVector.zero(F);
-                for (int x = 0; x < d; x += L) {
-                    acc = FloatVector.fromArray(F, q, r * d + x).fma(int8Lanes(a, at[j] + x), acc);
+        // The last 1-3 rows (G = 1, 2, 3, 7 ...): two rows, then one, still 4 tokens at a time.
+        for (; r < rows; r += r + 2 <= rows ? 2 : 1) {
+            boolean two = r + 2 <= rows;
+            int j = 0;
+            for (; j + 4 <= n; j += 4) {
+                int8ScoresFewRows(q, r, two, d, a, at, j, s, sStride);
+            }
+            for (; j < n; j++) {
+                for (int rr = r; rr < r + (two ? 2 : 1); rr++) {
+                    FloatVector acc = FloatVector.zero(F);
+                    for (int x = 0; x < d; x += L) {
+                        acc = FloatVector.fromArray(F, q, rr * d + x).fma(int8Lanes(a, at[j] + x), acc);
+                    }
+                    s[rr * sStride + j] = acc.reduceLanes(VectorOperators.ADD);
                 }
-                s[r * sStride + j] = acc.reduceLanes(VectorOperators.ADD);
             }
         }
         for (r = 0; r < rows; r++) {
             for (int j = 0; j < n; j++) {
                 s[r * sStride + j] *= rowScale[j];
             }
+        }
+    }
+
+    /**
+     * Row r (and r + 1 when {@code two}) against the code rows of tokens j ... j+3: 8 accumulators;
+     * with one row, the second row's are computed from row r again and not stored (a branch-free
+     * loop: C2 boxes vectors merged from two paths).
+     */
+    private static void int8ScoresFewRows(float[] q, int r, boolean two, int d, byte[] a, int[] at, int j, float[] s,
+                                          int sStride) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+        int q0 = r * d;
+        int q1 = two ? q0 + d : q0;
+        int k0 = at[j], k1 = at[j + 1], k2 = at[j + 2], k3 = at[j + 3];
+        for (int x = 0; x < d; x += L) {
+            FloatVector x0 = FloatVector.fromArray(F, q, q0 + x);
+            FloatVector x1 = FloatVector.fromArray(F, q, q1 + x);
+            FloatVector y0 = int8Lanes(a, k0 + x);
+            FloatVector y1 = int8Lanes(a, k1 + x);
+            FloatVector y2 = int8Lanes(a, k2 + x);
+            FloatVector y3 = int8Lanes(a, k3 + x);
+            a00 = x0.fma(y0, a00);
+            a01 = x0.fma(y1, a01);
+            a02 = x0.fma(y2, a02);
+            a03 = x0.fma(y3, a03);
+            a10 = x1.fma(y0, a10);
+            a11 = x1.fma(y1, a11);
+            a12 = x1.fma(y2, a12);
+            a13 = x1.fma(y3, a13);
+        }
+        int o = r * sStride + j;
+        store4(s, o, a00, a01, a02, a03);
+        if (two) {
+            store4(s, o + sStride, a10, a11, a12, a13);
         }
     }
 
@@ -289,33 +363,56 @@ final class VectorLanes implements Lanes {
             return;
         }
         int r = 0;
-        for (; r + 4 <= rows; r += 4) {   // as accumulateTile, the V chunk widened in registers
+        for (; r + 4 <= rows; r += 4) {   // as accumulateTile: 4 rows x 2 chunks, widened in registers
+            if (d % (2 * L) != 0) {
+                break;   // the pairs of rows below take it
+            }
             int p0 = r * pStride, p1 = p0 + pStride, p2 = p1 + pStride, p3 = p2 + pStride;
             int o0 = r * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
+            for (int x = 0; x < d; x += 2 * L) {
+                FloatVector a0 = FloatVector.fromArray(F, acc, o0 + x), b0 = FloatVector.fromArray(F, acc, o0 + x + L);
+                FloatVector a1 = FloatVector.fromArray(F, acc, o1 + x), b1 = FloatVector.fromArray(F, acc, o1 + x + L);
+                FloatVector a2 = FloatVector.fromArray(F, acc, o2 + x), b2 = FloatVector.fromArray(F, acc, o2 + x + L);
+                FloatVector a3 = FloatVector.fromArray(F, acc, o3 + x), b3 = FloatVector.fromArray(F, acc, o3 + x + L);
+                for (int j = 0; j < n; j++) {
+                    FloatVector v0 = int8Lanes(a, at[j] + x);
+                    FloatVector v1 = int8Lanes(a, at[j] + x + L);
+                    FloatVector w0 = FloatVector.broadcast(F, p[p0 + j]), w1 = FloatVector.broadcast(F, p[p1 + j]);
+                    FloatVector w2 = FloatVector.broadcast(F, p[p2 + j]), w3 = FloatVector.broadcast(F, p[p3 + j]);
+                    a0 = v0.fma(w0, a0);
+                    b0 = v1.fma(w0, b0);
+                    a1 = v0.fma(w1, a1);
+                    b1 = v1.fma(w1, b1);
+                    a2 = v0.fma(w2, a2);
+                    b2 = v1.fma(w2, b2);
+                    a3 = v0.fma(w3, a3);
+                    b3 = v1.fma(w3, b3);
+                }
+                a0.intoArray(acc, o0 + x);
+                b0.intoArray(acc, o0 + x + L);
+                a1.intoArray(acc, o1 + x);
+                b1.intoArray(acc, o1 + x + L);
+                a2.intoArray(acc, o2 + x);
+                b2.intoArray(acc, o2 + x + L);
+                a3.intoArray(acc, o3 + x);
+                b3.intoArray(acc, o3 + x + L);
+            }
+        }
+        // The last 1-3 rows: two at a time, each V chunk widened once for both; a lone last row is
+        // computed twice and its copy not stored (no branch in the token loop).
+        for (; r < rows; r += 2) {
+            boolean two = r + 2 <= rows;
+            int p0 = r * pStride, p1 = two ? p0 + pStride : p0, o0 = r * d, o1 = two ? o0 + d : o0;
             for (int x = 0; x < d; x += L) {
                 FloatVector a0 = FloatVector.fromArray(F, acc, o0 + x);
                 FloatVector a1 = FloatVector.fromArray(F, acc, o1 + x);
-                FloatVector a2 = FloatVector.fromArray(F, acc, o2 + x);
-                FloatVector a3 = FloatVector.fromArray(F, acc, o3 + x);
                 for (int j = 0; j < n; j++) {
                     FloatVector vv = int8Lanes(a, at[j] + x);
                     a0 = vv.fma(FloatVector.broadcast(F, p[p0 + j]), a0);
                     a1 = vv.fma(FloatVector.broadcast(F, p[p1 + j]), a1);
-                    a2 = vv.fma(FloatVector.broadcast(F, p[p2 + j]), a2);
-                    a3 = vv.fma(FloatVector.broadcast(F, p[p3 + j]), a3);
                 }
-                a0.intoArray(acc, o0 + x);
-                a1.intoArray(acc, o1 + x);
-                a2.intoArray(acc, o2 + x);
-                a3.intoArray(acc, o3 + x);
-            }
-        }
-        for (; r < rows; r++) {
-            int p0 = r * pStride, o0 = r * d;
-            for (int x = 0; x < d; x += L) {
-                FloatVector a0 = FloatVector.fromArray(F, acc, o0 + x);
-                for (int j = 0; j < n; j++) {
-                    a0 = int8Lanes(a, at[j] + x).fma(FloatVector.broadcast(F, p[p0 + j]), a0);
+                if (two) {
+                    a1.intoArray(acc, o1 + x);
                 }
                 a0.intoArray(acc, o0 + x);
             }
@@ -333,37 +430,56 @@ final class VectorLanes implements Lanes {
             return;
         }
         // No branch in the token loop: a vector merged from two paths is boxed by C2 (JDK 17), which
-        // costs more than the multiply by a zero weight it would skip.
+        // costs more than the multiply by a zero weight it would skip. 8 accumulators (4 rows x 2
+        // chunks): an FMA's latency x the core's FMA ports, fewer would leave ports idle.
+        if (d % (2 * L) != 0) {
+            ScalarLanes.INSTANCE.accumulateTile(p, pStride, rows, n, v, d, acc, true);
+            return;
+        }
         int r = 0;
-        for (; r + 4 <= rows; r += 4) {   // 4 rows' accumulators for one V chunk stay in registers over the tile
+        for (; r + 4 <= rows; r += 4) {
             int p0 = r * pStride, p1 = p0 + pStride, p2 = p1 + pStride, p3 = p2 + pStride;
             int o0 = r * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
-            for (int c = 0; c < d; c += L) {
-                FloatVector a0 = FloatVector.fromArray(F, acc, o0 + c);
-                FloatVector a1 = FloatVector.fromArray(F, acc, o1 + c);
-                FloatVector a2 = FloatVector.fromArray(F, acc, o2 + c);
-                FloatVector a3 = FloatVector.fromArray(F, acc, o3 + c);
+            for (int c = 0; c < d; c += 2 * L) {
+                FloatVector a0 = FloatVector.fromArray(F, acc, o0 + c), b0 = FloatVector.fromArray(F, acc, o0 + c + L);
+                FloatVector a1 = FloatVector.fromArray(F, acc, o1 + c), b1 = FloatVector.fromArray(F, acc, o1 + c + L);
+                FloatVector a2 = FloatVector.fromArray(F, acc, o2 + c), b2 = FloatVector.fromArray(F, acc, o2 + c + L);
+                FloatVector a3 = FloatVector.fromArray(F, acc, o3 + c), b3 = FloatVector.fromArray(F, acc, o3 + c + L);
                 for (int j = 0; j < n; j++) {
-                    FloatVector vv = FloatVector.fromArray(F, v, j * d + c);
-                    a0 = vv.fma(FloatVector.broadcast(F, p[p0 + j]), a0);
-                    a1 = vv.fma(FloatVector.broadcast(F, p[p1 + j]), a1);
-                    a2 = vv.fma(FloatVector.broadcast(F, p[p2 + j]), a2);
-                    a3 = vv.fma(FloatVector.broadcast(F, p[p3 + j]), a3);
+                    FloatVector v0 = FloatVector.fromArray(F, v, j * d + c);
+                    FloatVector v1 = FloatVector.fromArray(F, v, j * d + c + L);
+                    FloatVector w0 = FloatVector.broadcast(F, p[p0 + j]), w1 = FloatVector.broadcast(F, p[p1 + j]);
+                    FloatVector w2 = FloatVector.broadcast(F, p[p2 + j]), w3 = FloatVector.broadcast(F, p[p3 + j]);
+                    a0 = v0.fma(w0, a0);
+                    b0 = v1.fma(w0, b0);
+                    a1 = v0.fma(w1, a1);
+                    b1 = v1.fma(w1, b1);
+                    a2 = v0.fma(w2, a2);
+                    b2 = v1.fma(w2, b2);
+                    a3 = v0.fma(w3, a3);
+                    b3 = v1.fma(w3, b3);
                 }
                 a0.intoArray(acc, o0 + c);
+                b0.intoArray(acc, o0 + c + L);
                 a1.intoArray(acc, o1 + c);
+                b1.intoArray(acc, o1 + c + L);
                 a2.intoArray(acc, o2 + c);
+                b2.intoArray(acc, o2 + c + L);
                 a3.intoArray(acc, o3 + c);
+                b3.intoArray(acc, o3 + c + L);
             }
         }
         for (; r < rows; r++) {
             int p0 = r * pStride, o0 = r * d;
-            for (int c = 0; c < d; c += L) {
-                FloatVector a0 = FloatVector.fromArray(F, acc, o0 + c);
+            for (int c = 0; c < d; c += 2 * L) {
+                FloatVector a0 = FloatVector.fromArray(F, acc, o0 + c), b0 = FloatVector.fromArray(F, acc, o0 + c + L);
                 for (int j = 0; j < n; j++) {
-                    a0 = FloatVector.fromArray(F, v, j * d + c).fma(FloatVector.broadcast(F, p[p0 + j]), a0);
+                    FloatVector w = FloatVector.broadcast(F, p[p0 + j]);
+                    a0 = FloatVector.fromArray(F, v, j * d + c).fma(w, a0);
+                    b0 = FloatVector.fromArray(F, v, j * d + c + L).fma(w, b0);
                 }
                 a0.intoArray(acc, o0 + c);
+                b0.intoArray(acc, o0 + c + L);
             }
         }
     }
