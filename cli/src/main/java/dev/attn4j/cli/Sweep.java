@@ -159,7 +159,7 @@ final class Sweep {
         StringBuilder b = new StringBuilder("model,batch,context,kv,device_us,host_us,gbps,ratio,skipped\n");
         for (Row r : rows) {
             b.append(String.join(",", r.model(), Integer.toString(r.batch()), Integer.toString(r.context()), r.format(),
-                    f(r.deviceMicros(), 3), f(r.hostMicros(), 3), f(r.gbps(), 3), f(r.ratio(), 4),
+                    f(r.deviceMicros(), 3), f(r.hostMicros(), 3), g(r.gbps()), g(r.ratio()),
                     r.skipped() == null ? "" : '"' + r.skipped().replace("\"", "'") + '"')).append('\n');
         }
         return b.toString();
@@ -186,6 +186,11 @@ final class Sweep {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the sweep into " + dir, e);
         }
+    }
+
+    /** Five significant digits: a ratio of 2e-5 (a cpu point before the JIT has compiled it) stays one. */
+    private static String g(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.5g", v) : "";
     }
 
     private static String f(double v, int digits) {
