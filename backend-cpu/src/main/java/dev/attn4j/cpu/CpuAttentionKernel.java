@@ -186,9 +186,9 @@ final class CpuAttentionKernel {
                 if (inPlace) {   // the rows' places and scales; the codes are read by the loops below
                     for (int hh = 0; hh < heads; hh++) {
                         w.kAt[hh][jj] = keys.codesAt(block, off, head0 + hh);
-                        w.kScale[hh][jj] = keys.scaleOf(block, off, head0 + hh);
+                        w.kScale[hh][jj] = keys.rowScale(block, off, head0 + hh);
                         w.vAt[hh][jj] = values.codesAt(block, off, head0 + hh);
-                        w.vScale[hh][jj] = values.scaleOf(block, off, head0 + hh);
+                        w.vScale[hh][jj] = values.rowScale(block, off, head0 + hh);
                     }
                     continue;
                 }

@@ -71,7 +71,8 @@ public final class CpuBackend extends ValidatingBackend<CpuTensor, CpuKvCache, C
         this.minSplitTokens = minSplitTokens;
         this.lanes = lanes;
         AtomicInteger n = new AtomicInteger();
-        this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads, r -> {
+        // threads - 1 pool threads: the calling thread is the first worker of every call (parallelFor).
+        this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
             Thread t = new Thread(r, "attn4j-cpu-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;

@@ -91,13 +91,8 @@ final class KvRowReader {
         return data.arrayOffset() + (int) spec.elementIndex(block, offset, head, 0);
     }
 
-    /** The scale of row (block, offset, head) ({@link #readsInPlace} caches). */
-    float scaleOf(int block, int offset, int head) {
-        return rowScale(block, offset, head);
-    }
-
-    /** The row's one scale, or NaN where its scales vary along the head dim. */
-    private float rowScale(int block, int offset, int head) {
+    /** The row's one scale, or NaN where its scales vary along the head dim (CHANNEL, TOKEN_GROUP). */
+    float rowScale(int block, int offset, int head) {
         switch (granularity) {
             case TENSOR:
                 return callerScales[0];

@@ -430,17 +430,15 @@ final class VectorLanes implements Lanes {
             ScalarLanes.INSTANCE.accumulateTile(p, pStride, rows, n, v, d, acc, vFinite);
             return;
         }
-        if (!vFinite) {
+        // The blocked loop below takes two vectors of dims at a time; other head dims (80 at 512
+        // bits) and V that may hold infinities take the per-token vector loop.
+        if (!vFinite || d % (2 * L) != 0) {
             accumulateSkippingZeros(p, pStride, rows, n, v, d, acc);
             return;
         }
         // No branch in the token loop: a vector merged from two paths is boxed by C2 (JDK 17), which
         // costs more than the multiply by a zero weight it would skip. 8 accumulators (4 rows x 2
         // chunks): an FMA's latency x the core's FMA ports, fewer would leave ports idle.
-        if (d % (2 * L) != 0) {
-            ScalarLanes.INSTANCE.accumulateTile(p, pStride, rows, n, v, d, acc, true);
-            return;
-        }
         int r = 0;
         for (; r + 4 <= rows; r += 4) {
             int p0 = r * pStride, p1 = p0 + pStride, p2 = p1 + pStride, p3 = p2 + pStride;
@@ -489,7 +487,7 @@ final class VectorLanes implements Lanes {
         }
     }
 
-    /** 16-bit V, which may hold infinities: per token and row, only the weights that are not 0. */
+    /** Per token and row, only the weights that are not 0 (safe for V that holds infinities). */
     private static void accumulateSkippingZeros(float[] p, int pStride, int rows, int n, float[] v, int d, float[] acc) {
         for (int j = 0; j < n; j++) {
             for (int c = 0; c < d; c += L) {   // one V chunk, read once, into every row

@@ -60,7 +60,7 @@ class LanesTest {
     @Test
     void scoreTilesAgreeWithFloat64DotsOnEveryPath() {
         // rows below and from Lanes.MANY_ROWS; tiles of whole, partial and single K rows
-        for (int d : new int[] {8, 64, 96, 128, 130}) {
+        for (int d : new int[] {8, 64, 80, 96, 128, 130}) {
             for (int rows : new int[] {1, 3, 4, 7, 8, 16, 17, 32}) {
                 for (int n : new int[] {1, 3, 4, 5, 16, 31, 32}) {
                     float[] q = random(rows * d);
@@ -89,7 +89,7 @@ class LanesTest {
     @Test
     void int8CodesReadInPlaceScoreAndAccumulateAsTheirFloats() {
         // Rows scattered over one array (as a cache's are), a scale per row, every row-block path.
-        for (int d : new int[] {8, 64, 128, 130}) {
+        for (int d : new int[] {8, 64, 80, 128, 130}) {
             for (int rows : new int[] {1, 3, 4, 7, 8}) {
                 for (int n : new int[] {1, 3, 4, 5, 32}) {
                     byte[] a = new byte[(2 * n + 3) * d];
@@ -135,7 +135,7 @@ class LanesTest {
 
     @Test
     void accumulateTilesAgreeWithTheScalarLoopsAndKeepMaskedRowsFinite() {
-        for (int d : new int[] {8, 64, 96, 128, 130}) {
+        for (int d : new int[] {8, 64, 80, 96, 128, 130}) {
             for (int rows : new int[] {1, 3, 4, 7, 8, 32}) {
                 for (int n : new int[] {1, 5, 32}) {
                     float[] p = random(rows * 32);
