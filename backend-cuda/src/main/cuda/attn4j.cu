@@ -6,7 +6,7 @@
 //   attn4j_attention_<kv>_<q>_c<cpl>   cpl: channels per lane, 2|4|8 (head dim <= 64|128|256)
 //   attn4j_flash_<kv>_<q>_d<headDim>   headDim: 64|128|256 (tensor-core prefill and decode, flash.cuh)
 //   attn4j_decode_<kv>_<q>_d<headDim>  (tensor-core decode: items of at most 8 rows, decode.cuh)
-//   attn4j_decode_tg_<kv>_<q>_d256     (the same with room for TOKEN_GROUP scales, 8-bit caches)
+//   attn4j_decode_tg_<kv>_<q>_d<headDim> (the same with room for TOKEN_GROUP scales, 8-bit caches)
 //   attn4j_merge_<q>                   split-KV merge (cuda-driver's split_merge.cuh)
 #include "attention.cuh"
 #include "decode.cuh"
@@ -43,19 +43,21 @@ ATTN_Q(KV_E5M2, e5m2)
         attn4j_##KIND##_##KVNAME##_##QNAME##_d##D(AttnParams p) {                                              \
         KIND##_kernel<KV, Q, D>(p);                                                                            \
     }
-#define DECODE_TG(KV, KVNAME, Q, QNAME)                                                                       \
-    extern "C" __device__ int attn4j_decode_tg_##KVNAME##_##QNAME##_d256_smem = Decode<KV, Q, 256, true>::SMEM_BYTES; \
-    extern "C" __global__ void __launch_bounds__(128, Decode<KV, Q, 256, true>::MIN_BLOCKS)                     \
-        attn4j_decode_tg_##KVNAME##_##QNAME##_d256(AttnParams p) {                                              \
-        decode_kernel<KV, Q, 256, true>(p);                                                                      \
+#define DECODE_TG(KV, KVNAME, Q, QNAME, D)                                                                    \
+    extern "C" __device__ int attn4j_decode_tg_##KVNAME##_##QNAME##_d##D##_smem = Decode<KV, Q, D, true>::SMEM_BYTES; \
+    extern "C" __global__ void __launch_bounds__(128, Decode<KV, Q, D, true>::MIN_BLOCKS)                       \
+        attn4j_decode_tg_##KVNAME##_##QNAME##_d##D(AttnParams p) {                                              \
+        decode_kernel<KV, Q, D, true>(p);                                                                        \
     }
+#define DECODE_TG_D(KV, KVNAME, Q, QNAME) \
+    DECODE_TG(KV, KVNAME, Q, QNAME, 64) DECODE_TG(KV, KVNAME, Q, QNAME, 128) DECODE_TG(KV, KVNAME, Q, QNAME, 256)
 #define FLASH(KV, KVNAME, Q, QNAME, D) TENSOR_CORE(flash, Flash, KV, KVNAME, Q, QNAME, D)
 #define DECODE(KV, KVNAME, Q, QNAME, D) TENSOR_CORE(decode, Decode, KV, KVNAME, Q, QNAME, D)
 #define FLASH_D(KV, KVNAME, Q, QNAME) FLASH(KV, KVNAME, Q, QNAME, 64) FLASH(KV, KVNAME, Q, QNAME, 128) FLASH(KV, KVNAME, Q, QNAME, 256)
 #define FLASH_Q(KV, KVNAME) FLASH_D(KV, KVNAME, Q_BF16, bf16) FLASH_D(KV, KVNAME, Q_FP16, fp16)
 #define DECODE_D(KV, KVNAME, Q, QNAME) DECODE(KV, KVNAME, Q, QNAME, 64) DECODE(KV, KVNAME, Q, QNAME, 128) DECODE(KV, KVNAME, Q, QNAME, 256)
 #define DECODE_Q(KV, KVNAME) DECODE_D(KV, KVNAME, Q_BF16, bf16) DECODE_D(KV, KVNAME, Q_FP16, fp16) \
-    DECODE_TG(KV, KVNAME, Q_BF16, bf16) DECODE_TG(KV, KVNAME, Q_FP16, fp16)
+    DECODE_TG_D(KV, KVNAME, Q_BF16, bf16) DECODE_TG_D(KV, KVNAME, Q_FP16, fp16)
 
 // 16-bit caches go through the tensor-core kernels with queries of their own type only.
 FLASH_D(KV_BF16, bf16, Q_BF16, bf16)

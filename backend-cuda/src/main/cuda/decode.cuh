@@ -37,20 +37,17 @@
 #pragma once
 #include "ring.cuh"
 
-#ifndef ATTN4J_DECODE_STAGES
-#define ATTN4J_DECODE_STAGES 2
-#endif
 #ifndef ATTN4J_DECODE_MIN_BLOCKS
 #define ATTN4J_DECODE_MIN_BLOCKS 4
 #endif
 
 namespace attn4j {
 
-// GROUP_SCALES: whether the ring has room for TOKEN_GROUP scales (head dim / 16 per token). At head
-// dims up to 128 that room costs no occupancy and every decode kernel has it; at 256 it costs a
-// block per SM (3 -> 2), so d256 has two kernels: attn4j_decode_* without it and
-// attn4j_decode_tg_* with it, for TOKEN_GROUP caches only (CudaKernels.attentionFor).
-template <int KV, int Q, int D, bool GROUP_SCALES = (D <= 128)>
+// GROUP_SCALES: whether the ring has room for TOKEN_GROUP scales (head dim / 16 per token, 4 KiB a
+// stage at head dim 128). That room costs the other caches a stage (d128: 3 -> 2 at 4 blocks per
+// SM) or a block per SM (d256: 3 -> 2), so every head dim has two kernels: attn4j_decode_* without
+// it and attn4j_decode_tg_* with it, for TOKEN_GROUP caches only (CudaKernels.attentionFor).
+template <int KV, int Q, int D, bool GROUP_SCALES = false>
 struct Decode {
     using QT = typename QTraits<Q>::T;
     static constexpr int E = (int)sizeof(typename KvTraits<KV>::T);
@@ -58,16 +55,31 @@ struct Decode {
     static constexpr int THREADS = 32 * WARPS;
     static constexpr int TILE = 16;               // tokens of one warp per stage (the MMA's M)
     static constexpr int TOKENS = TILE * WARPS;   // tokens per stage
-    // Two stages (one in flight while one is read) and small blocks: more resident warps beat
-    // deeper rings here (measured, docs/PERF.md); 4 blocks per SM at head dims up to 128.
-    // ATTN4J_DECODE_STAGES and _MIN_BLOCKS override both for kernel experiments (a fatbin built with -D).
-    static constexpr int STAGES = ATTN4J_DECODE_STAGES;
-    static constexpr int MIN_BLOCKS = D <= 128 ? ATTN4J_DECODE_MIN_BLOCKS : 1;
     // Scales per token the ring holds: TOKEN_GROUP scales of groups down to 16 dims (the kernel
     // takes groups of 16k dims and at least D / 8, CudaKernels.decodeOnlyScales), else one.
     static constexpr bool GROUPED = KvTraits<KV>::quantized && GROUP_SCALES;
     static constexpr int SCALES = GROUPED ? D / 16 : 1;
-    using R = Ring<E, D, TOKENS, SCALES>;
+    // 4 blocks per SM at head dims up to 128 (more resident warps beat deeper rings that cost a
+    // block, docs/PERF.md), and as many stages as fit beside them: 3 for 8-bit rows (two in
+    // flight while one is read; 128-byte rows swizzled, not padded, to make room for the third at
+    // d128), else 2. Decode reads every byte once, so the bytes in flight per SM set its rate.
+    // ATTN4J_DECODE_STAGES, _MIN_BLOCKS and _D256_MIN_BLOCKS override them for kernel experiments
+    // (a fatbin built with -D).
+    static constexpr bool SWIZZLE = D * E == 128;
+#ifdef ATTN4J_DECODE_STAGES
+    static constexpr int STAGES = ATTN4J_DECODE_STAGES;
+#else
+    static constexpr int STAGES = E == 1 && D <= 128 && !GROUPED ? 3 : 2;
+#endif
+    // At d256, 3 blocks per SM for 8-bit caches (168 registers, no spills; left to itself the
+    // compiler took 192, i.e. 2 blocks); 16-bit ones spill at 168 and TOKEN_GROUP rings fit only 2.
+#ifdef ATTN4J_DECODE_D256_MIN_BLOCKS
+    static constexpr int WIDE_MIN_BLOCKS = ATTN4J_DECODE_D256_MIN_BLOCKS;
+#else
+    static constexpr int WIDE_MIN_BLOCKS = E == 1 && !GROUPED ? 3 : 1;
+#endif
+    static constexpr int MIN_BLOCKS = D <= 128 ? ATTN4J_DECODE_MIN_BLOCKS : WIDE_MIN_BLOCKS;
+    using R = Ring<E, D, TOKENS, SCALES, SWIZZLE>;
     static constexpr int K_DIMS = D / 4;          // K (and Q) dims a lane holds per token
     static constexpr int V_DIMS = D / 8;          // V dims a lane holds per token
     static constexpr int K_WORDS = K_DIMS * E / 4;
@@ -119,7 +131,7 @@ __device__ __forceinline__ void move_v_reference(float vmax, float headroom, flo
     }
 }
 
-template <int KV, int Q, int D, bool GROUP_SCALES = (D <= 128)>
+template <int KV, int Q, int D, bool GROUP_SCALES = false>
 __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     using F = Decode<KV, Q, D, GROUP_SCALES>;
     using QT = typename F::QT;
@@ -153,6 +165,12 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     // CHANNEL K scales fold into the queries: hi operands in registers, the remainders in q_lo.
     const bool channel = scales.k_channel != nullptr;
     uint2* const q_lo = reinterpret_cast<uint2*>(smem + F::Q_LO_OFFSET);
+    // int8 caches score on the integer MMA: the K codes are its A operand as stored (no decoding,
+    // which was a third of the kernel's instructions), the queries two int8 B operands, hi and lo
+    // (queries_to_int8; CHANNEL K scales folded in there, no remainder MMA). TOKEN_GROUP caches sum
+    // per group and stay on fp16.
+    constexpr bool IMMA = KV == KV_INT8 && !F::GROUPED;
+    uint32_t qi[2][F::K_WORDS];   // IMMA: hi, lo words of dims t * K_DIMS ... (4 per word)
     // Queries: row g of the B operand (zeros past the item's rows).
     uint32_t qb[F::KSTEPS][2];
     float q_unscale = 1.f;
@@ -171,7 +189,9 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
 #pragma unroll
             for (int x = 0; x < F::Q_WORDS; x++) w[x] = 0;
         }
-        if constexpr (QUANTIZED) {
+        if constexpr (IMMA) {
+            q_unscale = queries_to_int8<Q, F::K_DIMS>(w, channel ? scales.k_channel + t * F::K_DIMS : nullptr, qi[0], qi[1]);
+        } else if constexpr (QUANTIZED) {
             if (channel) {
                 uint32_t lo[F::Q_WORDS];
                 q_unscale = queries_to_fp16<Q, F::Q_WORDS>(w, scales.k_channel + t * F::K_DIMS, lo);
@@ -208,7 +228,7 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     float l[2] = {0.f, 0.f};               // this lane's part of the sum of 2^(s - m)
     float vref = 0.f, inv_vref = 0.f;      // reference per-token V scale (warp-uniform)
 
-    stream_through_ring<KV, D, F::TOKENS, F::STAGES, F::THREADS, F::SCALES>(p, blocks, head, lo, hi, token_scales, inv_block, smem,
+    stream_through_ring<KV, D, F::TOKENS, F::STAGES, F::THREADS, F::SCALES, F::SWIZZLE>(p, blocks, head, lo, hi, token_scales, inv_block, smem,
                                                                 [&](int s) {
         const char* slot = ring_slot<F::R::STAGE_BYTES, F::STAGES>(smem, s);
         const int k0 = warp * F::TILE;                 // the warp's first token in the stage
@@ -224,17 +244,31 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
             uint32_t kw[2][F::K_WORDS];
 #pragma unroll
             for (int h = 0; h < 2; h++) {
-                const char* row = slot + (k0 + g + 8 * h) * F::R::ROW_BYTES;
+                const int row = k0 + g + 8 * h;
                 if (QUANTIZED && grouped) {   // k-step kk: the 4 codes of dims 16kk + 4t ... + 3
 #pragma unroll
-                    for (int kk = 0; kk < F::KSTEPS; kk++) kw[h][kk] = *reinterpret_cast<const uint32_t*>(row + 16 * kk + 4 * t);
+                    for (int kk = 0; kk < F::KSTEPS; kk++)
+                        kw[h][kk] = *reinterpret_cast<const uint32_t*>(slot + F::R::at(row, 16 * kk + 4 * t));
                 } else {
-                    lds_words<F::K_WORDS * 4>(kw[h], row + t * F::K_DIMS * F::E);
+                    lds_row<typename F::R, F::K_WORDS * 4>(kw[h], slot, row, t * F::K_DIMS * F::E);
                 }
-                bias_codes<KV, F::K_WORDS>(kw[h]);
+                if constexpr (!IMMA) bias_codes<KV, F::K_WORDS>(kw[h]);
+            }
+            if constexpr (IMMA) {
+                // k-step kk of 32: this lane's words 2kk, 2kk + 1 (dims t * K_DIMS + 8kk ... + 7) of
+                // tokens g and g + 8, against the same words of the queries.
+                int acc[2][4] = {{0, 0, 0, 0}, {0, 0, 0, 0}};
+#pragma unroll
+                for (int kk = 0; kk < D / 32; kk++) {
+                    const uint32_t a[4] = {kw[0][2 * kk], kw[1][2 * kk], kw[0][2 * kk + 1], kw[1][2 * kk + 1]};
+                    imma_16832(acc[0], a, qi[0][2 * kk], qi[0][2 * kk + 1]);
+                    imma_16832(acc[1], a, qi[1][2 * kk], qi[1][2 * kk + 1]);
+                }
+#pragma unroll
+                for (int x = 0; x < 4; x++) sc[x] = fmaf((float)acc[1][x], 1.f / 254.f, (float)acc[0][x]);
             }
 #pragma unroll
-            for (int kk = 0; kk < F::KSTEPS; kk++) {
+            for (int kk = 0; kk < (IMMA ? 0 : F::KSTEPS); kk++) {
                 uint32_t a[4];
                 if constexpr (!QUANTIZED) {
                     a[0] = kw[0][2 * kk];
@@ -348,8 +382,8 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
         for (int n = 0; n < 2; n++)
 #pragma unroll
             for (int j = 0; j < 2; j++) {
-                lds_words<F::V_WORDS * 4>(vw[n][j], slot + F::R::V_OFFSET + (k0 + 2 * t + j + 8 * n) * F::R::ROW_BYTES
-                                                       + g * F::V_DIMS * F::E);
+                lds_row<typename F::R, F::V_WORDS * 4>(vw[n][j], slot + F::R::V_OFFSET, k0 + 2 * t + j + 8 * n,
+                                                       g * F::V_DIMS * F::E);
                 bias_codes<KV, F::V_WORDS>(vw[n][j]);
             }
 #pragma unroll

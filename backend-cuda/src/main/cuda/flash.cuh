@@ -492,7 +492,7 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
         Step::compute_sfm_v(st, slot, k0, lane_info, sc);
     };
 
-    stream_through_ring<KV, D, F::TOKENS, F::STAGES, F::THREADS, 1>(p, blocks, head, lo, hi, per_token ? 1 : 0, inv_block, smem,
+    stream_through_ring<KV, D, F::TOKENS, F::STAGES, F::THREADS, 1, false>(p, blocks, head, lo, hi, per_token ? 1 : 0, inv_block, smem,
                                                                 [&](int s) {
         if (!active) return;
         const char* slot = ring_slot<F::STAGE_BYTES, F::STAGES>(smem, s);

@@ -178,6 +178,64 @@ __device__ __forceinline__ float queries_to_fp16(uint32_t* w, const float* chann
     return __uint_as_float((uint32_t)(254 - e) << 23);   // 2^-(e - 127), exact
 }
 
+// The integer MMA the decode kernel's int8 scores run on: d += a (16x32 s8, row-major) * b (32x8 s8,
+// column-major), exact int32 accumulation. Fragments: a[0] (row g, k 4t ... 4t+3), a[1] (row g + 8),
+// a[2] and a[3] the same rows at k + 16; b0 (k 4t ... 4t+3, column g), b1 at k + 16; d as the
+// m16n8k16 accumulator (row g: columns 2t, 2t + 1; row g + 8: the same).
+__device__ __forceinline__ void imma_16832(int (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
+    asm volatile("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+                 "{%0,%1,%2,%3};\n"
+                 : "+r"(d[0]), "+r"(d[1]), "+r"(d[2]), "+r"(d[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+// Brings one row's slice of 16-bit queries (ELEMS elements of this lane; the row spans the 4 lanes
+// of a quad) into two int8 operands, hi and lo (ELEMS / 4 words each, 4 consecutive elements per
+// word), so that q = s (hi + lo / 254) with s = max |q| / 127 over the row: hi = rint(q / s), lo the
+// remainder (at most half a step) times 254. Every element is then held to max |q| / 64516, finer
+// than fp16 rounds all but the row's smallest elements, and K . hi + K . lo / 254 is exact in int32
+// before one float multiply. With `channel` (the K CHANNEL scales of the slice's dims) each element
+// is multiplied by its scale first, in float32. Returns s: NaN when an element of the row is not
+// finite (so its scores are, as the 16-bit path's would be), 0 for a row of zeros.
+template <int Q, int ELEMS>
+__device__ __forceinline__ float queries_to_int8(const uint32_t* w, const float* channel, uint32_t* hi, uint32_t* lo) {
+    float f[ELEMS];
+    float mx = 0.f;
+    bool finite = true;
+#pragma unroll
+    for (int i = 0; i < ELEMS / 2; i++) {
+        const typename QTraits<Q>::T* e = reinterpret_cast<const typename QTraits<Q>::T*>(&w[i]);
+        f[2 * i] = QTraits<Q>::to_float(e[0]);
+        f[2 * i + 1] = QTraits<Q>::to_float(e[1]);
+        if (channel != nullptr) {
+            f[2 * i] *= __ldg(channel + 2 * i);
+            f[2 * i + 1] *= __ldg(channel + 2 * i + 1);
+        }
+        finite = finite && isfinite(f[2 * i]) && isfinite(f[2 * i + 1]);
+        mx = fmaxf(mx, fmaxf(fabsf(f[2 * i]), fabsf(f[2 * i + 1])));
+    }
+    mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+    mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+    finite = __shfl_xor_sync(0xffffffffu, (int)finite, 1) && finite;
+    finite = __shfl_xor_sync(0xffffffffu, (int)finite, 2) && finite;
+    const float inv = finite && mx > 0.f ? 127.f / mx : 0.f;
+#pragma unroll
+    for (int i = 0; i < ELEMS / 4; i++) {
+        uint32_t h = 0, l = 0;
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+            const float x = f[4 * i + e] * inv;   // in [-127, 127] (to rounding)
+            const float xh = rintf(x);
+            const int ih = (int)xh, il = __float2int_rn((x - xh) * 254.f);
+            h |= ((uint32_t)ih & 0xffu) << (8 * e);
+            l |= ((uint32_t)il & 0xffu) << (8 * e);
+        }
+        hi[i] = h;
+        lo[i] = l;
+    }
+    return !finite ? __int_as_float(0x7fc00000) : mx / 127.f;
+}
+
 // The product of two fp16 pairs held as raw words.
 __device__ __forceinline__ uint32_t hmul2_bits(uint32_t a, uint32_t b) {
     const __half2 r = __hmul2(*reinterpret_cast<const __half2*>(&a), *reinterpret_cast<const __half2*>(&b));

@@ -12,14 +12,38 @@ namespace attn4j {
 
 // SCALES: room for that many K (and V) scales per token (1: TOKEN scales; the decode kernel's
 // TOKEN_GROUP scales need head dim / group size).
-template <int E, int D, int TOKENS, int SCALES = 1>
+// SWIZZLE: rows unpadded, their 16-byte chunks permuted instead (chunk c of row r stored at
+// c ^ (r % 8)), which spreads the same reads over the banks without the padding's 16 bytes per row:
+// for 128-byte rows (8-bit codes at head dim 128) the padding is what kept the decode ring from a
+// third stage at 4 blocks per SM. Rows of at least 128 bytes only.
+template <int E, int D, int TOKENS, int SCALES = 1, bool SWIZZLE = false>
 struct Ring {
-    static constexpr int ROW_BYTES = D * E + 16;
+    static_assert(!SWIZZLE || D * E >= 128, "a swizzled row holds at least 8 chunks");
+    static constexpr bool SWIZZLED = SWIZZLE;
+    static constexpr int ROW_BYTES = D * E + (SWIZZLE ? 0 : 16);
     static constexpr int V_OFFSET = TOKENS * ROW_BYTES;          // first V row of a stage
     static constexpr int SCALE_OFFSET = 2 * TOKENS * ROW_BYTES;  // K scales [TOKENS][n], then V scales
     static constexpr int V_SCALE_OFFSET = SCALE_OFFSET + TOKENS * SCALES * 4;
     static constexpr int STAGE_BYTES = V_SCALE_OFFSET + TOKENS * SCALES * 4;
+    // Where byte `byte` of row `row` (of the K or the V rows) lies, from the rows' start.
+    __device__ __forceinline__ static int at(int row, int byte) {
+        return SWIZZLE ? row * ROW_BYTES + ((((byte >> 4) ^ row) & 7) | (byte >> 4 & ~7)) * 16 + (byte & 15)
+                       : row * ROW_BYTES + byte;
+    }
 };
+
+// Loads BYTES bytes of row `row` from `byte0` (16-byte aligned where BYTES >= 16) of the K or V
+// rows starting at `rows`, into 32-bit words: one load per 16-byte chunk when the ring is swizzled.
+template <class R, int BYTES>
+__device__ __forceinline__ void lds_row(uint32_t* dst, const char* rows, int row, int byte0) {
+    if constexpr (R::SWIZZLED) {
+        static_assert(BYTES % 16 == 0, "swizzled rows are read in whole chunks");
+#pragma unroll
+        for (int c = 0; c < BYTES / 16; c++) lds_words<16>(dst + 4 * c, rows + R::at(row, byte0 + 16 * c));
+    } else {
+        lds_words<BYTES>(dst, rows + R::at(row, byte0));
+    }
+}
 
 // Block-table position of token t0 + k given t0's (t0_block, t0_off): a float reciprocal and one
 // correction step instead of an integer division per token (k < 2^16, block sizes up to 2^16).
@@ -70,11 +94,11 @@ struct ItemScales {
 // threads share the copies, 8 consecutive threads per 128 bytes of a row (coalesced). Each thread
 // first looks up the block ids of all its tokens (independent loads in flight together), then
 // issues its copies. Tokens at or past `hi` are zero-filled.
-template <int KV, int D, int TOKENS, int THREADS, int SCALES>
+template <int KV, int D, int TOKENS, int THREADS, int SCALES, bool SWIZZLE>
 __device__ __forceinline__ void load_stage(const AttnParams& p, const int* blocks, int head, int t0, int hi,
                                            int token_scales, float inv_block, char* slot) {
     constexpr int E = (int)sizeof(typename KvTraits<KV>::T);
-    using R = Ring<E, D, TOKENS, SCALES>;
+    using R = Ring<E, D, TOKENS, SCALES, SWIZZLE>;
     constexpr int PIECES = D * E / 16;   // 16-byte pieces of one row
     static_assert(TOKENS * PIECES % THREADS == 0, "every thread copies the same number of pieces");
     constexpr int PER_THREAD = TOKENS * PIECES / THREADS;
@@ -100,8 +124,8 @@ __device__ __forceinline__ void load_stage(const AttnParams& p, const int* block
             const int k = (threadIdx.x + (i0 + i) * THREADS) / PIECES;
             const int64_t at = blk[i] >= 0 ? rows.row(blk[i], off[i]) * (D * E) + piece * 16 : 0;
             const int bytes = blk[i] >= 0 ? 16 : 0;
-            cp_async16(slot + k * R::ROW_BYTES + piece * 16, kc + at, bytes);
-            cp_async16(slot + R::V_OFFSET + k * R::ROW_BYTES + piece * 16, vc + at, bytes);
+            cp_async16(slot + R::at(k, piece * 16), kc + at, bytes);
+            cp_async16(slot + R::V_OFFSET + R::at(k, piece * 16), vc + at, bytes);
         }
     }
     if (token_scales > 0 && threadIdx.x < TOKENS) {
@@ -141,15 +165,15 @@ __device__ __forceinline__ const char* ring_slot(const char* smem, int s) {
 // it; a warp with nothing to do returns before it finds its slot with ring_slot: computing the slot
 // for idle warps too cost the d256 flash kernels 12 bytes of spill). On return every copy has
 // landed and the block has passed a barrier, so the ring's memory is free for the epilogue.
-template <int KV, int D, int TOKENS, int STAGES, int THREADS, int SCALES, class Consume>
+template <int KV, int D, int TOKENS, int STAGES, int THREADS, int SCALES, bool SWIZZLE, class Consume>
 __device__ __forceinline__ void stream_through_ring(const AttnParams& p, const int* blocks, int head, int lo, int hi,
                                                     int token_scales, float inv_block, char* smem, Consume&& consume) {
     static_assert(!KvTraits<KV>::quantized || sizeof(typename KvTraits<KV>::T) == 1, "quantized caches hold 8-bit codes");
-    constexpr int STAGE_BYTES = Ring<(int)sizeof(typename KvTraits<KV>::T), D, TOKENS, SCALES>::STAGE_BYTES;
+    constexpr int STAGE_BYTES = Ring<(int)sizeof(typename KvTraits<KV>::T), D, TOKENS, SCALES, SWIZZLE>::STAGE_BYTES;
     const int stages = (hi - lo + TOKENS - 1) / TOKENS;
 #pragma unroll
     for (int s = 0; s < STAGES - 1; s++) {
-        if (s < stages) load_stage<KV, D, TOKENS, THREADS, SCALES>(p, blocks, head, lo + s * TOKENS, hi, token_scales, inv_block, smem + s * STAGE_BYTES);
+        if (s < stages) load_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, blocks, head, lo + s * TOKENS, hi, token_scales, inv_block, smem + s * STAGE_BYTES);
         cp_async_commit();
     }
     for (int s = 0; s < stages; s++) {
@@ -157,7 +181,7 @@ __device__ __forceinline__ void stream_through_ring(const AttnParams& p, const i
         __syncthreads();   // stage s is visible to all warps, and slot (s - 1) % STAGES is free again
         const int ahead = s + STAGES - 1;
         if (ahead < stages)
-            load_stage<KV, D, TOKENS, THREADS, SCALES>(p, blocks, head, lo + ahead * TOKENS, hi, token_scales, inv_block,
+            load_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, blocks, head, lo + ahead * TOKENS, hi, token_scales, inv_block,
                                                smem + (ahead % STAGES) * STAGE_BYTES);
         cp_async_commit();
         consume(s);

@@ -80,11 +80,12 @@ final class CudaKernels {
     }
 
     /**
-     * The d256 decode kernel whose ring has room for TOKEN_GROUP scales (decode.cuh's GROUP_SCALES):
-     * the plain d256 kernel leaves it out, which keeps it at 3 blocks per SM instead of 2.
+     * The decode kernel whose ring has room for TOKEN_GROUP scales (decode.cuh's GROUP_SCALES): the
+     * plain kernels leave it out, which gives them a third ring stage at head dims up to 128 and
+     * keeps d256 at 3 blocks per SM instead of 2.
      */
-    static String decodeTokenGroups(KvDType kv, DType q) {
-        return "attn4j_decode_tg_" + KernelNames.kv(kv) + "_" + KernelNames.half(q) + "_d256";
+    static String decodeTokenGroups(KvDType kv, DType q, int headDim) {
+        return "attn4j_decode_tg_" + KernelNames.kv(kv) + "_" + KernelNames.half(q) + "_d" + headDim;
     }
 
     /**
@@ -96,10 +97,8 @@ final class CudaKernels {
      */
     static String attentionFor(dev.attn4j.api.KvCacheSpec spec, DType query, int itemRows) {
         if (decodeOnlyScales(spec) && itemRows <= DECODE_MAX_ROWS) {
-            boolean ringOfGroupScales = spec.headDim() == 256
-                    && spec.granularity().kind() == dev.attn4j.api.ScaleGranularity.Kind.TOKEN_GROUP;
-            return ringOfGroupScales
-                    ? decodeTokenGroups(spec.kvDtype(), query)
+            return spec.granularity().kind() == dev.attn4j.api.ScaleGranularity.Kind.TOKEN_GROUP
+                    ? decodeTokenGroups(spec.kvDtype(), query, spec.headDim())
                     : decode(spec.kvDtype(), query, spec.headDim());
         }
         if (hasTensorCoreKernel(spec, query)) {

@@ -42,9 +42,9 @@ class CudaKernelsTest {
 
     @Test
     void channelAndTokenGroupScalesRunOnTheDecodeKernel() {
-        assertEquals("attn4j_decode_int8_bf16_d128",
+        assertEquals("attn4j_decode_tg_int8_bf16_d128",
                 CudaKernels.attentionFor(spec(KvDType.INT8, ScaleGranularity.tokenGroup(32), 128), DType.BF16, 4));
-        assertEquals("attn4j_decode_e5m2_fp16_d64",
+        assertEquals("attn4j_decode_tg_e5m2_fp16_d64",
                 CudaKernels.attentionFor(spec(KvDType.FP8_E5M2, ScaleGranularity.tokenGroup(16), 64), DType.FP16, 7));
         assertEquals("attn4j_decode_tg_e4m3_bf16_d256",
                 CudaKernels.attentionFor(spec(KvDType.FP8_E4M3, ScaleGranularity.tokenGroup(32), 256), DType.BF16, 8));

@@ -67,6 +67,8 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
     private final AtomicLong allocations = new AtomicLong();
     private final PinnedStaging staging = new PinnedStaging(this);
     private final DevicePool pool = new DevicePool();
+    private DevicePointer lead;   // deviceNanos's lead buffer, allocated on first use
+    private byte[] leadParams;
     private final SlotScratch<DriverTensor> slotScratch = new SlotScratch<>(n -> allocateDevice(DType.INT32, n),
             this::drainStream, (t, b) -> staging.upload(t.ptr(), b));
 
@@ -316,7 +318,16 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
         launch(KernelNames.append(keys.dtype(), spec.kvDtype()), slots.length, appendThreads(), params);
     }
 
-    /** Device time between two events recorded on the stream around {@code op} (cuEventElapsedTime). */
+    /**
+     * Device time between two events recorded on the stream around {@code op} (cuEventElapsedTime),
+     * behind a lead: the read kernel over {@link #LEAD_BYTES} (~60 us on an H200), queued just before
+     * the start event. Without it an idle device stamps the start event at once and then waits for the
+     * host to validate and launch op's first kernel, so the host's issue latency (tens of microseconds
+     * from Java) was counted as kernel time; with it the host issues op while the device is still
+     * reading, as it does in a model whose layers queue up behind each other. The lead also leaves the
+     * cache holding its own lines, so op starts cold. Host issue slower than the lead still shows as
+     * idle time, which is what a host-bound op costs.
+     */
     @Override
     public double deviceNanos(Runnable op) {
         CUevent start = new CUevent();
@@ -324,6 +335,7 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
         guardedRun(() -> {
             check(JCudaDriver.cuEventCreate(start, 0), "cuEventCreate");
             check(JCudaDriver.cuEventCreate(stop, 0), "cuEventCreate");
+            launchLead();
             check(JCudaDriver.cuEventRecord(start, stream), "cuEventRecord");
         });
         try {
@@ -342,6 +354,20 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
                 JCudaDriver.cuEventDestroy(stop);
             }
         }
+    }
+
+    /** Bytes the lead of {@link #deviceNanos} reads: several times the last-level cache of any GPU here. */
+    static final long LEAD_BYTES = 256L << 20;
+
+    /** Queues the lead read (its buffer allocated on first use, freed with the backend). Under the lock. */
+    private void launchLead() {
+        if (lead == null) {
+            lead = memAlloc(LEAD_BYTES);
+            check(JCudaDriver.cuMemsetD32Async(lead, 0x5a5a5a5a, LEAD_BYTES / 4, stream), "cuMemsetD32Async");
+            leadParams = new ParamBlock(AttentionParams.READ).ptr("src", lead).ptr("sink", lead)   // never written
+                    .i32("words", (int) (LEAD_BYTES / 16)).i32("magic", (int) 0x9e3779b9L).bytes();
+        }
+        launch(READ_KERNEL, multiprocessors * 8, 256, leadParams);
     }
 
     /**
@@ -379,6 +405,9 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
             slotScratch.close();
             staging.close();
             pool.drain().forEach(JCudaDriver::cuMemFree);
+            if (lead != null) {
+                JCudaDriver.cuMemFree(lead);
+            }
             kernels.unload();
             JCudaDriver.cuStreamDestroy(stream);
         }

@@ -12,7 +12,9 @@ public interface DeviceMeasurements {
     /**
      * Runs {@code op} and returns the device time, in nanoseconds, of everything issued on this
      * backend's stream while it ran (between two events the backend records around it); waits for
-     * the work to finish. Work other threads issue meanwhile is counted too.
+     * the work to finish. Work other threads issue meanwhile is counted too. The time the host takes
+     * to issue op's first work is not: a GPU backend keeps the device busy meanwhile (a lead of its
+     * own before the first event), so a host round trip around this call takes longer than op.
      */
     double deviceNanos(Runnable op);
 

@@ -34,7 +34,10 @@ public final class WorkSplit {
     public final int[] mergeFirstItem;
     public final int[] mergeCount;
     public final int partialCount;
-    /** Floats per partial region: tileRows x G x (headDim + 1). */
+    /**
+     * Floats per partial region: tileRows x G x (headDim + 1), rounded up to a multiple of 4 so that
+     * every region starts 16-byte aligned (the GPU merge reads partial rows 4 floats at a time).
+     */
     public final int partialFloats;
 
     /**
@@ -142,7 +145,7 @@ public final class WorkSplit {
             }
         }
         this.partialCount = p;
-        this.partialFloats = tileRows * g * (headDim + 1);
+        this.partialFloats = (tileRows * g * (headDim + 1) + 3) & ~3;
     }
 
     /** Number of work items. */
