@@ -58,7 +58,10 @@ struct Decode {
     // Scales per token the ring holds: TOKEN_GROUP scales of groups down to 16 dims (the kernel
     // takes groups of 16k dims and at least D / 8, CudaKernels.decodeOnlyScales), else one.
     static constexpr bool GROUPED = KvTraits<KV>::quantized && GROUP_SCALES;
-    static constexpr int SCALES = GROUPED ? D / 16 : 1;
+#ifndef ATTN4J_DECODE_TG_MIN_GROUP   // kernel experiments: room for groups of at least this many dims only
+#define ATTN4J_DECODE_TG_MIN_GROUP 16
+#endif
+    static constexpr int SCALES = GROUPED ? D / ATTN4J_DECODE_TG_MIN_GROUP : 1;
     // 4 blocks per SM at head dims up to 128 (more resident warps beat deeper rings that cost a
     // block, docs/PERF.md), and as many stages as fit beside them: 3 for 8-bit rows (two in
     // flight while one is read; 128-byte rows swizzled, not padded, to make room for the third at
@@ -93,9 +96,10 @@ struct Decode {
     static constexpr int O_STRIDE = 8 * SEG + 4;
     static constexpr int EPILOGUE_BYTES = WARPS * 8 * O_STRIDE * 4 + 2 * WARPS * 8 * 4 + WARPS * 4;
     // After the ring / epilogue union: the queries' fp16 remainders under CHANNEL K scales, one
-    // uint2 B fragment per k-step and lane (the same for every warp; warp 0 writes them).
+    // uint2 B fragment per k-step and lane (the same for every warp; warp 0 writes them). Not in
+    // the TOKEN_GROUP kernels, which never see CHANNEL scales.
     static constexpr int Q_LO_OFFSET = RING_BYTES > EPILOGUE_BYTES ? RING_BYTES : EPILOGUE_BYTES;
-    static constexpr int SMEM_BYTES = Q_LO_OFFSET + KSTEPS * 32 * 8;
+    static constexpr int SMEM_BYTES = Q_LO_OFFSET + (GROUPED ? 0 : KSTEPS * 32 * 8);
     static constexpr float LOG2E = 1.4426950408889634f;
     static constexpr float HEADROOM = 8.f;        // log2 of how far a score may exceed the reference max
     static constexpr float V_HEADROOM = 64.f;     // how far a per-token V scale may exceed its reference

@@ -219,15 +219,12 @@ final class CpuAttentionKernel {
                         Arrays.fill(s, row, row + n, 0f);
                         continue;
                     }
-                    float mt = Float.NEGATIVE_INFINITY;
-                    for (int jj = jFirst; jj <= jLast; jj++) {
-                        float dot = s[row + jj];
-                        if (softCap > 0) {
-                            dot = (float) (softCap * Math.tanh(dot / softCap));
-                            s[row + jj] = dot;
+                    if (softCap > 0) {
+                        for (int jj = jFirst; jj <= jLast; jj++) {
+                            s[row + jj] = (float) (softCap * Math.tanh(s[row + jj] / softCap));
                         }
-                        mt = Math.max(mt, dot);
                     }
+                    float mt = lanes.max(s, row + jFirst, row + jLast + 1);
                     float mNew = Math.max(m[qr], mt);
                     if (mNew > m[qr]) {
                         float corr = (float) Math.exp(m[qr] - mNew);
@@ -243,9 +240,7 @@ final class CpuAttentionKernel {
                 if (inPlace) {
                     float[] vs = w.vScale[hh];
                     for (int qr = 0; qr < r; qr++) {
-                        for (int jj = 0; jj < n; jj++) {
-                            s[qr * KV_TILE + jj] *= vs[jj];
-                        }
+                        lanes.multiply(s, qr * KV_TILE, vs, 0, n);
                     }
                     lanes.accumulateInt8(s, KV_TILE, r, n, values.array(), w.vAt[hh], d, acc);
                 } else {

@@ -66,6 +66,9 @@ interface Lanes {
     /** {@code y[off + i] *= s[sOff + i]} for {@code i < n}. */
     void multiply(float[] y, int off, float[] s, int sOff, int n);
 
+    /** The largest of {@code s[from .. to)} ({@code -inf} for an empty range; NaN where one is NaN). */
+    float max(float[] s, int from, int to);
+
     /** {@code s[i] = exp(s[i] - m)} for {@code from <= i < to}; their sum. */
     float expShifted(float[] s, int from, int to, float m);
 

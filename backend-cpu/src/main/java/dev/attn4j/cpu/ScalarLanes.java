@@ -89,6 +89,15 @@ final class ScalarLanes implements Lanes {
     }
 
     @Override
+    public float max(float[] s, int from, int to) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int i = from; i < to; i++) {
+            m = Math.max(m, s[i]);
+        }
+        return m;
+    }
+
+    @Override
     public float expShifted(float[] s, int from, int to, float m) {
         float sum = 0f;
         for (int i = from; i < to; i++) {

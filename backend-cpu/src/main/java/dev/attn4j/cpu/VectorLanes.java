@@ -255,9 +255,7 @@ final class VectorLanes implements Lanes {
             }
         }
         for (r = 0; r < rows; r++) {
-            for (int j = 0; j < n; j++) {
-                s[r * sStride + j] *= rowScale[j];
-            }
+            multiply(s, r * sStride, rowScale, 0, n);
         }
     }
 
@@ -535,6 +533,23 @@ final class VectorLanes implements Lanes {
         for (; i < n; i++) {
             y[off + i] *= s[sOff + i];
         }
+    }
+
+    @Override
+    public float max(float[] s, int from, int to) {
+        int i = from;
+        float m = Float.NEGATIVE_INFINITY;
+        if (to - from >= L) {
+            FloatVector v = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            for (int end = to - (to - from) % L; i < end; i += L) {
+                v = v.max(FloatVector.fromArray(F, s, i));   // NaN-propagating, as Math.max
+            }
+            m = v.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < to; i++) {
+            m = Math.max(m, s[i]);
+        }
+        return m;
     }
 
     @Override

@@ -58,6 +58,23 @@ class LanesTest {
     }
 
     @Test
+    void maxIsTheLargestOfTheRangeAndPropagatesNaN() {
+        for (int n : LENGTHS) {
+            float[] x = random(n + 6);
+            x[2] = 1e30f;   // outside the range [3, n + 3): never the answer
+            float want = Float.NEGATIVE_INFINITY;
+            for (int i = 3; i < n + 3; i++) {
+                want = Math.max(want, x[i]);
+            }
+            assertEquals(want, vector.max(x, 3, n + 3), "max n=" + n);
+            assertEquals(want, scalar.max(x, 3, n + 3), "scalar max n=" + n);
+            x[3 + rnd.nextInt(n)] = Float.NaN;
+            assertTrue(Float.isNaN(vector.max(x, 3, n + 3)), "NaN in the range, n=" + n);
+        }
+        assertEquals(Float.NEGATIVE_INFINITY, vector.max(new float[4], 2, 2), "an empty range");
+    }
+
+    @Test
     void scoreTilesAgreeWithFloat64DotsOnEveryPath() {
         // rows below and from Lanes.MANY_ROWS; tiles of whole, partial and single K rows
         for (int d : new int[] {8, 64, 80, 96, 128, 130}) {
