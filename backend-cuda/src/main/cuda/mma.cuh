@@ -138,6 +138,19 @@ __device__ __forceinline__ uint32_t code_pair_to_half2(uint32_t a, uint32_t b, i
     }
 }
 
+// Query elements 2i and 2i + 1 (16-bit word w) as floats into f, times their K CHANNEL scales
+// where `channel` is given.
+template <int Q>
+__device__ __forceinline__ void query_pair(uint32_t w, const float* channel, int i, float* f) {
+    const typename QTraits<Q>::T* e = reinterpret_cast<const typename QTraits<Q>::T*>(&w);
+    f[2 * i] = QTraits<Q>::to_float(e[0]);
+    f[2 * i + 1] = QTraits<Q>::to_float(e[1]);
+    if (channel != nullptr) {
+        f[2 * i] *= __ldg(channel + 2 * i);
+        f[2 * i + 1] *= __ldg(channel + 2 * i + 1);
+    }
+}
+
 // Brings one row's slice of 16-bit queries (this lane's part; the row spans the 4 lanes of a quad)
 // into fp16 in place, scaled by a power of two that puts the row's largest magnitude in
 // [2^14, 2^15): exact for every element within 2^-28 of it. With `channel` (the K CHANNEL scales of
@@ -151,13 +164,7 @@ __device__ __forceinline__ float queries_to_fp16(uint32_t* w, const float* chann
     float mx = 0.f;
 #pragma unroll
     for (int i = 0; i < WORDS; i++) {
-        const typename QTraits<Q>::T* e = reinterpret_cast<const typename QTraits<Q>::T*>(&w[i]);
-        f[2 * i] = QTraits<Q>::to_float(e[0]);
-        f[2 * i + 1] = QTraits<Q>::to_float(e[1]);
-        if (channel != nullptr) {
-            f[2 * i] *= __ldg(channel + 2 * i);
-            f[2 * i + 1] *= __ldg(channel + 2 * i + 1);
-        }
+        query_pair<Q>(w[i], channel, i, f);
         mx = fmaxf(mx, fmaxf(fabsf(f[2 * i]), fabsf(f[2 * i + 1])));
     }
     mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
@@ -204,13 +211,7 @@ __device__ __forceinline__ float queries_to_int8(const uint32_t* w, const float*
     bool finite = true;
 #pragma unroll
     for (int i = 0; i < ELEMS / 2; i++) {
-        const typename QTraits<Q>::T* e = reinterpret_cast<const typename QTraits<Q>::T*>(&w[i]);
-        f[2 * i] = QTraits<Q>::to_float(e[0]);
-        f[2 * i + 1] = QTraits<Q>::to_float(e[1]);
-        if (channel != nullptr) {
-            f[2 * i] *= __ldg(channel + 2 * i);
-            f[2 * i + 1] *= __ldg(channel + 2 * i + 1);
-        }
+        query_pair<Q>(w[i], channel, i, f);
         finite = finite && isfinite(f[2 * i]) && isfinite(f[2 * i + 1]);
         mx = fmaxf(mx, fmaxf(fabsf(f[2 * i]), fabsf(f[2 * i + 1])));
     }
