@@ -13,8 +13,8 @@ import java.util.Arrays;
  * host-issued time (the round trip a caller waits for, launch and synchronize included) and, where
  * the backend has device timers ({@link DeviceMeasurements}), the device time of the work it issued,
  * the figure kernels are judged by, from a second run of its own (the device timer keeps the device
- * busy while the host issues that run, which the host-issued figure must not include). Medians are reported: robust to the odd slow run without hiding
- * a bimodal kernel the way the minimum would.
+ * busy while the host issues that run, which the host-issued figure must not include). Medians are
+ * reported: robust to the odd slow run without hiding a bimodal kernel the way the minimum would.
  */
 final class Timing {
     /** The least time warm-up runs take, whatever their count. */

@@ -65,8 +65,9 @@ class SweepTest {
         double device = Double.parseDouble(json.replaceAll(".*\"step_device_ms\":([0-9.eE+-]+).*", "$1"));
         double host = Double.parseDouble(json.replaceAll(".*\"step_host_ms\":([0-9.eE+-]+).*", "$1"));
         long bytes = Long.parseLong(json.replaceAll(".*\"kv_bytes\":([0-9]+).*", "$1"));
-        // Separate runs give the two figures (Timing), so neither bounds the other on a noisy host.
-        assertTrue(device > 0 && host > 0, json);
+        // Separate runs of the same step give the two figures (Timing), so neither bounds the other
+        // exactly on a noisy host; on cpu both time the same work and stay within a small factor.
+        assertTrue(device > 0 && host > 0 && device <= 10 * host && host <= 10 * device, json);
         // 3 layers x 2 x 64 tokens x 8 heads x 128 dims x K,V + one fp32 scale per token, head, K/V
         assertEquals(3L * (2L * 64 * 8 * 128 * 2 + 2L * 64 * 8 * 2 * 4), bytes, json);
         assertTrue(json.contains("\"layers\":3"), json);
