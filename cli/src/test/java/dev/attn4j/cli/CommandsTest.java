@@ -115,8 +115,11 @@ class CommandsTest {
         assertEquals(read, number(decode, "ceiling_gbps"), 1e-9 * read, json);
         assertEquals(gbps / read, decodeRatio, 1e-3 * decodeRatio + 1e-6, json);
         assertEquals(gbps / copy, number(decode, "copy_ratio"), 1e-3 * decodeRatio + 1e-6, json);
-        // cpu's timer is the calling thread's: the device time is within the host-issued time.
-        assertTrue(number(decode, "median_ms") <= number(decode, "host_median_ms") * 1.0001, json);
+        // The device and host-issued figures come from separate runs of the same work (the device timer
+        // queues a lead the host time must not see), so neither bounds the other; both time the same op.
+        double device = number(decode, "median_ms");
+        double host = number(decode, "host_median_ms");
+        assertTrue(device <= 10 * host && host <= 10 * device, json);
         assertTrue(json.contains("\"timing\":\"device\""), json);
         assertEquals(tflops / number(prefill, "ceiling_tflops"), prefillRatio, 1e-3 * prefillRatio + 1e-6, json);
         // Bytes counted: 2*128 tokens x 8 heads x 128 dims x K,V x 1 byte + one 4-byte scale per token, head, K/V.
