@@ -3,4 +3,5 @@ module dev.attn4j.conformance {
     requires transitive dev.attn4j.api;
 
     exports dev.attn4j.conformance;
+    exports dev.attn4j.conformance.accuracy;
 }
