@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
 @Command(name = "attn4j", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Paged, quantized-KV attention for the JVM.",
                 "Without a command: the backends report, then a short benchmark on the chosen backend."},
-        subcommands = {BackendsCommand.class, ExplainCommand.class, VerifyCommand.class, BenchCommand.class})
+        subcommands = {BackendsCommand.class, ExplainCommand.class, VerifyCommand.class, BenchCommand.class,
+            AccuracyCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Spec

@@ -79,6 +79,18 @@ class AccuracyReportTest {
     }
 
     @Test
+    void clippingKeysWithOutlierChannelsAtAPercentileCostsMoreThanAbsmax() {
+        for (GeneratedKv g : List.of(GeneratedKv.OUTLIER_KEYS, GeneratedKv.LARGE_KEYS)) {
+            AccuracyReport r = REPORTS.get(g);
+            for (String gran : List.of("tensor", "head")) {
+                Metrics p = r.row("int8/" + gran + "/p" + KvFormat.PERCENTILE).format();
+                Metrics a = r.row("int8/" + gran + "/absmax").format();
+                assertTrue(p.relL2() > a.relL2() && p.lseErr() > a.lseErr(), g + " " + gran + ": p99.9 " + p + " absmax " + a);
+            }
+        }
+    }
+
+    @Test
     void sixteenBitKvIsTheFloorAndTheFiguresAreConsistent() {
         for (Map.Entry<GeneratedKv, AccuracyReport> e : REPORTS.entrySet()) {
             AccuracyReport r = e.getValue();
