@@ -164,7 +164,7 @@ final class AccuracyCommand implements Callable<Integer> {
         StringBuilder problems = new StringBuilder();
         for (AccuracyReport.Row row : r.rows()) {
             Object[] cells = {row.kvFormat().id(), row.bytesPerToken(), g3(row.format().relL2()), g3(row.format().maxErr()),
-                g3(row.format().lseErr()), g3(row.format().kl()), g3(row.formatVsBf16())};
+                g3(row.format().lseErr()), g3(row.format().kl()), g3(row.formatVsBf16().relL2())};
             if (ran) {
                 String rel = row.backend().map(m -> g3(m.relL2())).orElse("-");
                 String lse = row.backend().map(m -> g3(m.lseErr())).orElse("-");
@@ -192,7 +192,9 @@ final class AccuracyCommand implements Callable<Integer> {
                     .put("granularity", row.kvFormat().granularity().toString()).put("scales", row.kvFormat().scales())
                     .put("bytes_per_token", row.bytesPerToken()).put("rel_l2", row.format().relL2())
                     .put("max_err", row.format().maxErr()).put("lse_err", row.format().lseErr()).put("kl", row.format().kl())
-                    .put("rel_l2_vs_bf16", row.formatVsBf16());
+                    .put("vs_bf16", Json.object().put("rel_l2", row.formatVsBf16().relL2())
+                            .put("max_err", row.formatVsBf16().maxErr()).put("lse_err", row.formatVsBf16().lseErr())
+                            .put("kl", row.formatVsBf16().kl()));
             o.put("backend", row.backend().map(m -> (Object) Json.object().put("rel_l2", m.relL2()).put("max_err", m.maxErr())
                     .put("lse_err", m.lseErr())).orElse(null));
             o.put("backend_problem", row.backendProblem().orElse(null));

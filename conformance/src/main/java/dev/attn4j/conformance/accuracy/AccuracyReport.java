@@ -29,11 +29,12 @@ public final class AccuracyReport {
      *
      * @param bytesPerToken   K and V bytes of one token in one layer, scales included
      * @param format          the format's own error against float64 over the unquantized K/V
-     * @param formatVsBf16    the format's output rel-L2 against float64 attention over bf16 K/V
+     * @param formatVsBf16    the format's error against float64 attention over bf16 K/V (what 8 bits
+     *                        cost over a 16-bit cache)
      * @param backend         the backend's decode against float64, if one ran it
      * @param backendProblem  why the backend did not run it (unsupported, a fault), if it did not
      */
-    public record Row(KvFormat kvFormat, long bytesPerToken, Metrics format, double formatVsBf16,
+    public record Row(KvFormat kvFormat, long bytesPerToken, Metrics format, Metrics formatVsBf16,
                       Optional<Metrics> backend, Optional<String> backendProblem) {
     }
 
@@ -61,7 +62,7 @@ public final class AccuracyReport {
             KvScales scales = f.scalesFor(data);
             Reference r = stored(data, f, scales);
             Metrics own = Metrics.between(r.out, r.lse, exact.out, exact.lse, exact.meanKl(r));
-            double vsHalf = Metrics.between(r.out, r.lse, half.out, half.lse, Double.NaN).relL2();
+            Metrics vsHalf = Metrics.between(r.out, r.lse, half.out, half.lse, half.meanKl(r));
             Optional<Metrics> ran = Optional.empty();
             Optional<String> problem = Optional.empty();
             if (backend != null) {
