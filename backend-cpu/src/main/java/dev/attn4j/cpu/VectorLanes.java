@@ -158,8 +158,63 @@ final class VectorLanes implements Lanes {
             }
         }
         int r = 0;
-        if (np % (2 * L) == 0) {   // 4 rows x 2 token vectors: 8 independent FMA chains
-            for (; r + 4 <= rows; r += 4) {
+        if (np % (2 * L) == 0) {
+            // 8 rows x 2 token vectors: 16 chains, and 16 FMAs per 2 loads and 8 broadcasts (at 4 rows,
+            // 8 per 2 and 4, the loads and broadcasts kept pace with the FMAs instead of hiding under them).
+            for (; r + 8 <= rows; r += 8) {
+                int q0 = r * d;
+                for (int jb = 0; jb < np; jb += 2 * L) {
+                    FloatVector z = FloatVector.zero(F);
+                    FloatVector a0 = z, b0 = z, a1 = z, b1 = z, a2 = z, b2 = z, a3 = z, b3 = z;
+                    FloatVector a4 = z, b4 = z, a5 = z, b5 = z, a6 = z, b6 = z, a7 = z, b7 = z;
+                    for (int c = 0; c < d; c++) {
+                        FloatVector k0 = FloatVector.fromArray(F, kt, c * np + jb);
+                        FloatVector k1 = FloatVector.fromArray(F, kt, c * np + jb + L);
+                        FloatVector x = FloatVector.broadcast(F, q[q0 + c]);
+                        a0 = k0.fma(x, a0);
+                        b0 = k1.fma(x, b0);
+                        x = FloatVector.broadcast(F, q[q0 + d + c]);
+                        a1 = k0.fma(x, a1);
+                        b1 = k1.fma(x, b1);
+                        x = FloatVector.broadcast(F, q[q0 + 2 * d + c]);
+                        a2 = k0.fma(x, a2);
+                        b2 = k1.fma(x, b2);
+                        x = FloatVector.broadcast(F, q[q0 + 3 * d + c]);
+                        a3 = k0.fma(x, a3);
+                        b3 = k1.fma(x, b3);
+                        x = FloatVector.broadcast(F, q[q0 + 4 * d + c]);
+                        a4 = k0.fma(x, a4);
+                        b4 = k1.fma(x, b4);
+                        x = FloatVector.broadcast(F, q[q0 + 5 * d + c]);
+                        a5 = k0.fma(x, a5);
+                        b5 = k1.fma(x, b5);
+                        x = FloatVector.broadcast(F, q[q0 + 6 * d + c]);
+                        a6 = k0.fma(x, a6);
+                        b6 = k1.fma(x, b6);
+                        x = FloatVector.broadcast(F, q[q0 + 7 * d + c]);
+                        a7 = k0.fma(x, a7);
+                        b7 = k1.fma(x, b7);
+                    }
+                    int o = r * sStride + jb;
+                    a0.intoArray(s, o);
+                    b0.intoArray(s, o + L);
+                    a1.intoArray(s, o + sStride);
+                    b1.intoArray(s, o + sStride + L);
+                    a2.intoArray(s, o + 2 * sStride);
+                    b2.intoArray(s, o + 2 * sStride + L);
+                    a3.intoArray(s, o + 3 * sStride);
+                    b3.intoArray(s, o + 3 * sStride + L);
+                    a4.intoArray(s, o + 4 * sStride);
+                    b4.intoArray(s, o + 4 * sStride + L);
+                    a5.intoArray(s, o + 5 * sStride);
+                    b5.intoArray(s, o + 5 * sStride + L);
+                    a6.intoArray(s, o + 6 * sStride);
+                    b6.intoArray(s, o + 6 * sStride + L);
+                    a7.intoArray(s, o + 7 * sStride);
+                    b7.intoArray(s, o + 7 * sStride + L);
+                }
+            }
+            for (; r + 4 <= rows; r += 4) {   // 4 rows x 2 token vectors: 8 independent FMA chains
                 int q0 = r * d;
                 for (int jb = 0; jb < np; jb += 2 * L) {
                     FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
