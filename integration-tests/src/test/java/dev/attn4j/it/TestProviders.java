@@ -342,4 +342,46 @@ final class TestProviders {
             throw new AssertionError("no priority (test)");
         }
     }
+
+    /** Two devices; opens the cpu backend for each and records the device indices it was opened on. */
+    static class TwoDevices extends Base {
+        static final List<Integer> OPENED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        TwoDevices() {
+            this("t-two-devices");
+        }
+
+        TwoDevices(String name) {
+            super(name);
+        }
+
+        @Override
+        public Availability probe(BackendOptions options) {
+            return Availability.available(List.of(
+                    new dev.attn4j.api.spi.DeviceInfo(0, "test device 0", "test", 1L << 30, java.util.Map.of()),
+                    new dev.attn4j.api.spi.DeviceInfo(1, "test device 1", "test", 1L << 30, java.util.Map.of())));
+        }
+
+        @Override
+        public AttentionBackend open(BackendOptions options) {
+            OPENED.add(options.deviceIndex());
+            // Both "devices" are the host: the cpu backend behind them has device 0 only.
+            return super.open(BackendOptions.builder().threads(options.threads()).build());
+        }
+    }
+
+    /** Two devices, of which device 1 cannot be opened. */
+    static final class SecondDeviceFails extends TwoDevices {
+        SecondDeviceFails() {
+            super("t-second-device-fails");
+        }
+
+        @Override
+        public AttentionBackend open(BackendOptions options) {
+            if (options.deviceIndex() == 1) {
+                throw new IllegalStateException("device 1 is gone (test)");
+            }
+            return super.open(options);
+        }
+    }
 }

@@ -5,6 +5,7 @@ import dev.attn4j.api.AttentionOptions;
 import dev.attn4j.api.AttentionShape;
 import dev.attn4j.api.BatchLayout;
 import dev.attn4j.api.DType;
+import dev.attn4j.api.InvalidRequestException;
 import dev.attn4j.api.Feature;
 import dev.attn4j.api.KvCache;
 import dev.attn4j.api.KvCacheSpec;
@@ -27,8 +28,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -203,19 +209,82 @@ class ToyDecoderTest {
         }
     }
 
+    /** What a run produced: the tokens of each sequence and the worst per-step logits rel-L2 against float64. */
+    record Run(List<List<Integer>> tokens, double worst, List<double[]> logits) {
+    }
+
     @Test
     void generatesThirtyTwoTokensMatchingTheFloat64Model() {
         ProbeCache.clear();
         long seed = Long.getLong("attn4j.conformance.seed", System.nanoTime());
-        Random rnd = new Random(seed);
-        Weights w = new Weights(rnd);
-        int[][] prompts = {{3, 14, 15, 92, 65}, {27, 18, 28}};
-        int seqs = prompts.length;
+        try (Selection selection = select()) {
+            Run run = generate(List.of(selection.backend()), seed);
+            org.slf4j.LoggerFactory.getLogger(ToyDecoderTest.class).info("toy decoder: {} tokens generated per sequence on {}, worst per-step logits relL2 {} (seed {})", STEPS, selection.backend().name(), String.format("%.2e", run.worst()), seed);
+            assertEquals(5 + STEPS, run.tokens().get(0).size());
+            assertTrue(run.worst() < TOLERANCE, "worst per-step logits relL2 " + run.worst() + " (seed " + seed + ")");
+            assertTrue(run.worst() > 0, "the int8 cache and bf16 attention must differ from double somewhere");
+        }
+    }
+
+    /**
+     * Tensor parallelism as an engine does it: the KV heads (and their query heads) split across two
+     * backends, each with its own caches and plans, each layer's attention run on both at once from
+     * one thread per backend, the outputs concatenated. Where only one device exists, both backends
+     * are on it (two selections); on a multi-GPU machine {@code selectAll} gives one per device. The
+     * result matches float64 as the one-backend run does, and the one-backend run of the same seed.
+     */
+    @Test
+    void headsSplitAcrossTwoBackendsMatchTheFloat64ModelAndOneBackend() {
+        ProbeCache.clear();
+        long seed = Long.getLong("attn4j.conformance.seed", System.nanoTime());
+        try (Selection first = select(); Selection second = select(); Selection whole = select()) {
+            Run split = generate(List.of(first.backend(), second.backend()), seed);
+            Run one = generate(List.of(whole.backend()), seed);
+            assertTrue(split.worst() < TOLERANCE, "worst per-step logits relL2 " + split.worst() + " (seed " + seed + ")");
+            double apart = 0;
+            int steps = Math.min(split.logits().size(), one.logits().size());
+            for (int i = 0; i < steps; i++) {
+                apart = Math.max(apart, relL2(split.logits().get(i), one.logits().get(i)));
+            }
+            // The same heads on the same kind of backend: apart by at most output rounding, far under the tolerance.
+            assertTrue(apart < TOLERANCE / 4, "split and one-backend logits apart by " + apart + " (seed " + seed + ")");
+            // One backend's tensors are refused by the other before anything runs.
+            try (Tensor t = first.backend().allocate(DType.BF16, 1, QO_HEADS / 2, HEAD_DIM);
+                 Tensor u = second.backend().allocate(DType.BF16, 1, QO_HEADS / 2, HEAD_DIM)) {
+                InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> second.backend().copy(t, u));
+                assertTrue(e.getMessage().contains("another backend"), e.getMessage());
+            }
+        }
+    }
+
+    private static Selection select() {
+        KvCacheSpec spec = spec(KV_HEADS);
+        Requirements req = Requirements.of(AttentionShape.of(spec, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL),
+                Feature.PREFILL, Feature.DECODE, Feature.CAUSAL);
+        return BackendSelector.builder().environment(Map.of()).backendProperty(null).build().select(req);
+    }
+
+    private static final int[][] PROMPTS = {{3, 14, 15, 92, 65}, {27, 18, 28}};
+
+    private static KvCacheSpec spec(int kvHeads) {
         int maxLen = 5 + STEPS;
         int blocksPerSeq = (maxLen + BLOCK - 1) / BLOCK;
-        KvCacheSpec spec = new KvCacheSpec(seqs * blocksPerSeq + 3, BLOCK, KV_HEADS, HEAD_DIM, KvDType.INT8,
+        return new KvCacheSpec(PROMPTS.length * blocksPerSeq + 3, BLOCK, kvHeads, HEAD_DIM, KvDType.INT8,
                 ScaleGranularity.TOKEN, KvLayout.NHD);
-        Requirements req = Requirements.of(AttentionShape.of(spec, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL), Feature.PREFILL, Feature.DECODE, Feature.CAUSAL);
+    }
+
+    /** One backend's part of the model: its KV heads' caches per layer. */
+    record Shard(AttentionBackend backend, int kvHead0, int kvHeads, KvCache[] caches) {
+    }
+
+    /** Generates STEPS tokens for both prompts with the KV heads split evenly over {@code backends}. */
+    static Run generate(List<AttentionBackend> backends, long seed) {
+        Random rnd = new Random(seed);
+        Weights w = new Weights(rnd);
+        int seqs = PROMPTS.length;
+        int n = backends.size();
+        KvCacheSpec spec = spec(KV_HEADS / n);
+        int blocksPerSeq = (5 + STEPS + BLOCK - 1) / BLOCK;
         // Pages handed out in a scrambled order, as an engine's allocator would.
         int[][] blockTable = new int[seqs][blocksPerSeq];
         for (int s = 0; s < seqs; s++) {
@@ -223,16 +292,19 @@ class ToyDecoderTest {
                 blockTable[s][b] = (b * seqs + s) * 7 % spec.numBlocks();
             }
         }
-        try (Selection selection = BackendSelector.builder().environment(Map.of()).backendProperty(null).build()
-                .select(req)) {
-            AttentionBackend backend = selection.backend();
+        List<Shard> shards = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
             KvCache[] caches = new KvCache[LAYERS];
             for (int l = 0; l < LAYERS; l++) {
-                caches[l] = backend.createKvCache(spec);
+                caches[l] = backends.get(i).createKvCache(spec);
             }
+            shards.add(new Shard(backends.get(i), i * KV_HEADS / n, KV_HEADS / n, caches));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
             Reference[] refs = {new Reference(w), new Reference(w)};
             List<List<Integer>> tokens = new ArrayList<>();
-            for (int[] p : prompts) {
+            for (int[] p : PROMPTS) {
                 List<Integer> t = new ArrayList<>();
                 for (int x : p) {
                     t.add(x);
@@ -241,8 +313,8 @@ class ToyDecoderTest {
             }
             int[] done = new int[seqs];      // tokens already in the cache
             double worst = 0;
-            int generated = 0;
-            for (int step = 0; generated < STEPS; step++) {
+            List<double[]> all = new ArrayList<>();
+            for (int step = 0; step < STEPS; step++) {
                 // This step's new tokens: the whole prompt first (prefill), then one token (decode).
                 int[] qLens = new int[seqs];
                 int[] kvLens = new int[seqs];
@@ -252,9 +324,16 @@ class ToyDecoderTest {
                 }
                 OpKind op = step == 0 ? OpKind.PREFILL : OpKind.DECODE;
                 BatchLayout batch = BatchLayout.of(qLens, kvLens, blockTable);
+                List<Plan> plans = new ArrayList<>();
                 double[][][] logits;
-                try (Plan plan = backend.plan(new PlanRequest(op, AttentionShape.of(spec, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL), batch))) {
-                    logits = forward(backend, plan, caches, w, tokens, done, qLens, blockTable);
+                try {
+                    for (Shard sh : shards) {
+                        plans.add(sh.backend().plan(new PlanRequest(op,
+                                AttentionShape.of(spec, QO_HEADS / n, DType.BF16, AttentionOptions.CAUSAL), batch)));
+                    }
+                    logits = forward(shards, plans, pool, w, tokens, done, qLens, blockTable);
+                } finally {
+                    plans.forEach(Plan::close);
                 }
                 for (int s = 0; s < seqs; s++) {
                     double[] ref = null;
@@ -263,23 +342,28 @@ class ToyDecoderTest {
                     }
                     double[] got = logits[s][qLens[s] - 1];
                     worst = Math.max(worst, relL2(got, ref));
+                    all.add(got);
                     done[s] = tokens.get(s).size();
                     tokens.get(s).add(argmax(got));
                 }
-                generated++;
             }
-            for (KvCache c : caches) {
-                c.close();
+            return new Run(tokens, worst, all);
+        } finally {
+            pool.shutdownNow();
+            for (Shard sh : shards) {
+                for (KvCache c : sh.caches()) {
+                    c.close();
+                }
             }
-            org.slf4j.LoggerFactory.getLogger(ToyDecoderTest.class).info("toy decoder: {} tokens generated per sequence on {}, worst per-step logits relL2 {} (seed {})", STEPS, backend.name(), String.format("%.2e", worst), seed);
-            assertEquals(prompts[0].length + STEPS, tokens.get(0).size());
-            assertTrue(worst < TOLERANCE, "worst per-step logits relL2 " + worst + " (seed " + seed + ")");
-            assertTrue(worst > 0, "the int8 cache and bf16 attention must differ from double somewhere");
         }
     }
 
-    /** One step of the host model through attn4j: per layer, append the new K/V, then attention. */
-    private static double[][][] forward(AttentionBackend b, Plan plan, KvCache[] caches, Weights w,
+    /**
+     * One step of the host model through attn4j: per layer, each shard appends its heads' new K/V
+     * and runs attention for its query heads (all shards at once, one thread each), then the
+     * outputs are put back together in head order.
+     */
+    private static double[][][] forward(List<Shard> shards, List<Plan> plans, ExecutorService pool, Weights w,
                                         List<List<Integer>> tokens, int[] done, int[] qLens, int[][] blockTable) {
         int seqs = tokens.size();
         int total = 0;
@@ -296,31 +380,50 @@ class ToyDecoderTest {
                 slots[row] = blockTable[s][pos / BLOCK] * BLOCK + pos % BLOCK;
             }
         }
+        int g = QO_HEADS / KV_HEADS;
         for (int l = 0; l < LAYERS; l++) {
-            short[] q = new short[total * QO_HEADS * HEAD_DIM];
-            short[] k = new short[total * KV_HEADS * HEAD_DIM];
-            short[] v = new short[total * KV_HEADS * HEAD_DIM];
+            double[][] q = new double[total][];
+            double[][] k = new double[total][];
+            double[][] v = new double[total][];
             for (int r = 0; r < total; r++) {
                 double[] h = rmsNorm(x[r]);
-                put(q, r, matVec(h, w.wq[l]));
-                put(k, r, matVec(h, w.wk[l]));
-                put(v, r, matVec(h, w.wv[l]));
+                q[r] = matVec(h, w.wq[l]);
+                k[r] = matVec(h, w.wk[l]);
+                v[r] = matVec(h, w.wv[l]);
             }
-            double[] attn;
-            try (Tensor qt = upload(b, q, total, QO_HEADS);
-                 Tensor kt = upload(b, k, total, KV_HEADS);
-                 Tensor vt = upload(b, v, total, KV_HEADS);
-                 Tensor out = b.allocate(DType.BF16, total, QO_HEADS, HEAD_DIM)) {
-                b.append(caches[l], kt, vt, slots);
-                if (plan.kind() == OpKind.PREFILL) {
-                    b.run(plan, qt, caches[l], out);
-                } else {
-                    b.run(plan, qt, caches[l], out);
-                }
-                short[] bits = out.toShortArray();
-                attn = new double[bits.length];
-                for (int i = 0; i < bits.length; i++) {
-                    attn[i] = Bf16.toFloat(bits[i]);
+            double[] attn = new double[total * QO_HEADS * HEAD_DIM];
+            List<Future<?>> parts = new ArrayList<>();
+            for (int i = 0; i < shards.size(); i++) {
+                Shard sh = shards.get(i);
+                Plan plan = plans.get(i);
+                int layer = l;
+                int rows = total;
+                parts.add(pool.submit(() -> {
+                    int qh = sh.kvHeads() * g;
+                    AttentionBackend b = sh.backend();
+                    try (Tensor qt = upload(b, heads(q, sh.kvHead0() * g, qh), rows, qh);
+                         Tensor kt = upload(b, heads(k, sh.kvHead0(), sh.kvHeads()), rows, sh.kvHeads());
+                         Tensor vt = upload(b, heads(v, sh.kvHead0(), sh.kvHeads()), rows, sh.kvHeads());
+                         Tensor out = b.allocate(DType.BF16, rows, qh, HEAD_DIM)) {
+                        b.append(sh.caches()[layer], kt, vt, slots);
+                        b.run(plan, qt, sh.caches()[layer], out);
+                        short[] bits = out.toShortArray();
+                        for (int r = 0; r < rows; r++) {
+                            for (int e = 0; e < qh * HEAD_DIM; e++) {
+                                attn[(r * QO_HEADS + sh.kvHead0() * g) * HEAD_DIM + e] = Bf16.toFloat(bits[r * qh * HEAD_DIM + e]);
+                            }
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : parts) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException(e.getCause());
                 }
             }
             for (int r = 0; r < total; r++) {
@@ -343,10 +446,15 @@ class ToyDecoderTest {
         return logits;
     }
 
-    private static void put(short[] dst, int row, double[] values) {
-        for (int i = 0; i < values.length; i++) {
-            dst[row * values.length + i] = Bf16.fromFloat((float) values[i]);
+    /** Heads h0 ... h0+count-1 of every row ({@code [rows][heads * HEAD_DIM]}), as bf16 bits. */
+    private static short[] heads(double[][] rows, int h0, int count) {
+        short[] bits = new short[rows.length * count * HEAD_DIM];
+        for (int r = 0; r < rows.length; r++) {
+            for (int e = 0; e < count * HEAD_DIM; e++) {
+                bits[(r * count) * HEAD_DIM + e] = Bf16.fromFloat((float) rows[r][h0 * HEAD_DIM + e]);
+            }
         }
+        return bits;
     }
 
     private static Tensor upload(AttentionBackend b, short[] bits, int rows, int heads) {

@@ -98,13 +98,8 @@ public final class BackendSelector {
     public Selection select(Requirements requirements) {
         long t0 = System.nanoTime();
         BackendOrder order = order();
-        List<String> byPriority = registry.byName().keySet().stream()
-                .sorted(Comparator.comparingInt(registry::priority).reversed().thenComparing(n -> n))
-                .collect(Collectors.toList());
-        Set<String> sequence = new LinkedHashSet<>(order.names());
-        if (!order.explicit() || allowFallback) {
-            sequence.addAll(byPriority);
-        }
+        List<String> byPriority = byPriority();
+        Set<String> sequence = sequence(order, byPriority);
         List<CandidateReport> lines = new ArrayList<>();
         AttentionBackend chosen = null;
         for (String name : sequence) {
@@ -114,10 +109,95 @@ public final class BackendSelector {
                         Outcome.NOT_TRIED, "", 0));
                 continue;
             }
-            Attempt a = attempt(name, p, requirements);
+            Attempt a = attempt(name, p, requirements, options);
             lines.add(a.line);
             chosen = a.backend;
         }
+        SelectionReport report = report(requirements, order, byPriority, sequence, lines,
+                chosen == null ? null : chosen.name(), t0);
+        if (chosen == null) {
+            throw new SelectionException(order.explicit() && !allowFallback
+                    ? "no backend named in " + order.source() + " could be used, and fallback was not asked for"
+                    : "no attn4j backend can serve these requirements", report);
+        }
+        return new Selection(chosen, report);
+    }
+
+    /**
+     * One validated backend per usable device, for engines that split heads across devices
+     * (tensor parallelism, one thread per device): the first provider in the selection order that
+     * serves the requirements on at least one device is opened and validated on every device its
+     * probe lists ({@link BackendOptions#deviceIndex()}; a provider that lists none is opened on the
+     * options' device only). A device that fails any step is reported and left out, so the caller
+     * sees how many it got; the providers after the chosen one are not tried. The report has one
+     * line per device, named {@code provider#index}.
+     *
+     * @throws SelectionException if no provider could be used on any device
+     */
+    public MultiDeviceSelection selectAll(Requirements requirements) {
+        long t0 = System.nanoTime();
+        BackendOrder order = order();
+        List<String> byPriority = byPriority();
+        Set<String> sequence = sequence(order, byPriority);
+        List<CandidateReport> lines = new ArrayList<>();
+        List<AttentionBackend> chosen = new ArrayList<>();
+        String chosenName = null;
+        for (String name : sequence) {
+            AttentionBackendProvider p = registry.byName().get(name);
+            if (chosenName != null) {
+                lines.add(new CandidateReport(name, registry.priority(name), ProviderRegistry.source(p),
+                        Outcome.NOT_TRIED, "", 0));
+                continue;
+            }
+            Availability a = ProbeCache.probe(p, options, probeTimeout);
+            List<Integer> devices = a.devices().stream().map(d -> d.index()).collect(Collectors.toList());
+            if (!a.isAvailable() || devices.isEmpty()) {
+                devices = List.of(options.deviceIndex());
+            }
+            for (int device : devices) {
+                Attempt at = attempt(name + "#" + device, name, p, requirements, onDevice(device));
+                lines.add(at.line);
+                if (at.backend != null) {
+                    chosen.add(at.backend);
+                    chosenName = name;
+                }
+            }
+        }
+        SelectionReport report = report(requirements, order, byPriority, sequence, lines, chosenName, t0);
+        if (chosen.isEmpty()) {
+            throw new SelectionException(order.explicit() && !allowFallback
+                    ? "no backend named in " + order.source() + " could be used on any device, and fallback was not asked for"
+                    : "no attn4j backend can serve these requirements on any device", report);
+        }
+        return new MultiDeviceSelection(chosen, report);
+    }
+
+    /** These options on another device. */
+    private BackendOptions onDevice(int device) {
+        BackendOptions.Builder b = BackendOptions.builder().deviceIndex(device).threads(options.threads());
+        options.properties().forEach(b::property);
+        return b.build();
+    }
+
+    /** Every provider, highest priority first (ties by name). */
+    private List<String> byPriority() {
+        return registry.byName().keySet().stream()
+                .sorted(Comparator.comparingInt(registry::priority).reversed().thenComparing(n -> n))
+                .collect(Collectors.toList());
+    }
+
+    /** The names to try, in order: the explicit ones, then (without an explicit order, or with fallback) the rest. */
+    private Set<String> sequence(BackendOrder order, List<String> byPriority) {
+        Set<String> sequence = new LinkedHashSet<>(order.names());
+        if (!order.explicit() || allowFallback) {
+            sequence.addAll(byPriority);
+        }
+        return sequence;
+    }
+
+    /** The report of a selection whose tried candidates are {@code lines}; logged once. */
+    private SelectionReport report(Requirements requirements, BackendOrder order, List<String> byPriority,
+                                   Set<String> sequence, List<CandidateReport> lines, String chosen, long t0) {
         for (String name : byPriority) {
             if (!sequence.contains(name)) {
                 lines.add(new CandidateReport(name, registry.priority(name),
@@ -128,14 +208,9 @@ public final class BackendSelector {
         lines.addAll(registry.rejected());
         SelectionReport report = new SelectionReport(requirements.toString(),
                 order.source() + (order.explicit() && allowFallback ? ", then priority (fallback)" : ""),
-                lines, chosen == null ? null : chosen.name(), System.nanoTime() - t0);
+                lines, chosen, System.nanoTime() - t0);
         LOG.info(report.logLine());
-        if (chosen == null) {
-            throw new SelectionException(order.explicit() && !allowFallback
-                    ? "no backend named in " + order.source() + " could be used, and fallback was not asked for"
-                    : "no attn4j backend can serve these requirements", report);
-        }
-        return new Selection(chosen, report);
+        return report;
     }
 
     private record Attempt(CandidateReport line, AttentionBackend backend) {
@@ -147,35 +222,40 @@ public final class BackendSelector {
      * outcome, and a backend that was opened is closed unless it is chosen. Probe and open are
      * waited for at most {@link Builder#probeTimeout} and {@link Builder#openTimeout}.
      */
-    private Attempt attempt(String name, AttentionBackendProvider p, Requirements r) {
+    private Attempt attempt(String name, AttentionBackendProvider p, Requirements r, BackendOptions options) {
+        return attempt(name, name, p, r, options);
+    }
+
+    /** As above, reported as {@code label} (a device's line: {@code name#index}). */
+    private Attempt attempt(String label, String name, AttentionBackendProvider p, Requirements r, BackendOptions options) {
         long t0 = System.nanoTime();
         String src = ProviderRegistry.source(p);
         int priority = registry.priority(name);
         Availability a = ProbeCache.probe(p, options, probeTimeout);
         if (!a.isAvailable()) {
-            return fail(name, priority, src, Outcome.UNAVAILABLE, a.unavailabilityCause(), t0);
+            return fail(label, priority, src, Outcome.UNAVAILABLE, a.unavailabilityCause(), t0);
         }
         CapabilityCheck check;
         try {
             check = p.capabilities().check(r);
         } catch (Throwable e) {
-            return fail(name, priority, src, Outcome.UNSUPPORTED, "capabilities threw " + e, t0);
+            return fail(label, priority, src, Outcome.UNSUPPORTED, "capabilities threw " + e, t0);
         }
         if (!check.supported()) {
-            return fail(name, priority, src, Outcome.UNSUPPORTED, String.join("; ", check.reasons()), t0);
+            return fail(label, priority, src, Outcome.UNSUPPORTED, String.join("; ", check.reasons()), t0);
         }
-        BoundedCall.Result<AttentionBackend> opened = BoundedCall.run("open-" + name, openTimeout,
+        BoundedCall.Result<AttentionBackend> opened = BoundedCall.run("open-" + label, openTimeout,
                 () -> p.open(options), BackendSelector::closeQuietly);
         if (opened.timedOut()) {
-            return fail(name, priority, src, Outcome.OPEN_FAILED, "open did not return within "
+            return fail(label, priority, src, Outcome.OPEN_FAILED, "open did not return within "
                     + BoundedCall.describe(openTimeout) + "; it was left running, and what it opens will be closed", t0);
         }
         if (opened.failure() != null) {
-            return fail(name, priority, src, Outcome.OPEN_FAILED, opened.failure().toString(), t0);
+            return fail(label, priority, src, Outcome.OPEN_FAILED, opened.failure().toString(), t0);
         }
         AttentionBackend b = opened.value();
         if (b == null) {
-            return fail(name, priority, src, Outcome.OPEN_FAILED, "open returned null", t0);
+            return fail(label, priority, src, Outcome.OPEN_FAILED, "open returned null", t0);
         }
         String problem;
         Outcome outcome;
@@ -192,13 +272,13 @@ public final class BackendSelector {
         }
         if (problem != null) {
             closeQuietly(b);
-            return fail(name, priority, src, outcome, problem, t0);
+            return fail(label, priority, src, outcome, problem, t0);
         }
         // The validation's own time, apart from open's (a CUDA context and module load cost more).
         String how = validate ? String.format(java.util.Locale.ROOT, "validated %d cases (seed %d) in %.0f ms",
                 ConformanceSuite.forRequirements(r).size(), ConformanceSuite.VALIDATION_SEED, validationNanos / 1e6)
                 : "not validated";
-        return new Attempt(new CandidateReport(name, priority, src, Outcome.CHOSEN, how, System.nanoTime() - t0), b);
+        return new Attempt(new CandidateReport(label, priority, src, Outcome.CHOSEN, how, System.nanoTime() - t0), b);
     }
 
     /**
