@@ -3,6 +3,8 @@ package dev.attn4j.cli;
 import dev.attn4j.api.KvDType;
 import dev.attn4j.api.KvLayout;
 import dev.attn4j.api.ScaleGranularity;
+import dev.attn4j.api.AttentionBackend;
+import dev.attn4j.selector.MultiDeviceSelection;
 import dev.attn4j.selector.Selection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -13,6 +15,13 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.Callable;
 
 /**
@@ -91,6 +100,10 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     JsonOption output;
 
+    @Option(names = "--all-devices", description = "The same bench on every device of the selected backend at once "
+            + "(one thread each, as a tensor-parallel engine drives them): each device's figures beside the others'.")
+    boolean allDevices;
+
     @Option(names = "--step", description = "One decode step of a --layers model instead: plan once, then per layer "
             + "append the new token and decode; device and host-issued time of the whole step.")
     boolean step;
@@ -128,11 +141,58 @@ final class BenchCommand implements Callable<Integer> {
         if (step) {
             return step(out, err);
         }
+        if (allDevices) {
+            return allDevices(out);
+        }
         BenchConfig config = config();
         try (Selection selection = Selections.select(backend, config.requirements())) {
             String name = selection.backend().name();
             BenchResult r = new Benchmark(selection.backend(), config, Probes.deviceName(name), err).run();
             out.print(output.json ? r.json() + "\n" : r.table());
+            out.flush();
+        }
+        return CommandLine.ExitCode.OK;
+    }
+
+    /**
+     * {@code --all-devices}: one validated backend per device ({@code selectAll}), each benchmarked
+     * on its own thread, all at the same time, so shared limits (host memory, PCIe, the CPU threads
+     * that issue work) show as each device falling below its figure alone. No progress bars: several
+     * at once would interleave.
+     */
+    private Integer allDevices(PrintWriter out) {
+        BenchConfig config = config();
+        try (MultiDeviceSelection all = Selections.selectAll(backend, config.requirements())) {
+            List<AttentionBackend> backends = all.backends();
+            ExecutorService pool = Executors.newFixedThreadPool(backends.size());
+            List<BenchResult> results = new ArrayList<>();
+            try {
+                List<Future<BenchResult>> running = new ArrayList<>();
+                for (AttentionBackend b : backends) {
+                    running.add(pool.submit(() -> new Benchmark(b, config, Probes.deviceName(b.name()),
+                            new PrintWriter(Writer.nullWriter())).run()));
+                }
+                for (Future<BenchResult> f : running) {
+                    results.add(f.get());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the devices ran", e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            } finally {
+                pool.shutdownNow();
+            }
+            if (output.json) {
+                Json.Array devices = Json.array();
+                results.forEach(r -> devices.addRaw(r.json()));
+                out.println(Json.object().put("devices_at_once", results.size()).put("devices", devices));
+            } else {
+                for (int i = 0; i < results.size(); i++) {
+                    out.println("device " + i + " of " + results.size() + " (all running at once):");
+                    out.print(results.get(i).table());
+                }
+            }
             out.flush();
         }
         return CommandLine.ExitCode.OK;

@@ -59,6 +59,12 @@ final class Json {
             return this;
         }
 
+        /** Adds text that is already JSON (e.g. {@code BenchResult.json()}). */
+        Array addRaw(String json) {
+            items.add(json);
+            return this;
+        }
+
         @Override
         public String toString() {
             return "[" + String.join(",", items) + "]";

@@ -3,6 +3,7 @@ package dev.attn4j.cli;
 import dev.attn4j.api.InvalidRequestException;
 import dev.attn4j.api.Requirements;
 import dev.attn4j.selector.BackendSelector;
+import dev.attn4j.selector.MultiDeviceSelection;
 import dev.attn4j.selector.Selection;
 
 import java.util.Arrays;
@@ -25,9 +26,18 @@ final class Selections {
      * InvalidRequestException, whose message lists the valid names.
      */
     static Selection select(String backend, Requirements requirements) {
+        return selector(backend).select(requirements);
+    }
+
+    /** As {@link #select}, one validated backend per device of the chosen provider ({@code bench --all-devices}). */
+    static MultiDeviceSelection selectAll(String backend, Requirements requirements) {
+        return selector(backend).selectAll(requirements);
+    }
+
+    private static BackendSelector selector(String backend) {
         BackendSelector.Builder b = BackendSelector.builder();
         if (backend == null || backend.isBlank()) {
-            return b.build().select(requirements);
+            return b.build();
         }
         String[] names = Arrays.stream(backend.split(",")).map(s -> s.trim().toLowerCase(Locale.ROOT))
                 .filter(s -> !s.isEmpty()).toArray(String[]::new);
@@ -39,6 +49,6 @@ final class Selections {
             throw new InvalidRequestException("--backend", unknown, "unknown backend name; valid: "
                     + known.stream().sorted().collect(Collectors.joining(", ")));
         }
-        return selector.select(requirements);
+        return selector;
     }
 }

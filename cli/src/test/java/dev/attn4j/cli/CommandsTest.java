@@ -129,6 +129,23 @@ class CommandsTest {
     }
 
     @Test
+    void benchOnAllDevicesGivesEachDevicesFiguresFromOneRunAtOnce() {
+        CliRun r = CliRun.of("bench", "--all-devices", "--batch", "2", "--context", "128", "--prefill-len", "32",
+                "--iters", "2", "--warmup", "1", "--json");
+        assertEquals(0, r.exitCode(), r.transcript());
+        String json = r.out().trim();
+        assertTrue(json.startsWith("{\"devices_at_once\":1,\"devices\":[{") && json.endsWith("}]}"), json);
+        // This machine has one device (cpu): its result is the single bench's, with finite figures.
+        String decode = object(json, "decode");
+        assertTrue(number(decode, "gbps") > 0 && Double.isFinite(number(decode, "ratio")), json);
+        assertTrue(json.contains("\"backend\":\"cpu\""), json);
+        CliRun table = CliRun.of("bench", "--all-devices", "--batch", "1", "--context", "64", "--prefill-len", "16",
+                "--iters", "1", "--warmup", "0");
+        assertEquals(0, table.exitCode(), table.transcript());
+        assertTrue(table.out().startsWith("device 0 of 1 (all running at once):"), table.out());
+    }
+
+    @Test
     void benchTableWithSoftCapModelAndFp8() {
         CliRun r = CliRun.of("bench", "--model", "gemma2-9b", "--kv", "fp8-e4m3", "--batch", "1", "--context", "64",
                 "--prefill-len", "32", "--iters", "1", "--warmup", "0");
