@@ -161,6 +161,8 @@ final class VectorLanes implements Lanes {
         if (np % (2 * L) == 0) {
             // 8 rows x 2 token vectors: 16 chains, and 16 FMAs per 2 loads and 8 broadcasts (at 4 rows,
             // 8 per 2 and 4, the loads and broadcasts kept pace with the FMAs instead of hiding under them).
+            // Written out like the 4-row block below, not looped over an array of accumulators: C2
+            // (JDK 17) keeps vectors in registers only as locals.
             for (; r + 8 <= rows; r += 8) {
                 int q0 = r * d;
                 for (int jb = 0; jb < np; jb += 2 * L) {
