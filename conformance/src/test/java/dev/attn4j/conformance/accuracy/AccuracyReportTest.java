@@ -79,24 +79,13 @@ class AccuracyReportTest {
     }
 
     @Test
-    void clippingKeysWithOutlierChannelsAtAPercentileCostsMoreThanAbsmax() {
-        for (GeneratedKv g : List.of(GeneratedKv.OUTLIER_KEYS, GeneratedKv.LARGE_KEYS)) {
-            AccuracyReport r = REPORTS.get(g);
-            for (String gran : List.of("tensor", "head")) {
-                Metrics p = r.row("int8/" + gran + "/p" + KvFormat.PERCENTILE).format();
-                Metrics a = r.row("int8/" + gran + "/absmax").format();
-                assertTrue(p.relL2() > a.relL2() && p.lseErr() > a.lseErr(), g + " " + gran + ": p99.9 " + p + " absmax " + a);
-            }
-        }
-    }
-
-    @Test
     void sixteenBitKvIsTheFloorAndTheFiguresAreConsistent() {
         for (Map.Entry<GeneratedKv, AccuracyReport> e : REPORTS.entrySet()) {
             AccuracyReport r = e.getValue();
             AccuracyReport.Row bf16 = r.row("bf16");
             assertEquals(new Metrics(0, 0, 0, 0), bf16.formatVsBf16(), "bf16 against itself");
-            assertTrue(bf16.format().relL2() > 0 && bf16.format().relL2() < 0.02, e.getKey() + ": " + bf16);
+            // bf16 rounding alone: its output error stays in the low percent even where outlier keys make the outputs small.
+            assertTrue(bf16.format().relL2() > 0 && bf16.format().relL2() < 0.05, e.getKey() + ": " + bf16);
             for (AccuracyReport.Row row : r.rows()) {
                 Metrics m = row.format();
                 assertTrue(m.relL2() >= 0 && m.maxErr() >= 0 && m.lseErr() >= 0 && m.kl() >= 0, row.toString());
