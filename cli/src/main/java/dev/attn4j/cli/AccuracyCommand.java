@@ -1,6 +1,12 @@
 package dev.attn4j.cli;
 
+import dev.attn4j.api.DType;
+import dev.attn4j.api.Feature;
 import dev.attn4j.api.InvalidRequestException;
+import dev.attn4j.api.KvDType;
+import dev.attn4j.api.KvLayout;
+import dev.attn4j.api.Requirements;
+import dev.attn4j.api.ScaleGranularity;
 import dev.attn4j.conformance.accuracy.AccuracyData;
 import dev.attn4j.conformance.accuracy.AccuracyReport;
 import dev.attn4j.conformance.accuracy.GeneratedKv;
@@ -16,6 +22,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -103,7 +110,12 @@ final class AccuracyCommand implements Callable<Integer> {
         if ("none".equalsIgnoreCase(backend)) {
             report = AccuracyReport.run(d, list, null);
         } else {
-            try (Selection selection = Selections.select(backend, DefaultRequirements.llama3_8b())) {
+            // Selected and validated for the data's own shape (decode over an int8/TOKEN cache), so a
+            // backend that cannot take these heads is passed over here, not reported per format.
+            Requirements req = new Requirements(d.headDim(), d.numQoHeads(), d.numKvHeads(), KvDType.INT8,
+                    ScaleGranularity.TOKEN, KvLayout.NHD, AccuracyReport.BLOCK_SIZE, DType.BF16,
+                    EnumSet.of(Feature.DECODE, Feature.LSE));
+            try (Selection selection = Selections.select(backend, req)) {
                 report = AccuracyReport.run(d, list, selection.backend());
             }
         }

@@ -40,7 +40,7 @@ final class AccuracyMarkdown {
                 + "Figures are each format's own error (float64 attention over the values its cache holds) against float64 "
                 + "attention over the unquantized K/V; K and V are appended as bf16 (fp16 for the fp16 cache). "
                 + "Static scales are calibrated on %d other prompts of the same length.%n%n",
-                MODEL, MODEL.numQoHeads, MODEL.numKvHeads, MODEL.headDim, CONTEXT, QUERIES, SEED, 4));
+                MODEL, MODEL.numQoHeads, MODEL.numKvHeads, MODEL.headDim, CONTEXT, QUERIES, SEED, GeneratedKv.CALIBRATION_PROMPTS));
         for (GeneratedKv g : GeneratedKv.values()) {
             b.append("- `").append(g.id()).append("`: ").append(g.summary()).append('\n');
         }
@@ -74,7 +74,7 @@ final class AccuracyMarkdown {
                 g2(rel(lk, "fp8-e4m3/tensor/absmax"))));
         a.add(String.format(Locale.ROOT, "**Prefer e4m3 to e5m2** at equal scales: e5m2's error is %s-%sx e4m3's on the "
                 + "calibrated and dynamic rows of every case. e5m2 only helps where values exceed e4m3's range at the scale given.",
-                g2(ratioRange(r, "fp8-e5m2/", "fp8-e4m3/", false)[0]), g2(ratioRange(r, "fp8-e5m2/", "fp8-e4m3/", false)[1])));
+                g2(ratioRange(r, "fp8-e5m2/", "fp8-e4m3/")[0]), g2(ratioRange(r, "fp8-e5m2/", "fp8-e4m3/")[1])));
         long tokenBytes = bytes(ok, "int8/token") - bytes(ok, "int8/tensor/absmax");
         String group = "int8/token_group(" + KvFormat.GROUP + ")";
         a.add(String.format(Locale.ROOT, "**Per-token int8 scales** (+%d bytes per token and layer, %.0f %%) take int8's "
@@ -111,13 +111,13 @@ final class AccuracyMarkdown {
     }
 
     /** Lowest and highest ratio of {@code worse}'s rel-L2 to {@code better}'s over the rows not at scale 1.0. */
-    private static double[] ratioRange(Map<GeneratedKv, AccuracyReport> r, String worse, String better, boolean unit) {
+    private static double[] ratioRange(Map<GeneratedKv, AccuracyReport> r, String worse, String better) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = 0;
         for (AccuracyReport rep : r.values()) {
             for (AccuracyReport.Row row : rep.rows()) {
                 String id = row.kvFormat().id();
-                if (!id.startsWith(better) || (!unit && "1.0".equals(row.kvFormat().scales()))) {
+                if (!id.startsWith(better) || "1.0".equals(row.kvFormat().scales())) {
                     continue;
                 }
                 double q = rel(rep, id.replace(better, worse)) / row.format().relL2();

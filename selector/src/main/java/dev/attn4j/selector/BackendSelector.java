@@ -149,13 +149,18 @@ public final class BackendSelector {
                         Outcome.NOT_TRIED, "", 0));
                 continue;
             }
+            // One probe lists the devices; each device's attempt starts from it rather than probing again.
             Availability a = ProbeCache.probe(p, options, probeTimeout);
+            if (!a.isAvailable()) {
+                lines.add(attempt(name, name, p, requirements, options, a, System.nanoTime()).line);
+                continue;
+            }
             List<Integer> devices = a.devices().stream().map(d -> d.index()).collect(Collectors.toList());
-            if (!a.isAvailable() || devices.isEmpty()) {
+            if (devices.isEmpty()) {
                 devices = List.of(options.deviceIndex());
             }
             for (int device : devices) {
-                Attempt at = attempt(name + "#" + device, name, p, requirements, onDevice(device));
+                Attempt at = attempt(name + "#" + device, name, p, requirements, onDevice(device), a, System.nanoTime());
                 lines.add(at.line);
                 if (at.backend != null) {
                     chosen.add(at.backend);
@@ -223,15 +228,18 @@ public final class BackendSelector {
      * waited for at most {@link Builder#probeTimeout} and {@link Builder#openTimeout}.
      */
     private Attempt attempt(String name, AttentionBackendProvider p, Requirements r, BackendOptions options) {
-        return attempt(name, name, p, r, options);
+        long t0 = System.nanoTime();
+        return attempt(name, name, p, r, options, ProbeCache.probe(p, options, probeTimeout), t0);
     }
 
-    /** As above, reported as {@code label} (a device's line: {@code name#index}). */
-    private Attempt attempt(String label, String name, AttentionBackendProvider p, Requirements r, BackendOptions options) {
-        long t0 = System.nanoTime();
+    /**
+     * As above from a probe already made ({@code selectAll} probes once for the device list), reported
+     * as {@code label} (a device's line: {@code name#index}); {@code t0} starts the line's time.
+     */
+    private Attempt attempt(String label, String name, AttentionBackendProvider p, Requirements r, BackendOptions options,
+                            Availability a, long t0) {
         String src = ProviderRegistry.source(p);
         int priority = registry.priority(name);
-        Availability a = ProbeCache.probe(p, options, probeTimeout);
         if (!a.isAvailable()) {
             return fail(label, priority, src, Outcome.UNAVAILABLE, a.unavailabilityCause(), t0);
         }

@@ -20,6 +20,8 @@ import java.util.Optional;
  * decode over the format, compared with float64, which adds its arithmetic on top.
  */
 public final class AccuracyReport {
+    /** Block size of the caches a backend runs the formats in. */
+    public static final int BLOCK_SIZE = 16;
     private final AccuracyData data;
     private final String backend;
     private final List<Row> rows;

@@ -22,7 +22,7 @@ import dev.attn4j.api.numeric.HalfFormat;
  * blocks, as prefix-sharing sequences do), output in bf16 and LSE in float32.
  */
 final class BackendRun {
-    static final int BLOCK = 16;
+    static final int BLOCK = AccuracyReport.BLOCK_SIZE;
 
     /** Output {@code [numQueries][numQoHeads][headDim]} and LSE {@code [numQueries][numQoHeads]}. */
     record Result(double[] out, double[] lse) {

@@ -42,7 +42,7 @@ public enum GeneratedKv {
     /** The logits' standard deviation OUTLIER_KEYS scales its queries to. */
     static final double LOGIT_STD = 2.5;
     /** Prompts of the context's length the calibration samples hold (a host calibrates on a few). */
-    static final int CALIBRATION_PROMPTS = 4;
+    public static final int CALIBRATION_PROMPTS = 4;
     private static final double V_STD = 0.05;
     private static final double ROPE_BASE = 10000;
 
