@@ -171,9 +171,9 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     uint2* const q_lo = reinterpret_cast<uint2*>(smem + F::Q_LO_OFFSET);
     // int8 caches score on the integer MMA: the K codes are its A operand as stored (no decoding,
     // which was a third of the kernel's instructions), the queries two int8 B operands, hi and lo
-    // (queries_to_int8; CHANNEL K scales folded in there, no remainder MMA). TOKEN_GROUP caches sum
-    // per group and stay on fp16.
-    constexpr bool IMMA = KV == KV_INT8 && !F::GROUPED;
+    // (queries_to_int8; CHANNEL K scales folded in there, no remainder MMA). TOKEN_GROUP caches
+    // sum each group's steps exactly in int32 and scale the group's sum by its tokens' K scales.
+    constexpr bool IMMA = KV == KV_INT8;
     uint32_t qi[2][F::K_WORDS];   // IMMA: hi, lo words of dims t * K_DIMS ... (4 per word)
     // Queries: row g of the B operand (zeros past the item's rows).
     uint32_t qb[F::KSTEPS][2];
@@ -219,7 +219,7 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
 #pragma unroll
     for (int h = 0; h < 2; h++) {
         const int r = 2 * t + h;
-        qk_scale[h] = p.sm_scale * to_log2 * __shfl_sync(0xffffffffu, q_unscale, 4 * r);
+        qk_scale[h] = p.sm_scale * to_log2 * (IMMA ? 1.f / 254.f : 1.f) * __shfl_sync(0xffffffffu, q_unscale, 4 * r);
         pos[h] = pos0 + r / p.group;
     }
     const int pos_min = pos0;
@@ -259,17 +259,49 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
                 if constexpr (!IMMA) bias_codes<KV, F::K_WORDS>(kw[h]);
             }
             if constexpr (IMMA) {
-                // k-step kk of 32: this lane's words 2kk, 2kk + 1 (dims t * K_DIMS + 8kk ... + 7) of
-                // tokens g and g + 8, against the same words of the queries.
+                // acc[0] sums K . hi, acc[1] K . lo; 254 hi + lo is exact in int32 (|.| <= 254 x 127 x
+                // 127 x 256 < 2^31), one conversion per score, the 1 / 254 folded into qk_scale.
                 int acc[2][4] = {{0, 0, 0, 0}, {0, 0, 0, 0}};
+                if (!grouped) {
+                    // k-step kk of 32: this lane's words 2kk, 2kk + 1 (dims t * K_DIMS + 8kk ... + 7)
+                    // of tokens g and g + 8, against the same words of the queries.
 #pragma unroll
-                for (int kk = 0; kk < D / 32; kk++) {
-                    const uint32_t a[4] = {kw[0][2 * kk], kw[1][2 * kk], kw[0][2 * kk + 1], kw[1][2 * kk + 1]};
-                    imma_16832(acc[0], a, qi[0][2 * kk], qi[0][2 * kk + 1]);
-                    imma_16832(acc[1], a, qi[1][2 * kk], qi[1][2 * kk + 1]);
+                    for (int kk = 0; kk < D / 32; kk++) {
+                        const uint32_t a[4] = {kw[0][2 * kk], kw[1][2 * kk], kw[0][2 * kk + 1], kw[1][2 * kk + 1]};
+                        imma_16832(acc[0], a, qi[0][2 * kk], qi[0][2 * kk + 1]);
+                        imma_16832(acc[1], a, qi[1][2 * kk], qi[1][2 * kk + 1]);
+                    }
+#pragma unroll
+                    for (int x = 0; x < 4; x++) sc[x] = (float)(254 * acc[0][x] + acc[1][x]);
+                } else {
+                    // Word w holds dims 16w + 4t ... + 3: groups of 32k dims take k-steps of 32 (words
+                    // 2kk, 2kk + 1), groups of 16 (or odd multiples) k-steps of 16. At a group's last
+                    // step its exact sum, times its tokens' K scales, joins the score.
+                    const auto group_done = [&](int gi) {
+                        const float s0 = sk[g * groups + gi], s1 = sk[(g + 8) * groups + gi];
+#pragma unroll
+                        for (int x = 0; x < 4; x++) {
+                            sc[x] = fmaf(x < 2 ? s0 : s1, (float)(254 * acc[0][x] + acc[1][x]), sc[x]);
+                            acc[0][x] = acc[1][x] = 0;
+                        }
+                    };
+                    if (p.group_size % 32 == 0) {
+#pragma unroll
+                        for (int kk = 0; kk < D / 32; kk++) {
+                            const uint32_t a[4] = {kw[0][2 * kk], kw[1][2 * kk], kw[0][2 * kk + 1], kw[1][2 * kk + 1]};
+                            imma_16832(acc[0], a, qi[0][2 * kk], qi[0][2 * kk + 1]);
+                            imma_16832(acc[1], a, qi[1][2 * kk], qi[1][2 * kk + 1]);
+                            if ((32 * (kk + 1)) % p.group_size == 0) group_done(32 * kk / p.group_size);
+                        }
+                    } else {
+#pragma unroll
+                        for (int kk = 0; kk < D / 16; kk++) {
+                            imma_16816(acc[0], kw[0][kk], kw[1][kk], qi[0][kk]);
+                            imma_16816(acc[1], kw[0][kk], kw[1][kk], qi[1][kk]);
+                            if ((16 * (kk + 1)) % p.group_size == 0) group_done(16 * kk / p.group_size);
+                        }
+                    }
                 }
-#pragma unroll
-                for (int x = 0; x < 4; x++) sc[x] = fmaf((float)acc[1][x], 1.f / 254.f, (float)acc[0][x]);
             }
 #pragma unroll
             for (int kk = 0; kk < (IMMA ? 0 : F::KSTEPS); kk++) {

@@ -196,6 +196,14 @@ __device__ __forceinline__ void imma_16832(int (&d)[4], const uint32_t (&a)[4], 
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
+// The same at k = 16, for TOKEN_GROUP groups of 16 dims: a[0] (row g, k 4t ... 4t+3), a[1] (row
+// g + 8), b (k 4t ... 4t+3, column g).
+__device__ __forceinline__ void imma_16816(int (&d)[4], uint32_t a0, uint32_t a1, uint32_t b) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.s32.s8.s8.s32 {%0,%1,%2,%3}, {%4,%5}, {%6}, {%0,%1,%2,%3};\n"
+                 : "+r"(d[0]), "+r"(d[1]), "+r"(d[2]), "+r"(d[3])
+                 : "r"(a0), "r"(a1), "r"(b));
+}
+
 // Brings one row's slice of 16-bit queries (ELEMS elements of this lane; the row spans the 4 lanes
 // of a quad) into two int8 operands, hi and lo (ELEMS / 4 words each, 4 consecutive elements per
 // word), so that q = s (hi + lo / 254) with s = max |q| / 127 over the row: hi = rint(q / s), lo the

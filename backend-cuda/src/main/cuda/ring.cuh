@@ -59,6 +59,25 @@ __device__ __forceinline__ BlockPos block_pos(int t0_block, int t0_off, int k, i
     return {t0_block + q, r};
 }
 
+// Byte offsets of one KV head's rows of `row_bytes` bytes in a paged tensor, in 32 bits: a whole
+// block's size (every head's rows; below 2^32 for any cache the tensor-core kernels take,
+// CudaKernels.blocksAddressable), a token's row within its block (NHD: a row per head apart; HND:
+// adjacent) and the head's first row. A row is then one wide multiply-add from its block id; the
+// general 64-bit row arithmetic (HeadRows) cost the ring's copy a third of its instructions.
+struct BlockBytes {
+    uint32_t block, off, head;
+    __device__ __forceinline__ BlockBytes(const AttnParams& p, int h, uint32_t row_bytes) {
+        const bool nhd = p.layout == L_NHD;
+        block = (uint32_t)p.block_size * (uint32_t)p.num_kv_heads * row_bytes;
+        off = (nhd ? (uint32_t)p.num_kv_heads : 1u) * row_bytes;
+        head = (nhd ? (uint32_t)h : (uint32_t)h * (uint32_t)p.block_size) * row_bytes;
+    }
+    // Byte `byte` of the row of token slot `slot` of block `blk`, from the tensor's start.
+    __device__ __forceinline__ uint64_t at(int blk, int slot, uint32_t byte) const {
+        return (uint64_t)(uint32_t)blk * block + ((uint32_t)slot * off + head + byte);
+    }
+};
+
 // The scales a tensor-core kernel applies outside the ring: whether K and V scales come per token
 // (with the stage), else the one K and V scale of the tensor or of this KV head (1 for 16-bit
 // caches), and CHANNEL scales, which never touch the codes either: a K scale per channel multiplies
@@ -105,49 +124,72 @@ __device__ __forceinline__ void load_stage(const AttnParams& p, const int* block
     constexpr int BATCH = PER_THREAD < 4 ? PER_THREAD : 4;   // block-id loads in flight per thread
     const char* kc = (const char*)p.k_cache;
     const char* vc = (const char*)p.v_cache;
-    const HeadRows rows(p.layout, p.block_size, p.num_kv_heads, head);
-    const int t0_block = t0 / p.block_size;
+    const BlockBytes rows(p, head, D * E);
+    // Power-of-two block sizes (the usual 16 ... 256) find a token's block with a shift and a mask;
+    // others divide once per stage and take block_pos's float reciprocal per token.
+    const bool pow2 = (p.block_size & (p.block_size - 1)) == 0;
+    const int shift = __ffs(p.block_size) - 1;
+    const int t0_block = pow2 ? t0 >> shift : t0 / p.block_size;
     const int t0_off = t0 - t0_block * p.block_size;
     const int piece = threadIdx.x % PIECES;   // THREADS is a multiple of PIECES: the same piece every time
+    // A thread's rows are k_first + ROWS_APART * i; ROWS_APART is a multiple of 8 wherever rows are
+    // swizzled, so all of them share one swizzled chunk and their ring offsets one base.
+    constexpr int ROWS_APART = THREADS / PIECES;
+    static_assert(!R::SWIZZLED || ROWS_APART % 8 == 0, "a thread's rows share their swizzle");
+    const int k_first = threadIdx.x / PIECES;
+    char* const k_dst = slot + R::at(k_first, piece * 16);
+    const auto copy_rows = [&](auto position) {
 #pragma unroll
-    for (int i0 = 0; i0 < PER_THREAD; i0 += BATCH) {
-        int blk[BATCH], off[BATCH];
+        for (int i0 = 0; i0 < PER_THREAD; i0 += BATCH) {
+            int blk[BATCH], off[BATCH];
+            bool in[BATCH];
 #pragma unroll
-        for (int i = 0; i < BATCH; i++) {
-            const int k = (threadIdx.x + (i0 + i) * THREADS) / PIECES;
-            const BlockPos at = block_pos(t0_block, t0_off, k, p.block_size, inv_block);
-            blk[i] = t0 + k < hi ? __ldg(blocks + at.idx) : -1;
-            off[i] = at.off;
+            for (int i = 0; i < BATCH; i++) {
+                const int k = k_first + (i0 + i) * ROWS_APART;
+                const BlockPos at = position(k);
+                in[i] = t0 + k < hi;
+                blk[i] = in[i] ? __ldg(blocks + at.idx) : 0;   // past hi: zero-filled from block 0's row
+                off[i] = at.off;
+            }
+#pragma unroll
+            for (int i = 0; i < BATCH; i++) {
+                const uint64_t at = rows.at(blk[i], off[i], piece * 16);
+                const int bytes = in[i] ? 16 : 0;
+                char* const dst = k_dst + (i0 + i) * ROWS_APART * R::ROW_BYTES;
+                cp_async16(dst, kc + at, bytes);
+                cp_async16(dst + R::V_OFFSET, vc + at, bytes);
+            }
         }
-#pragma unroll
-        for (int i = 0; i < BATCH; i++) {
-            const int k = (threadIdx.x + (i0 + i) * THREADS) / PIECES;
-            const int64_t at = blk[i] >= 0 ? rows.row(blk[i], off[i]) * (D * E) + piece * 16 : 0;
-            const int bytes = blk[i] >= 0 ? 16 : 0;
-            cp_async16(slot + R::at(k, piece * 16), kc + at, bytes);
-            cp_async16(slot + R::V_OFFSET + R::at(k, piece * 16), vc + at, bytes);
-        }
+    };
+    if (pow2) {
+        const int mask = p.block_size - 1;
+        copy_rows([&](int k) { return BlockPos{t0_block + ((t0_off + k) >> shift), (t0_off + k) & mask}; });
+    } else {
+        copy_rows([&](int k) { return block_pos(t0_block, t0_off, k, p.block_size, inv_block); });
     }
     if (token_scales > 0 && threadIdx.x < TOKENS) {
         const int k = threadIdx.x;
-        int64_t at = 0;
+        uint64_t at = 0;
         int bytes = 0;
         if (t0 + k < hi) {
-            const BlockPos pos = block_pos(t0_block, t0_off, k, p.block_size, inv_block);
-            at = rows.row(__ldg(blocks + pos.idx), pos.off) * token_scales;
+            const BlockPos pos = pow2 ? BlockPos{t0_block + ((t0_off + k) >> shift), (t0_off + k) & (p.block_size - 1)}
+                                      : block_pos(t0_block, t0_off, k, p.block_size, inv_block);
+            at = BlockBytes(p, head, 4 * token_scales).at(__ldg(blocks + pos.idx), pos.off, 0);
             bytes = 4;
         }
+        const char* kg = (const char*)p.k_scale + at;
+        const char* vg = (const char*)p.v_scale + at;
         float* ks = reinterpret_cast<float*>(slot + R::SCALE_OFFSET) + k * token_scales;
         float* vs = reinterpret_cast<float*>(slot + R::V_SCALE_OFFSET) + k * token_scales;
         if (token_scales % 4 == 0) {   // rows of 4n floats are 16-byte aligned in the cache and the ring
             for (int x = 0; x < token_scales; x += 4) {
-                cp_async16(ks + x, p.k_scale + at + x, 4 * bytes);
-                cp_async16(vs + x, p.v_scale + at + x, 4 * bytes);
+                cp_async16(ks + x, kg + 4 * x, 4 * bytes);
+                cp_async16(vs + x, vg + 4 * x, 4 * bytes);
             }
         } else {
             for (int x = 0; x < token_scales; x++) {
-                cp_async4(ks + x, p.k_scale + at + x, bytes);
-                cp_async4(vs + x, p.v_scale + at + x, bytes);
+                cp_async4(ks + x, kg + 4 * x, bytes);
+                cp_async4(vs + x, vg + 4 * x, bytes);
             }
         }
     }

@@ -43,12 +43,13 @@ final class CudaKernels {
      * Whether the tensor-core kernels (decode.cuh, flash.cuh) serve a configuration: head dims 64, 128 and 256
      * (their lanes hold D/4 and D/8 contiguous dims); 8-bit caches with TENSOR, HEAD or TOKEN scales
      * (scales they apply to scores and probabilities in fp32, keeping codes exact in the MMA);
-     * 16-bit caches of the queries' own type. CHANNEL and TOKEN_GROUP scales run on the decode
-     * kernel only ({@link #decodeOnlyScales}). The rest goes through the generic kernel.
+     * 16-bit caches of the queries' own type; blocks under 4 GiB ({@link #blocksAddressable}). CHANNEL and
+     * TOKEN_GROUP scales run on the decode kernel only ({@link #decodeOnlyScales}). The rest goes through
+     * the generic kernel.
      */
     static boolean hasTensorCoreKernel(dev.attn4j.api.KvCacheSpec spec, DType query) {
         int d = spec.headDim();
-        if (d != 64 && d != 128 && d != 256) {
+        if ((d != 64 && d != 128 && d != 256) || !blocksAddressable(spec)) {
             return false;
         }
         KvDType kv = spec.kvDtype();
@@ -119,13 +120,23 @@ final class CudaKernels {
      */
     static boolean decodeOnlyScales(dev.attn4j.api.KvCacheSpec spec) {
         int d = spec.headDim();
-        if ((d != 64 && d != 128 && d != 256) || !spec.kvDtype().isQuantized()) {
+        if ((d != 64 && d != 128 && d != 256) || !spec.kvDtype().isQuantized() || !blocksAddressable(spec)) {
             return false;
         }
         dev.attn4j.api.ScaleGranularity g = spec.granularity();
         return g.kind() == dev.attn4j.api.ScaleGranularity.Kind.CHANNEL
                 || g.kind() == dev.attn4j.api.ScaleGranularity.Kind.TOKEN_GROUP && g.groupSize() % 16 == 0
                         && g.groupSize() >= d / 8;
+    }
+
+    /**
+     * Whether one cache block (every KV head's K or V rows of its slots) spans less than 4 GiB: the
+     * tensor-core kernels' ring copy (ring.cuh's BlockBytes) addresses a row as a block id times the
+     * block's 32-bit size plus a 32-bit offset inside the block. Larger blocks run the generic kernel.
+     */
+    static boolean blocksAddressable(dev.attn4j.api.KvCacheSpec spec) {
+        return (long) spec.blockSize() * spec.numKvHeads() * spec.headDim() * spec.kvDtype().storage().byteSize()
+                < (1L << 32);
     }
 
     static String genericFor(dev.attn4j.api.KvCacheSpec spec, DType query) {

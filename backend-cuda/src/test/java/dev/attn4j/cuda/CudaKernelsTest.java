@@ -73,6 +73,22 @@ class CudaKernelsTest {
     }
 
     @Test
+    void blocksOfFourGibibytesOrMoreRunTheGenericKernel() {
+        // 2^17 slots x 128 heads x 256 dims x 2 bytes = 8 GiB per block: beyond the ring's 32-bit offsets.
+        KvCacheSpec huge = KvCacheSpec.builder().numBlocks(1).blockSize(1 << 17).numKvHeads(128).headDim(256)
+                .kvDtype(KvDType.BF16).granularity(ScaleGranularity.NONE).build();
+        assertEquals("attn4j_attention_bf16_bf16_c8", CudaKernels.attentionFor(huge, DType.BF16, 4));
+        assertEquals(64, CudaKernels.itemRowCapacity(huge, DType.BF16));
+        // One slot less than 4 GiB per block: still the tensor-core kernels (int8, 2^32 - 2^15 bytes).
+        KvCacheSpec below = KvCacheSpec.builder().numBlocks(1).blockSize((1 << 17) - 1).numKvHeads(128).headDim(256)
+                .kvDtype(KvDType.INT8).granularity(ScaleGranularity.TOKEN).build();
+        assertEquals("attn4j_decode_int8_bf16_d256", CudaKernels.attentionFor(below, DType.BF16, 4));
+        KvCacheSpec at = KvCacheSpec.builder().numBlocks(1).blockSize(1 << 17).numKvHeads(128).headDim(256)
+                .kvDtype(KvDType.INT8).granularity(ScaleGranularity.CHANNEL).build();
+        assertEquals("attn4j_attention_int8_bf16_c8", CudaKernels.attentionFor(at, DType.BF16, 4));
+    }
+
+    @Test
     void everyChosenNameIsInstantiated() throws IOException {
         String source = Files.readString(dev.attn4j.tck.KernelAbi.source("backend-cuda", "src/main/cuda/attn4j.cu"));
         for (KvDType kv : KvDType.values()) {

@@ -191,6 +191,18 @@ public final class ConformanceSuite {
                         .prefill(new int[] {9, 4}, new int[] {40, 4}).build());
             }
         }
+        // 12. TOKEN_GROUP widths a tensor-core backend sums differently: a group per 16-dim step,
+        //     one or several 32-dim steps per group, the whole head.
+        for (int d : new int[] {128, 256}) {
+            for (int group : new int[] {16, 32, 64, 128, 256}) {
+                if (group > d) continue;
+                for (KvDType t : List.of(KvDType.INT8, KvDType.FP8_E4M3)) {
+                    ConformanceCase.Builder f = fmt(t, ScaleGranularity.tokenGroup(group)).tag("group-width").headDim(d);
+                    add(cases, f.decode(90, 300, 17).build());
+                    add(cases, f.layout(KvLayout.HND).prefill(new int[] {6, 3}, new int[] {70, 3}).build());
+                }
+            }
+        }
         return new ArrayList<>(cases.values());
     }
 
