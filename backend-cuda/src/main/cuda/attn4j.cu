@@ -8,6 +8,8 @@
 //   attn4j_decode_<kv>_<q>_d<headDim>  (tensor-core decode: items of at most 8 rows, decode.cuh)
 //   attn4j_decode_tg_<kv>_<q>_d<headDim> (the same with room for TOKEN_GROUP scales, 8-bit caches)
 //   attn4j_merge_<q>                   split-KV merge (cuda-driver's split_merge.cuh)
+// Every kernel's __launch_bounds__ names exactly the block size it is written for: the launcher
+// reads it back as the kernel's block size (LoadedKernels.blockThreads).
 #include "attention.cuh"
 #include "decode.cuh"
 #include "flash.cuh"
@@ -39,13 +41,13 @@ ATTN_Q(KV_E5M2, e5m2)
 // (CudaKernels.sharedBytes) so the size is defined once, here: SHAPE is Flash or Decode.
 #define TENSOR_CORE(KIND, SHAPE, KV, KVNAME, Q, QNAME, D)                                                      \
     extern "C" __device__ int attn4j_##KIND##_##KVNAME##_##QNAME##_d##D##_smem = SHAPE<KV, Q, D>::SMEM_BYTES;  \
-    extern "C" __global__ void __launch_bounds__(128, SHAPE<KV, Q, D>::MIN_BLOCKS)                             \
+    extern "C" __global__ void __launch_bounds__(SHAPE<KV, Q, D>::THREADS, SHAPE<KV, Q, D>::MIN_BLOCKS)         \
         attn4j_##KIND##_##KVNAME##_##QNAME##_d##D(AttnParams p) {                                              \
         KIND##_kernel<KV, Q, D>(p);                                                                            \
     }
 #define DECODE_TG(KV, KVNAME, Q, QNAME, D)                                                                    \
     extern "C" __device__ int attn4j_decode_tg_##KVNAME##_##QNAME##_d##D##_smem = Decode<KV, Q, D, true>::SMEM_BYTES; \
-    extern "C" __global__ void __launch_bounds__(128, Decode<KV, Q, D, true>::MIN_BLOCKS)                       \
+    extern "C" __global__ void __launch_bounds__(Decode<KV, Q, D, true>::THREADS, Decode<KV, Q, D, true>::MIN_BLOCKS) \
         attn4j_decode_tg_##KVNAME##_##QNAME##_d##D(AttnParams p) {                                              \
         decode_kernel<KV, Q, D, true>(p);                                                                        \
     }

@@ -35,6 +35,7 @@
 // is not exact in fp16, so it enters as two operands, the rounded product and its remainder (the
 // remainder's MMA is the one extra per k-step such a cache costs), and scores stay exact in fp32.
 #pragma once
+#include <type_traits>
 #include "ring.cuh"
 
 #ifndef ATTN4J_DECODE_MIN_BLOCKS
@@ -51,7 +52,19 @@ template <int KV, int Q, int D, bool GROUP_SCALES = false>
 struct Decode {
     using QT = typename QTraits<Q>::T;
     static constexpr int E = (int)sizeof(typename KvTraits<KV>::T);
-    static constexpr int WARPS = 4;
+    // 16-bit rows at d256 are 512 bytes: a 64-token stage of K and V is 66 KiB, so 4-warp blocks
+    // with two stages held one block (4 warps) per SM. Those caches run 2-warp blocks of 32-token
+    // stages instead, three per SM: more warps and more bytes in flight. The launcher reads the
+    // block size from __launch_bounds__ (LoadedKernels.blockThreads). ATTN4J_DECODE_WIDE16_WARPS
+    // and _STAGES override them for kernel experiments.
+#ifndef ATTN4J_DECODE_WIDE16_WARPS
+#define ATTN4J_DECODE_WIDE16_WARPS 2
+#endif
+#ifndef ATTN4J_DECODE_WIDE16_STAGES
+#define ATTN4J_DECODE_WIDE16_STAGES 2
+#endif
+    static constexpr bool WIDE16 = E == 2 && D == 256;
+    static constexpr int WARPS = WIDE16 ? ATTN4J_DECODE_WIDE16_WARPS : 4;
     static constexpr int THREADS = 32 * WARPS;
     static constexpr int TILE = 16;               // tokens of one warp per stage (the MMA's M)
     static constexpr int TOKENS = TILE * WARPS;   // tokens per stage
@@ -72,14 +85,14 @@ struct Decode {
 #ifdef ATTN4J_DECODE_STAGES
     static constexpr int STAGES = ATTN4J_DECODE_STAGES;
 #else
-    static constexpr int STAGES = E == 1 && D <= 128 && !GROUPED ? 3 : 2;
+    static constexpr int STAGES = WIDE16 ? ATTN4J_DECODE_WIDE16_STAGES : E == 1 && D <= 128 && !GROUPED ? 3 : 2;
 #endif
     // At d256, 3 blocks per SM for 8-bit caches (168 registers, no spills; left to itself the
     // compiler took 192, i.e. 2 blocks); 16-bit ones spill at 168 and TOKEN_GROUP rings fit only 2.
 #ifdef ATTN4J_DECODE_D256_MIN_BLOCKS
     static constexpr int WIDE_MIN_BLOCKS = ATTN4J_DECODE_D256_MIN_BLOCKS;
 #else
-    static constexpr int WIDE_MIN_BLOCKS = E == 1 && !GROUPED ? 3 : 1;
+    static constexpr int WIDE_MIN_BLOCKS = E == 1 && !GROUPED ? 3 : WIDE16 && WARPS == 2 ? 3 : 1;
 #endif
     static constexpr int MIN_BLOCKS = D <= 128 ? ATTN4J_DECODE_MIN_BLOCKS : WIDE_MIN_BLOCKS;
     using R = Ring<E, D, TOKENS, SCALES, SWIZZLE>;
@@ -135,6 +148,20 @@ __device__ __forceinline__ void move_v_reference(float vmax, float headroom, flo
     }
 }
 
+// Calls f(std::integral_constant<int, S>) for S = n, a power of two up to MAX: the k-steps per
+// TOKEN_GROUP group as a compile-time constant, so the unrolled step loop tests a group's end with
+// no division (a runtime `% group_size` and `/ group_size` per step were integer divisions in the loop).
+template <int MAX, class F>
+__device__ __forceinline__ void with_steps(int n, F&& f) {
+    if constexpr (MAX >= 1) {
+        if (n == MAX) {
+            f(std::integral_constant<int, MAX>{});
+            return;
+        }
+        with_steps<MAX / 2>(n, f);
+    }
+}
+
 template <int KV, int Q, int D, bool GROUP_SCALES = false>
 __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     using F = Decode<KV, Q, D, GROUP_SCALES>;
@@ -162,9 +189,14 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     // group). `groups` scales per token (0: other granularities).
     const bool grouped = F::GROUPED && p.gran == G_TOKEN_GROUP;
     const int groups = grouped ? D / p.group_size : 0;
+    // 16-dim k-steps per group (a power of two: groups divide D), and this lane's V group (its
+    // D / 8 dims lie in one): loop constants, so no division is left inside the loop.
+    const int group_steps16 = grouped ? p.group_size / 16 : 0;
+    const int v_group = grouped ? g * F::V_DIMS / p.group_size : 0;
     const int token_scales = grouped ? groups : per_token ? 1 : 0;
     // Score multiplier into log2 units (soft-capping needs natural units first).
     const float to_log2 = p.soft_cap > 0.f ? 1.f : F::LOG2E;
+    const float cap_scale = p.soft_cap > 0.f ? 2.f * F::LOG2E / p.soft_cap : 0.f;   // soft_cap_log2's
 
     // CHANNEL K scales fold into the queries: hi operands in registers, the remainders in q_lo.
     const bool channel = scales.k_channel != nullptr;
@@ -285,27 +317,29 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
                             acc[0][x] = acc[1][x] = 0;
                         }
                     };
-                    if (p.group_size % 32 == 0) {
+                    if (group_steps16 % 2 == 0) {
+                        with_steps<D / 32>(group_steps16 / 2, [&](auto steps) {   // k-steps of 32 per group
+                            constexpr int S = decltype(steps)::value;
 #pragma unroll
-                        for (int kk = 0; kk < D / 32; kk++) {
-                            const uint32_t a[4] = {kw[0][2 * kk], kw[1][2 * kk], kw[0][2 * kk + 1], kw[1][2 * kk + 1]};
-                            imma_16832(acc[0], a, qi[0][2 * kk], qi[0][2 * kk + 1]);
-                            imma_16832(acc[1], a, qi[1][2 * kk], qi[1][2 * kk + 1]);
-                            if ((32 * (kk + 1)) % p.group_size == 0) group_done(32 * kk / p.group_size);
-                        }
-                    } else {
+                            for (int kk = 0; kk < D / 32; kk++) {
+                                const uint32_t a[4] = {kw[0][2 * kk], kw[1][2 * kk], kw[0][2 * kk + 1], kw[1][2 * kk + 1]};
+                                imma_16832(acc[0], a, qi[0][2 * kk], qi[0][2 * kk + 1]);
+                                imma_16832(acc[1], a, qi[1][2 * kk], qi[1][2 * kk + 1]);
+                                if ((kk + 1) % S == 0) group_done(kk / S);
+                            }
+                        });
+                    } else {   // groups of 16 (the only odd number of 16-dim steps that divides D)
 #pragma unroll
                         for (int kk = 0; kk < D / 16; kk++) {
                             imma_16816(acc[0], kw[0][kk], kw[1][kk], qi[0][kk]);
                             imma_16816(acc[1], kw[0][kk], kw[1][kk], qi[1][kk]);
-                            if ((16 * (kk + 1)) % p.group_size == 0) group_done(16 * kk / p.group_size);
+                            group_done(kk);
                         }
                     }
                 }
             }
-#pragma unroll
-            for (int kk = 0; kk < (IMMA ? 0 : F::KSTEPS); kk++) {
-                uint32_t a[4];
+            // The fp16 path: k-step kk's A operand (tokens g, g + 8; 16 dims) from the raw words.
+            const auto k_operand = [&](int kk, uint32_t (&a)[4]) {
                 if constexpr (!QUANTIZED) {
                     a[0] = kw[0][2 * kk];
                     a[1] = kw[1][2 * kk];
@@ -315,19 +349,32 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
                     codes_to_half2<KV>(kw[0][kk], a[0], a[2]);
                     codes_to_half2<KV>(kw[1][kk], a[1], a[3]);
                 }
-                if (grouped) {
-                    // sc2 sums the group's k-steps; at its last, sc += its tokens' K scales x sc2.
-                    M::mma(sc2, a, qb[kk][0], qb[kk][1]);
-                    if ((16 * (kk + 1)) % p.group_size == 0) {
-                        const int gi = 16 * kk / p.group_size;
-                        const float s0 = sk[g * groups + gi], s1 = sk[(g + 8) * groups + gi];
-                        sc[0] += s0 * sc2[0];
-                        sc[1] += s0 * sc2[1];
-                        sc[2] += s1 * sc2[2];
-                        sc[3] += s1 * sc2[3];
-                        sc2[0] = sc2[1] = sc2[2] = sc2[3] = 0.f;
+            };
+            if (!IMMA && grouped) {
+                // sc2 sums the group's k-steps; at its last, sc += its tokens' K scales x sc2.
+                with_steps<F::KSTEPS>(group_steps16, [&](auto steps) {
+                    constexpr int S = decltype(steps)::value;
+#pragma unroll
+                    for (int kk = 0; kk < F::KSTEPS; kk++) {
+                        uint32_t a[4];
+                        k_operand(kk, a);
+                        M::mma(sc2, a, qb[kk][0], qb[kk][1]);
+                        if ((kk + 1) % S == 0) {
+                            const int gi = kk / S;
+                            const float s0 = sk[g * groups + gi], s1 = sk[(g + 8) * groups + gi];
+                            sc[0] += s0 * sc2[0];
+                            sc[1] += s0 * sc2[1];
+                            sc[2] += s1 * sc2[2];
+                            sc[3] += s1 * sc2[3];
+                            sc2[0] = sc2[1] = sc2[2] = sc2[3] = 0.f;
+                        }
                     }
-                } else {
+                });
+            } else if (!IMMA) {
+#pragma unroll
+                for (int kk = 0; kk < F::KSTEPS; kk++) {
+                    uint32_t a[4];
+                    k_operand(kk, a);
                     M::mma(kk % 2 == 0 ? sc : sc2, a, qb[kk][0], qb[kk][1]);
                     if (channel) {
                         const uint2 lo = q_lo[kk * 32 + lane];
@@ -342,7 +389,7 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
         for (int x = 0; x < 4; x++) sc[x] = (sc[x] + sc2[x]) * qk_scale[x & 1] * ks[x >> 1];
         if (p.soft_cap > 0.f) {   // one uniform branch, not one per score (flash.cuh)
 #pragma unroll
-            for (int x = 0; x < 4; x++) sc[x] = p.soft_cap * tanhf(sc[x] / p.soft_cap) * F::LOG2E;
+            for (int x = 0; x < 4; x++) sc[x] = soft_cap_log2(sc[x], p.soft_cap, cap_scale);
         }
         const bool unmasked = t0 + F::TILE <= hi && (!p.causal || t0 + F::TILE - 1 <= pos_min)
                 && (p.window <= 0 || t0 > pos_max - p.window);
@@ -396,7 +443,7 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
         // (GROUP_V_HEADROOM).
         uint32_t vmul[2] = {0u, 0u};
         if (grouped) {
-            const int gv = g * F::V_DIMS / p.group_size;
+            const int gv = v_group;
             float vt[4];
 #pragma unroll
             for (int x = 0; x < 4; x++) vt[x] = sv[(2 * t + (x & 1) + 8 * (x >> 1)) * groups + gv];

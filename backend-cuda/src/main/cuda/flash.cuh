@@ -215,6 +215,7 @@ struct FlashStep {
         // mask. Each of the first two is its own branch-free loop behind one uniform branch: a
         // per-score branch here cost the whole step its instruction scheduling (docs/PERF.md).
         if (capped) {
+            const float cap_scale = 2.f * F::LOG2E / p.soft_cap;   // soft_cap_log2's, once a tile
     #pragma unroll
             for (int n = 0; n < NT; n++)
     #pragma unroll
@@ -225,7 +226,7 @@ struct FlashStep {
     #pragma unroll
                         for (int h = 0; h < 2; h++) {
                             float& x = sc[mt][n][2 * h + j];
-                            x = p.soft_cap * tanhf(x * ks * qk_scale[mt][h] / p.soft_cap) * F::LOG2E;
+                            x = soft_cap_log2(x * ks * qk_scale[mt][h], p.soft_cap, cap_scale);
                         }
                 }
         } else if (per_token) {

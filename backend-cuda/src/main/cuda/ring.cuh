@@ -62,8 +62,9 @@ __device__ __forceinline__ BlockPos block_pos(int t0_block, int t0_off, int k, i
 // Byte offsets of one KV head's rows of `row_bytes` bytes in a paged tensor, in 32 bits: a whole
 // block's size (every head's rows; below 2^32 for any cache the tensor-core kernels take,
 // CudaKernels.blocksAddressable), a token's row within its block (NHD: a row per head apart; HND:
-// adjacent) and the head's first row. A row is then one wide multiply-add from its block id; the
-// general 64-bit row arithmetic (HeadRows) cost the ring's copy a third of its instructions.
+// adjacent) and the head's first row. A row is then one wide multiply-add from its block id. With
+// the general 64-bit row arithmetic (HeadRows) and block_pos, a thread's copy of a stage took 185
+// instructions (int8, d128, 4 rows of K and V), with BlockBytes and the power-of-two shift 121.
 struct BlockBytes {
     uint32_t block, off, head;
     __device__ __forceinline__ BlockBytes(const AttnParams& p, int h, uint32_t row_bytes) {
@@ -230,6 +231,19 @@ __device__ __forceinline__ void stream_through_ring(const AttnParams& p, const i
     }
     cp_async_wait<0>();
     __syncthreads();
+}
+
+// A soft-capped logit in log2 units, cap * tanh(s / cap) * log2(e), from one exponential and one
+// fast division: tanh(x) = 1 - 2 / (1 + e^(2x)). tanhf took about 45 instructions a score (its
+// polynomial, a division and their special cases), a third of the decode step at gemma2's shape.
+// The error is about 2^-22 of the cap in absolute terms, which is what the softmax sees (the form
+// loses tanh's relative precision near 0, where the score is tiny anyway); 2x / ln 2 stops at 64,
+// where tanh is 1 in float, so the division never meets an infinity (NaN stays NaN).
+__device__ __forceinline__ float soft_cap_log2(float s, float cap, float two_log2e_over_cap) {
+    constexpr float LOG2E = 1.4426950408889634f;
+    float x = s * two_log2e_over_cap;
+    x = x > 64.f ? 64.f : x;
+    return cap * LOG2E * (1.f - __fdividef(2.f, 1.f + exp2f(x)));
 }
 
 // The epilogue's last step, shared by both tensor-core kernels: 8 consecutive dims (from d0) of

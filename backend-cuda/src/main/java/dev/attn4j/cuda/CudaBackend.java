@@ -17,8 +17,6 @@ import dev.attn4j.cudadriver.WaveSplit;
  * and the split merge.
  */
 public final class CudaBackend extends DriverBackend<CudaPlan> {
-    private static final int THREADS = 128;
-
     CudaBackend(int deviceIndex, String deviceName, byte[] fatbin) {
         super(CudaBackendProvider.NAME, CudaBackendProvider.CAPABILITIES, deviceIndex, deviceName, fatbin,
                 "attn4j.fatbin", n -> n.startsWith("attn4j_flash_") || n.startsWith("attn4j_decode_"));
@@ -30,7 +28,7 @@ public final class CudaBackend extends DriverBackend<CudaPlan> {
         int capacity = CudaKernels.itemRowCapacity(request.cacheSpec(), request.queryDtype());
         int itemRows = Math.max(1, Math.min(capacity / group, batch.maxQLen())) * group;   // WorkSplit.tileRows x G
         String kernel = CudaKernels.attentionFor(request.cacheSpec(), request.queryDtype(), itemRows);
-        int slots = multiprocessors() * guarded(() -> kernels().residentBlocks(kernel, THREADS));
+        int slots = multiprocessors() * guarded(() -> kernels().residentBlocks(kernel, kernels().blockThreads(kernel)));
         return new CudaPlan(this, request, batch, WaveSplit.forWaves(request, batch, slots, capacity), kernel);
     }
 
@@ -39,7 +37,8 @@ public final class CudaBackend extends DriverBackend<CudaPlan> {
     protected void attentionValidated(CudaPlan p, DriverTensor q, DriverKvCache cache, DriverTensor o, DriverTensor l) {
         byte[] params = AttentionParams.attention(p, q, o, l, AttentionParams.KvSource.of(cache, p));
         boolean aligned = q.ptr().address() % 16 == 0 && o.ptr().address() % 16 == 0;
-        launch(aligned ? p.kernel : p.fallbackKernel, p.split.items(), THREADS, params);
+        String kernel = aligned ? p.kernel : p.fallbackKernel;
+        launch(kernel, p.split.items(), kernels().blockThreads(kernel), params);   // 128, or 64 (decode.cuh's Decode::WARPS)
         launchMerge(CudaKernels.merge(p.request().queryDtype()), p, o, l);
     }
 }

@@ -22,6 +22,7 @@ public final class LoadedKernels {
     private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
     private final Map<String, Integer> sharedBytes = new ConcurrentHashMap<>();
     private final Map<String, Integer> residentBlocks = new ConcurrentHashMap<>();
+    private final Map<String, Integer> blockThreads = new ConcurrentHashMap<>();
     private final Predicate<String> sized;
 
     /**
@@ -67,6 +68,21 @@ public final class LoadedKernels {
                         "cuFuncSetAttribute(" + n + ", MAX_DYNAMIC_SHARED_SIZE_BYTES=" + bytes[0] + ")");
             }
             return bytes[0];
+        });
+    }
+
+    /**
+     * The threads per block a kernel is launched with: the bound its {@code __launch_bounds__} declares,
+     * which every attn4j kernel sets to exactly the block size its code is written for (the driver
+     * reports it as the kernel's largest launchable block).
+     */
+    public int blockThreads(String name) {
+        return blockThreads.computeIfAbsent(name, n -> {
+            int[] t = new int[1];
+            CudaResults.check(backend, JCudaDriver.cuFuncGetAttribute(t,
+                    CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, get(n)),
+                    "cuFuncGetAttribute(" + n + ", MAX_THREADS_PER_BLOCK)");
+            return t[0];
         });
     }
 
