@@ -9,9 +9,10 @@
 // MMA), so a lane holds 8 x D / 16 ... D / 4 accumulators instead of D / 2, and the softmax works on
 // 4 scores per lane per 16 tokens.
 //
-// Work: one block (4 warps) per WorkSplit item. The block streams 64-token stages of raw K/V codes
-// and per-token scales through the shared-memory ring (ring.cuh); warp w takes tokens 16w ... 16w+15
-// of every stage. The four warps' softmax states merge in shared memory at the end.
+// Work: one block (4 warps; 2 for 16-bit caches at head dim 256, Decode::WARPS) per WorkSplit item.
+// The block streams stages of 16 tokens per warp, raw K/V codes and per-token scales, through the
+// shared-memory ring (ring.cuh); warp w takes tokens 16w ... 16w+15 of every stage. The warps'
+// softmax states merge in shared memory at the end.
 //
 // Register layouts (lane = 4g + t; the m16n8k16 fragment layouts):
 // - K (A operand): lane (g, t) holds tokens g and g + 8 of the tile, head dims [t*D/4, (t+1)*D/4)
@@ -307,8 +308,8 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
                     for (int x = 0; x < 4; x++) sc[x] = (float)(254 * acc[0][x] + acc[1][x]);
                 } else {
                     // Word w holds dims 16w + 4t ... + 3: groups of 32k dims take k-steps of 32 (words
-                    // 2kk, 2kk + 1), groups of 16 (or odd multiples) k-steps of 16. At a group's last
-                    // step its exact sum, times its tokens' K scales, joins the score.
+                    // 2kk, 2kk + 1), groups of 16 k-steps of 16. At a group's last step its exact sum,
+                    // times its tokens' K scales, joins the score.
                     const auto group_done = [&](int gi) {
                         const float s0 = sk[g * groups + gi], s1 = sk[(g + 8) * groups + gi];
 #pragma unroll
