@@ -82,6 +82,12 @@ public final class ConformanceSuite {
                 }
             }
         }
+        //    FP16 caches with FP16 queries at every tensor-core head dim (d256: the 2-warp decode blocks).
+        for (int d : new int[] {64, 128, 256}) {
+            ConformanceCase.Builder f = fmt(KvDType.FP16, ScaleGranularity.NONE).tag("head-dim").headDim(d).queryDtype(DType.FP16);
+            add(cases, f.layout(KvLayout.HND).prefill(new int[] {7, 18}, new int[] {40, 18}).build());
+            add(cases, f.layout(KvLayout.NHD).decode(60, 3, 200).build());
+        }
         // 4. Group sizes incl. 5, 6, 7 and MQA; HEAD and CHANNEL scales must follow the KV head.
         int[][] heads = {{4, 4}, {8, 2}, {10, 2}, {12, 2}, {14, 2}, {16, 2}, {8, 1}, {7, 1}, {32, 8}};
         for (int[] hv : heads) {
