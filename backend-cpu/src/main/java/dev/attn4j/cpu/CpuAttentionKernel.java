@@ -220,9 +220,7 @@ final class CpuAttentionKernel {
                         continue;
                     }
                     if (softCap > 0) {
-                        for (int jj = jFirst; jj <= jLast; jj++) {
-                            s[row + jj] = (float) (softCap * Math.tanh(s[row + jj] / softCap));
-                        }
+                        lanes.softCap(s, row + jFirst, row + jLast + 1, softCap);
                     }
                     float mt = lanes.max(s, row + jFirst, row + jLast + 1);
                     float mNew = Math.max(m[qr], mt);

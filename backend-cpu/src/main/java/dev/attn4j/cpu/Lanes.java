@@ -72,6 +72,9 @@ interface Lanes {
     /** {@code s[i] = exp(s[i] - m)} for {@code from <= i < to}; their sum. */
     float expShifted(float[] s, int from, int to, float m);
 
+    /** {@code s[i] = cap * tanh(s[i] / cap)} for {@code from <= i < to}: soft-capped logits. */
+    void softCap(float[] s, int from, int to, float cap);
+
     /**
      * {@code n} int8 codes from byte {@code at} of {@code data}, times {@code scale}, as floats into
      * {@code dst[dstOff ..]} (one pass: the row's scale, where it has one, costs no second pass).

@@ -108,6 +108,13 @@ final class ScalarLanes implements Lanes {
     }
 
     @Override
+    public void softCap(float[] s, int from, int to, float cap) {
+        for (int i = from; i < to; i++) {
+            s[i] = (float) (cap * Math.tanh(s[i] / cap));
+        }
+    }
+
+    @Override
     public void int8(ByteBuffer data, int at, float[] dst, int dstOff, int n, float scale) {
         for (int i = 0; i < n; i++) {
             dst[dstOff + i] = data.get(at + i) * scale;

@@ -58,6 +58,35 @@ class LanesTest {
     }
 
     @Test
+    void softCapIsCapTimesTanhOfTheLogitOverTheCapAndKeepsNaN() {
+        for (float cap : new float[] {2.5f, 30f, 50f}) {
+            for (int n : LENGTHS) {
+                float[] x = new float[n + 4];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) ((rnd.nextDouble() - 0.5) * 8 * cap);   // well past the cap both ways
+                }
+                x[2] = Float.NaN;   // outside the range of the first call below, inside the second's
+                float[] v = x.clone();
+                float[] sc = x.clone();
+                vector.softCap(v, 3, n + 3, cap);
+                scalar.softCap(sc, 3, n + 3, cap);
+                for (int i = 0; i < x.length; i++) {
+                    if (i < 3 || i >= n + 3) {
+                        assertEquals(Float.floatToRawIntBits(x[i]), Float.floatToRawIntBits(v[i]), "untouched " + i);
+                        continue;
+                    }
+                    double want = cap * Math.tanh(x[i] / (double) cap);
+                    assertEquals(want, v[i], 2e-6 * cap, "vector cap=" + cap + " n=" + n + " i=" + i);
+                    assertEquals(want, sc[i], 1e-6 * cap, "scalar cap=" + cap + " n=" + n + " i=" + i);
+                    assertTrue(Math.abs(v[i]) <= cap, "within the cap: " + v[i]);
+                }
+                vector.softCap(v, 2, n + 3, cap);
+                assertTrue(Float.isNaN(v[2]), "NaN stays NaN");
+            }
+        }
+    }
+
+    @Test
     void maxIsTheLargestOfTheRangeAndPropagatesNaN() {
         for (int n : LENGTHS) {
             float[] x = random(n + 6);
