@@ -42,11 +42,9 @@ __device__ __forceinline__ float merge_block_reduce(float x, float* red) {
 // rows' worth of runs, else one group strides the runs (4 / VEC per thread: head dims up to 1024). One long sequence
 // split a hundred ways puts a hundred partials behind each row: with one float per thread and two
 // groups at head dim 128 that merge took as long as a tenth of the attention before it.
-// `loaded`: count <= MERGE_CHUNK and weight / region already hold the row's weights and regions.
 template <int Q, int VEC>
 __device__ __forceinline__ void merge_weighted(const attn4j_params::MergeParams& p, int first, int count, int rows, int r,
-                                               float mx, float sum, float* weight, int* region, float* part_sum,
-                                               bool loaded) {
+                                               float mx, float sum, float* weight, int* region, float* part_sum) {
     const int D = p.head_dim;
     const int lse_at = rows * D + r;
     const float* ws = p.workspace;
@@ -65,19 +63,16 @@ __device__ __forceinline__ void merge_weighted(const attn4j_params::MergeParams&
         for (int e = 0; e < VEC; e++) acc[j][e] = 0.f;
     for (int k0 = 0; k0 < count; k0 += MERGE_CHUNK) {
         const int n = min(MERGE_CHUNK, count - k0);
-        if (!loaded) {
-            __syncthreads();   // the previous chunk's weights are read
-            for (int k = threadIdx.x; k < n; k += MERGE_THREADS) {
-                const int part = p.item_partial[first + k0 + k];
-                const float l = ws[(int64_t)part * p.partial_floats + lse_at];
-                weight[k] = l == -INFINITY ? 0.f : __expf(l - mx) * inv;
-                region[k] = part;
-            }
+        __syncthreads();   // the previous chunk's weights are read
+        for (int k = threadIdx.x; k < n; k += MERGE_THREADS) {
+            const int part = p.item_partial[first + k0 + k];
+            const float l = ws[(int64_t)part * p.partial_floats + lse_at];
+            weight[k] = l == -INFINITY ? 0.f : __expf(l - mx) * inv;
+            region[k] = part;
         }
         __syncthreads();
         if (in_group) {
-            // 8 partials' loads in flight per thread: the merge is a chain of load latencies.
-#pragma unroll 8
+#pragma unroll 4
             for (int k = grp; k < n; k += groups) {
                 const float w = weight[k];
                 const float* o = ws + (int64_t)region[k] * p.partial_floats + r * D;
@@ -137,35 +132,20 @@ __device__ __forceinline__ void split_merge_kernel(const attn4j_params::MergePar
     const int lse_at = rows * p.head_dim + r;
     const float* ws = p.workspace;
 
-    // Up to MERGE_CHUNK partials (a sequence split that many ways): each LSE is read once, with its
-    // region, into shared memory, and becomes its weight there; more are read again per chunk.
-    // Every read is a dependent pair (region, then LSE), so each pass over them costs a latency.
-    const bool loaded = count <= MERGE_CHUNK;
     float mx = -INFINITY;
-    for (int k = threadIdx.x; k < count; k += MERGE_THREADS) {
-        const int part = p.item_partial[first + k];
-        const float l = ws[(int64_t)part * p.partial_floats + lse_at];
-        if (loaded) region[k] = part, weight[k] = l;
-        mx = fmaxf(mx, l);
-    }
+    for (int k = threadIdx.x; k < count; k += MERGE_THREADS)
+        mx = fmaxf(mx, ws[(int64_t)p.item_partial[first + k] * p.partial_floats + lse_at]);
     mx = merge_block_reduce<true>(mx, red);
     float sum = 0.f;
     if (mx != -INFINITY) {
         for (int k = threadIdx.x; k < count; k += MERGE_THREADS)
-            sum += __expf((loaded ? weight[k] : ws[(int64_t)p.item_partial[first + k] * p.partial_floats + lse_at]) - mx);
+            sum += __expf(ws[(int64_t)p.item_partial[first + k] * p.partial_floats + lse_at] - mx);
     }
     sum = merge_block_reduce<false>(sum, red);
-    if (loaded) {   // each thread turns the LSEs it read into weights; merge_weighted's barrier follows
-        const float inv = sum > 0.f ? 1.f / sum : 0.f;
-        for (int k = threadIdx.x; k < count; k += MERGE_THREADS) {
-            const float l = weight[k];
-            weight[k] = l == -INFINITY ? 0.f : __expf(l - mx) * inv;
-        }
-    }
     if (p.head_dim % 4 == 0) {   // uniform
-        merge_weighted<Q, 4>(p, first, count, rows, r, mx, sum, weight, region, part_sum, loaded);
+        merge_weighted<Q, 4>(p, first, count, rows, r, mx, sum, weight, region, part_sum);
     } else {
-        merge_weighted<Q, 1>(p, first, count, rows, r, mx, sum, weight, region, part_sum, loaded);
+        merge_weighted<Q, 1>(p, first, count, rows, r, mx, sum, weight, region, part_sum);
     }
 }
 

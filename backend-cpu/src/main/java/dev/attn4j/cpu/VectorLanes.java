@@ -637,9 +637,7 @@ final class VectorLanes implements Lanes {
         for (int end = to - (to - from) % L; i < end; i += L) {
             FloatVector.fromArray(F, s, i).div(cap).lanewise(VectorOperators.TANH).mul(cap).intoArray(s, i);
         }
-        for (; i < to; i++) {
-            s[i] = (float) (cap * Math.tanh(s[i] / cap));
-        }
+        ScalarLanes.INSTANCE.softCap(s, i, to, cap);
     }
 
     @Override

@@ -105,8 +105,7 @@ public final class BackendSelector {
         for (String name : sequence) {
             AttentionBackendProvider p = registry.byName().get(name);
             if (chosen != null) {
-                lines.add(new CandidateReport(name, registry.priority(name), ProviderRegistry.source(p),
-                        Outcome.NOT_TRIED, "", 0));
+                lines.add(notTried(name, ""));
                 continue;
             }
             Attempt a = attempt(name, p, requirements, options);
@@ -116,9 +115,7 @@ public final class BackendSelector {
         SelectionReport report = report(requirements, order, byPriority, sequence, lines,
                 chosen == null ? null : chosen.name(), t0);
         if (chosen == null) {
-            throw new SelectionException(order.explicit() && !allowFallback
-                    ? "no backend named in " + order.source() + " could be used, and fallback was not asked for"
-                    : "no attn4j backend can serve these requirements", report);
+            throw noneUsable(order, "", report);
         }
         return new Selection(chosen, report);
     }
@@ -145,8 +142,7 @@ public final class BackendSelector {
         for (String name : sequence) {
             AttentionBackendProvider p = registry.byName().get(name);
             if (chosenName != null) {
-                lines.add(new CandidateReport(name, registry.priority(name), ProviderRegistry.source(p),
-                        Outcome.NOT_TRIED, "", 0));
+                lines.add(notTried(name, ""));
                 continue;
             }
             // One probe lists the devices; each device's attempt starts from it rather than probing again.
@@ -170,11 +166,22 @@ public final class BackendSelector {
         }
         SelectionReport report = report(requirements, order, byPriority, sequence, lines, chosenName, t0);
         if (chosen.isEmpty()) {
-            throw new SelectionException(order.explicit() && !allowFallback
-                    ? "no backend named in " + order.source() + " could be used on any device, and fallback was not asked for"
-                    : "no attn4j backend can serve these requirements on any device", report);
+            throw noneUsable(order, " on any device", report);
         }
         return new MultiDeviceSelection(chosen, report);
+    }
+
+    /** A candidate's report line when it was not tried, and why ("" after a chosen one). */
+    private CandidateReport notTried(String name, String why) {
+        return new CandidateReport(name, registry.priority(name), ProviderRegistry.source(registry.byName().get(name)),
+                Outcome.NOT_TRIED, why, 0);
+    }
+
+    /** The failure of a selection that found nothing usable ({@code where}: "" or " on any device"). */
+    private SelectionException noneUsable(BackendOrder order, String where, SelectionReport report) {
+        return new SelectionException(order.explicit() && !allowFallback
+                ? "no backend named in " + order.source() + " could be used" + where + ", and fallback was not asked for"
+                : "no attn4j backend can serve these requirements" + where, report);
     }
 
     /** These options on another device. */
@@ -205,9 +212,7 @@ public final class BackendSelector {
                                    Set<String> sequence, List<CandidateReport> lines, String chosen, long t0) {
         for (String name : byPriority) {
             if (!sequence.contains(name)) {
-                lines.add(new CandidateReport(name, registry.priority(name),
-                        ProviderRegistry.source(registry.byName().get(name)), Outcome.NOT_TRIED,
-                        "not in the explicit list", 0));
+                lines.add(notTried(name, "not in the explicit list"));
             }
         }
         lines.addAll(registry.rejected());
