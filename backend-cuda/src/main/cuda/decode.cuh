@@ -38,6 +38,7 @@
 #pragma once
 #include <type_traits>
 #include "ring.cuh"
+#include "split_merge.cuh"
 
 #ifndef ATTN4J_DECODE_MIN_BLOCKS
 #define ATTN4J_DECODE_MIN_BLOCKS 4
@@ -555,6 +556,12 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
         const float lse = lsum > 0.f ? mx / F::LOG2E + logf(lsum) : -INFINITY;
         scales.scale_output(d0, acc);
         store_row8<Q, D>(p, part_out, rows, row0, head, r, d0, acc, inv, lse);
+    }
+    // A split unit's last item to finish merges the unit (split_merge.cuh); the epilogue's shared
+    // memory is free once last_of_unit's first barrier is passed.
+    if (part_out >= 0 && p.tickets != nullptr
+        && attn4j_common::last_of_unit(p, blockIdx.x, reinterpret_cast<int*>(smem))) {
+        attn4j_common::merge_in_place<Q, D, F::THREADS>(p, blockIdx.x, rows, row0, head, reinterpret_cast<float*>(smem + 16));
     }
 }
 

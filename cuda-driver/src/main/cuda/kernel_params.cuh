@@ -26,6 +26,10 @@ struct AttnParams {
     const int* item_lo;
     const int* item_hi;
     const int* item_partial;
+    const int* item_merge;    // the item's merge, or -1 (its unit is not split)
+    const int* merge_first;   // first item of each split unit
+    const int* merge_count;   // its number of items
+    int* tickets;             // one zero per merge when the kernel merges in place (split_merge.cuh), else null
     float* workspace;
     int partial_floats;
     int num_qo_heads, num_kv_heads, head_dim, block_size, group, layout, gran, group_size;

@@ -149,6 +149,128 @@ __device__ __forceinline__ void split_merge_kernel(const attn4j_params::MergePar
     }
 }
 
+// ---- The merge in place: split-KV's second step inside the attention kernel ----
+//
+// A kernel given tickets (AttnParams.tickets, one zero per merge in the plan's metadata) does
+// the merge itself: each item of a split unit, once its partial is written, counts itself in on
+// its unit's ticket; the item that counts last merges the unit's partials, which are still in L2,
+// and puts the ticket back to zero for the plan's next launch. That saves the merge launch and the
+// gap before it: qwen2-7b's 64 x 4096 decode (256 units split in two) took 82.5 us instead of 94.5.
+// One block walks all of a unit's partials, so units split many ways merge faster in the merge
+// kernel: the launcher merges in place up to CudaKernels.IN_PLACE_MAX_SPLITS items per unit only.
+
+// Loads that bypass L1 (not coherent across SMs): other blocks wrote these partials.
+__device__ __forceinline__ float load_l2(const float* a) {
+#if defined(__ILUVATAR__)
+    return *(const volatile float*)a;
+#else
+    return __ldcg(a);
+#endif
+}
+__device__ __forceinline__ float4 load_l2_4(const float* a) {
+#if defined(__ILUVATAR__)
+    const volatile float* v = a;
+    return make_float4(v[0], v[1], v[2], v[3]);
+#else
+    return __ldcg(reinterpret_cast<const float4*>(a));
+#endif
+}
+
+// Whether this block's item is the last of its split unit to finish, called by every thread once
+// the item's partial is written (`flag`: one int of shared memory). The fences order each thread's
+// partial stores before the ticket, and the last block's loads after it.
+__device__ __forceinline__ bool last_of_unit(const attn4j_params::AttnParams& p, int item, int* flag) {
+    const int m = p.item_merge[item];
+    __threadfence();
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        const bool last = atomicAdd(p.tickets + m, 1) == p.merge_count[m] - 1;
+        if (last) p.tickets[m] = 0;   // no other item of this launch touches it again
+        *flag = last;
+    }
+    __syncthreads();
+    const bool last = *flag != 0;
+    if (last) __threadfence();
+    return last;
+}
+
+// The merge of the split unit of `item` (whose packed rows, first query row and KV head it shares
+// with the unit's other items) by the THREADS threads of one block, as split_merge_kernel computes
+// it: per row the largest LSE and the sum of weights (a warp per row, lanes over the partials),
+// then threads as (row, 4-channel run) x groups of partials. `smem`: 16 + 4 x THREADS floats.
+template <int Q, int D, int THREADS>
+__device__ __forceinline__ void merge_in_place(const attn4j_params::AttnParams& p, int item, int rows, int row0, int head,
+                                               float* smem) {
+    static_assert(D % 4 == 0 && THREADS % WARP == 0, "4-channel runs, whole warps");
+    constexpr int RUNS = D / 4;
+    const int m = p.item_merge[item];
+    const int first = p.item_partial[p.merge_first[m]];   // a unit's partials are consecutive (WorkSplit)
+    const int n = p.merge_count[m];
+    const float* ws = p.workspace;
+    const int64_t pf = p.partial_floats;
+    float* row_max = smem;        // [8]
+    float* row_inv = smem + 8;    // [8]
+    float* part = smem + 16;      // [THREADS][4]
+    const int lane = threadIdx.x % WARP;
+    for (int r = threadIdx.x / WARP; r < rows; r += THREADS / WARP) {
+        const float* lse = ws + (int64_t)first * pf + rows * D + r;
+        float mx = -INFINITY;
+        for (int k = lane; k < n; k += WARP) mx = fmaxf(mx, load_l2(lse + k * pf));
+        mx = group_max<WARP>(mx);
+        float sum = 0.f;
+        if (mx != -INFINITY) {
+            for (int k = lane; k < n; k += WARP) sum += __expf(load_l2(lse + k * pf) - mx);
+        }
+        sum = group_sum<WARP>(sum);
+        if (lane == 0) {
+            row_max[r] = mx;
+            row_inv[r] = sum > 0.f ? 1.f / sum : 0.f;
+            if (p.lse != nullptr) {
+                const int64_t orow = (int64_t)(row0 + r / p.group) * p.num_qo_heads + head * p.group + r % p.group;
+                p.lse[orow] = sum > 0.f ? mx + logf(sum) : -INFINITY;
+            }
+        }
+    }
+    __syncthreads();
+    // Groups of partials when the runs do not fill the block (4 rows x 32 runs at d128 do: one group).
+    const int runs = rows * RUNS;
+    const int groups = runs >= THREADS ? 1 : THREADS / runs;
+    const int grp = threadIdx.x / runs;
+    for (int x0 = 0; x0 < runs; x0 += THREADS) {
+        const int x = groups > 1 ? threadIdx.x % runs : x0 + threadIdx.x;
+        const bool in = groups > 1 ? grp < groups : x < runs;
+        const int r = in ? x / RUNS : 0;
+        const int c = (x % RUNS) * 4;
+        float4 acc = make_float4(0.f, 0.f, 0.f, 0.f);
+        if (in) {
+            const float mx = row_max[r], inv = row_inv[r];
+            const float* base = ws + (int64_t)first * pf;
+#pragma unroll 4
+            for (int k = groups > 1 ? grp : 0; k < n; k += groups) {
+                const float l = load_l2(base + k * pf + rows * D + r);
+                const float w = l == -INFINITY ? 0.f : __expf(l - mx) * inv;
+                const float4 o = load_l2_4(base + k * pf + r * D + c);
+                acc.x += w * o.x, acc.y += w * o.y, acc.z += w * o.z, acc.w += w * o.w;
+            }
+        }
+        if (groups > 1) {   // the groups' sums added per run
+            *reinterpret_cast<float4*>(part + 4 * threadIdx.x) = acc;
+            __syncthreads();
+            if (threadIdx.x >= runs) break;   // uniform below: every thread left has a run
+            for (int y = 1; y < groups; y++) {
+                const float4 o = *reinterpret_cast<const float4*>(part + 4 * (y * runs + threadIdx.x));
+                acc.x += o.x, acc.y += o.y, acc.z += o.z, acc.w += o.w;
+            }
+        } else if (!in) {
+            break;
+        }
+        const int64_t orow = (int64_t)(row0 + r / p.group) * p.num_qo_heads + head * p.group + r % p.group;
+        const uint2 packed = make_uint2(Half<Q>::from_float(acc.x) | (uint32_t)Half<Q>::from_float(acc.y) << 16,
+                                        Half<Q>::from_float(acc.z) | (uint32_t)Half<Q>::from_float(acc.w) << 16);
+        *reinterpret_cast<uint2*>((uint16_t*)p.out + orow * D + c) = packed;   // the launcher checks 16-byte alignment
+    }
+}
+
 }  // namespace attn4j_common
 
 // The merge kernels' extern "C" definitions (attn4j_merge_<q>), instantiated once in each

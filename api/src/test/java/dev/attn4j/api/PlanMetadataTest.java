@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.IntBuffer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The packed plan metadata: every array at its offset, in order, nothing else. */
 class PlanMetadataTest {
@@ -26,7 +27,15 @@ class PlanMetadataTest {
         assertEquals(b.kvLens()[1], ints.get(m.kvLens() + 1));
         assertEquals(b.blockIds()[4], ints.get(m.blockIds() + 4));
         assertEquals(split.kvHi[split.items() - 1], ints.get(m.itemHi() + split.items() - 1));
-        assertEquals(m.mergeCount() + split.mergeCount.length, m.length());
+        assertTrue(split.mergeCount.length > 0, "the test's split merges");
+        int last = split.items() - 1;
+        assertEquals(split.merge[last], ints.get(m.itemMerge() + last));
+        assertEquals(split.mergeCount[0], ints.get(m.mergeCount()));
+        // The tickets close the array, one zero per merge (kernels that merge in place count on them).
+        assertEquals(m.mergeTicket() + split.mergeCount.length, m.length());
+        for (int i = 0; i < split.mergeCount.length; i++) {
+            assertEquals(0, ints.get(m.mergeTicket() + i));
+        }
     }
 
     /** What RequestValidator.validatePlan makes of the batch above (written out, so this test needs no backend). */

@@ -69,8 +69,14 @@ class WorkSplitTest {
                 merge++;
                 final int first = it;
                 assertTrue(IntStream.range(first, end).allMatch(k -> s.partial[k] >= 0), "split items write partials");
+                // In-place merges find the unit's partials from its first item's, one per item after it.
+                assertTrue(IntStream.range(first, end).allMatch(k -> s.partial[k] == s.partial[first] + (k - first)),
+                        "a unit's partials are consecutive");
+                final int unitMerge = merge - 1;
+                assertTrue(IntStream.range(first, end).allMatch(k -> s.merge[k] == unitMerge), "split items name their merge");
             } else {
                 assertEquals(-1, s.partial[it], "an unsplit item writes the output");
+                assertEquals(-1, s.merge[it], "an unsplit item has no merge");
             }
             it = end;
         }

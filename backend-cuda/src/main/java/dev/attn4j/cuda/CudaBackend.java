@@ -35,10 +35,15 @@ public final class CudaBackend extends DriverBackend<CudaPlan> {
     /** Launched under the backend's lock, after validation (see {@link DriverBackend#guarded}). */
     @Override
     protected void attentionValidated(CudaPlan p, DriverTensor q, DriverKvCache cache, DriverTensor o, DriverTensor l) {
-        byte[] params = AttentionParams.attention(p, q, o, l, AttentionParams.KvSource.of(cache, p));
         boolean aligned = q.ptr().address() % 16 == 0 && o.ptr().address() % 16 == 0;
         String kernel = aligned ? p.kernel : p.fallbackKernel;
+        // Decode kernels merge units split a few ways in place (the last item of a unit merges it);
+        // otherwise the merge kernel combines the partials.
+        boolean mergeInPlace = aligned && p.mergeInPlace;
+        byte[] params = AttentionParams.attention(p, q, o, l, AttentionParams.KvSource.of(cache, p), mergeInPlace);
         launch(kernel, p.split.items(), kernels().blockThreads(kernel), params);   // 128, or 64 (decode.cuh's Decode::WARPS)
-        launchMerge(CudaKernels.merge(p.request().queryDtype()), p, o, l);
+        if (!mergeInPlace) {
+            launchMerge(CudaKernels.merge(p.request().queryDtype()), p, o, l);
+        }
     }
 }

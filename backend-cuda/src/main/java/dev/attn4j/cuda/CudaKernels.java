@@ -3,6 +3,7 @@ package dev.attn4j.cuda;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.KvDType;
 import dev.attn4j.api.support.KernelNames;
+import dev.attn4j.api.support.WorkSplit;
 import dev.attn4j.cudadriver.KernelImage;
 
 import java.util.Optional;
@@ -142,6 +143,33 @@ final class CudaKernels {
     static String genericFor(dev.attn4j.api.KvCacheSpec spec, DType query) {
         return attention(spec.kvDtype(), query, spec.headDim());
     }
+
+    /**
+     * Split units of at most this many items are merged in place by a decode kernel; beyond it the
+     * merge kernel is faster. One block merging a unit walks its partials one after another: 2 per
+     * unit (qwen2-7b 64 x 4096) took 94.5 -> 82.5 us in place, 8 (llama3-8b 8 x 32768) 149 -> 147 us,
+     * but 16 (qwen2-7b 8 x 32768) 85 -> 89 us and 66-132 (one sequence of 131072 tokens) 89 -> 99
+     * and 53 -> 111 us, where the merge kernel spreads every row over a block (H200, docs/PERF.md).
+     */
+    static final int IN_PLACE_MAX_SPLITS = 8;
+
+    /**
+     * Whether {@code kernel} merges the split units of {@code split} itself ({@code split_merge.cuh}'s
+     * merge_in_place, in the decode kernels), so no merge launch follows it: decode kernels whose
+     * units split at most {@link #IN_PLACE_MAX_SPLITS} ways. {@code -Dattn4j.cuda.mergeInPlace=false}
+     * turns it off (the merge kernel after every split launch): a diagnostic switch, for measuring
+     * one against the other in one run.
+     */
+    static boolean mergesInPlace(String kernel, WorkSplit split) {
+        int most = 0;
+        for (int c : split.mergeCount) {
+            most = Math.max(most, c);
+        }
+        return MERGE_IN_PLACE && kernel.startsWith("attn4j_decode_") && most > 0 && most <= IN_PLACE_MAX_SPLITS;
+    }
+
+    private static final boolean MERGE_IN_PLACE =
+            Boolean.parseBoolean(System.getProperty("attn4j.cuda.mergeInPlace", "true"));
 
     static String merge(DType q) {
         return "attn4j_merge_" + KernelNames.half(q);

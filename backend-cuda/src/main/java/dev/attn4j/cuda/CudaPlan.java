@@ -11,15 +11,18 @@ final class CudaPlan extends DriverPlan {
     final String kernel;
     /** The generic kernel, for queries or outputs not aligned to 16 bytes (wrapped memory). */
     final String fallbackKernel;
+    /** Whether {@link #kernel} merges this plan's split units in place ({@link CudaKernels#mergesInPlace}). */
+    final boolean mergeInPlace;
 
     CudaPlan(CudaBackend backend, PlanRequest request, ValidatedBatch b, WorkSplit split, String kernel) {
         super(backend, request, b, split);
         this.kernel = kernel;
         this.fallbackKernel = CudaKernels.genericFor(request.cacheSpec(), request.queryDtype());
+        this.mergeInPlace = CudaKernels.mergesInPlace(kernel, split);
     }
 
     @Override
     public String describe() {
-        return "cuda " + kernel + ": " + split.describe();
+        return "cuda " + kernel + ": " + split.describe() + (mergeInPlace ? ", merged in place" : "");
     }
 }

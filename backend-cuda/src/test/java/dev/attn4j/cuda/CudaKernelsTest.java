@@ -1,9 +1,15 @@
 package dev.attn4j.cuda;
 
+import dev.attn4j.api.AttentionOptions;
+import dev.attn4j.api.AttentionShape;
+import dev.attn4j.api.BatchLayout;
 import dev.attn4j.api.DType;
 import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvDType;
+import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.ScaleGranularity;
+import dev.attn4j.api.support.ValidatedBatch;
+import dev.attn4j.api.support.WorkSplit;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -13,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -56,6 +63,37 @@ class CudaKernelsTest {
                 CudaKernels.attentionFor(spec(KvDType.FP8_E4M3, ScaleGranularity.CHANNEL, 64), DType.FP16, 8));
         assertEquals("attn4j_attention_e4m3_fp16_c2",
                 CudaKernels.attentionFor(spec(KvDType.FP8_E4M3, ScaleGranularity.CHANNEL, 64), DType.FP16, 64));
+    }
+
+    @Test
+    void decodeKernelsMergeUnitsSplitAFewWaysInPlace() {
+        // The launcher skips the merge launch for these: a kernel and split named here must merge split units itself.
+        KvCacheSpec int8 = spec(KvDType.INT8, ScaleGranularity.TOKEN, 128);
+        String decode = CudaKernels.attentionFor(int8, DType.BF16, 4);
+        assertTrue(CudaKernels.mergesInPlace(decode, oneSequenceSplit(4096, 2)));
+        assertTrue(CudaKernels.mergesInPlace(decode, oneSequenceSplit(4096, CudaKernels.IN_PLACE_MAX_SPLITS)));
+        assertFalse(CudaKernels.mergesInPlace(decode, oneSequenceSplit(4096, CudaKernels.IN_PLACE_MAX_SPLITS + 1)),
+                "units split more ways go to the merge kernel");
+        assertFalse(CudaKernels.mergesInPlace(decode, oneSequenceSplit(4096, 1)), "nothing to merge");
+        assertTrue(CudaKernels.mergesInPlace(
+                CudaKernels.attentionFor(spec(KvDType.INT8, ScaleGranularity.tokenGroup(32), 128), DType.BF16, 4),
+                oneSequenceSplit(4096, 3)));
+        assertFalse(CudaKernels.mergesInPlace(CudaKernels.attentionFor(int8, DType.BF16, 64), oneSequenceSplit(4096, 2)));
+        assertFalse(CudaKernels.mergesInPlace(CudaKernels.genericFor(int8, DType.BF16), oneSequenceSplit(4096, 2)));
+    }
+
+    /** A decode of one sequence of {@code len} tokens (one KV head) split {@code ways} ways. */
+    private static WorkSplit oneSequenceSplit(int len, int ways) {
+        KvCacheSpec spec = KvCacheSpec.builder().numBlocks(len / 16).blockSize(16).numKvHeads(1).headDim(128)
+                .kvDtype(KvDType.INT8).granularity(ScaleGranularity.TOKEN).build();
+        int[] blocks = java.util.stream.IntStream.range(0, len / 16).toArray();
+        PlanRequest r = PlanRequest.decode(AttentionShape.of(spec, 4, DType.BF16, AttentionOptions.CAUSAL),
+                BatchLayout.decode(new int[] {len}, new int[][] {blocks}));
+        ValidatedBatch b = new ValidatedBatch(new int[] {0, 1}, new int[] {len}, new int[] {0, blocks.length}, blocks, 1, len,
+                r.batch());
+        WorkSplit split = new WorkSplit(r, b, ways, 256, 8);
+        assertEquals(ways, split.items());
+        return split;
     }
 
     @Test

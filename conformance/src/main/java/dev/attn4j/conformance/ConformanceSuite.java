@@ -209,6 +209,28 @@ public final class ConformanceSuite {
                 }
             }
         }
+        // 13. One long sequence split a hundred ways or more (split-KV on a GPU: merged by the merge
+        //     kernel or in place by the unit's last item), at packed rows of 1 ... 8 and head dims
+        //     64 ... 256, so every way the merge lays its threads over rows and channels is run; a
+        //     sliding window over it, and a second, short sequence that is not split.
+        add(cases, fmt(KvDType.INT8, ScaleGranularity.TOKEN).tag("long-split").heads(8, 1).headDim(128).decode(20000).build());
+        add(cases, fmt(KvDType.FP8_E4M3, ScaleGranularity.TENSOR).tag("long-split").heads(2, 2).headDim(64)
+                .decode(20000, 3).build());
+        add(cases, fmt(KvDType.BF16, ScaleGranularity.NONE).tag("long-split").heads(4, 1).headDim(256).decode(20000).build());
+        add(cases, fmt(KvDType.INT8, ScaleGranularity.tokenGroup(32)).tag("long-split").heads(7, 1).headDim(128)
+                .layout(KvLayout.HND).decode(20000).build());
+        add(cases, fmt(KvDType.FP16, ScaleGranularity.NONE).tag("long-split").queryDtype(DType.FP16).heads(8, 2).headDim(128)
+                .decode(12000, 40).build());
+        add(cases, fmt(KvDType.INT8, ScaleGranularity.CHANNEL).tag("long-split").heads(4, 1).headDim(128)
+                .options(AttentionOptions.builder().slidingWindow(3000).softCap(20).build()).decode(20000).build());
+        //     Sixteen sequences of 1500 tokens and 4 KV heads: 64 units, split a few ways each on a large
+        //     GPU (cuda merges those in place, in the kernel), at packed rows 1, 2 and 8.
+        int[] sixteen = new int[16];
+        java.util.Arrays.fill(sixteen, 1500);
+        add(cases, fmt(KvDType.BF16, ScaleGranularity.NONE).tag("long-split").heads(8, 4).headDim(256).decode(sixteen).build());
+        add(cases, fmt(KvDType.INT8, ScaleGranularity.TOKEN).tag("long-split").heads(4, 4).headDim(64).decode(sixteen).build());
+        add(cases, fmt(KvDType.FP8_E4M3, ScaleGranularity.TENSOR).tag("long-split").heads(32, 4).headDim(128)
+                .layout(KvLayout.HND).decode(sixteen).build());
         return new ArrayList<>(cases.values());
     }
 

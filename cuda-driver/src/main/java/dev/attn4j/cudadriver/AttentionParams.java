@@ -43,8 +43,8 @@ public final class AttentionParams {
             "q:ptr", "out:ptr", "lse:ptr", "k_cache:ptr", "v_cache:ptr", "k_scale:ptr", "v_scale:ptr",
             "q_indptr:ptr", "kv_lens:ptr", "block_indptr:ptr", "block_ids:ptr",
             "item_seq:ptr", "item_head:ptr", "item_row0:ptr", "item_rows:ptr", "item_lo:ptr", "item_hi:ptr",
-            "item_partial:ptr", "workspace:ptr", "partial_floats:i32",
-            "num_qo_heads:i32", "num_kv_heads:i32", "head_dim:i32", "block_size:i32", "group:i32",
+            "item_partial:ptr", "item_merge:ptr", "merge_first:ptr", "merge_count:ptr", "tickets:ptr",
+            "workspace:ptr", "partial_floats:i32", "num_qo_heads:i32", "num_kv_heads:i32", "head_dim:i32", "block_size:i32", "group:i32",
             "layout:i32", "gran:i32", "group_size:i32", "sm_scale:f32", "soft_cap:f32", "causal:i32", "window:i32");
 
     /** {@code MergeParams} of {@code kernel_params.cuh}. */
@@ -61,8 +61,15 @@ public final class AttentionParams {
     /** {@code ReadParams} of {@code kernel_params.cuh} (the bench's read ceiling). */
     public static final ParamLayout READ = ParamLayout.of("ReadParams", "src:ptr", "sink:ptr", "words:i32", "magic:i32");
 
-    /** {@code AttnParams} for running plan {@code p} over {@code kv}; {@code lse} may be null. */
-    public static byte[] attention(DriverPlan p, DriverTensor query, DriverTensor out, DriverTensor lse, KvSource kv) {
+    /**
+     * {@code AttnParams} for running plan {@code p} over {@code kv}; {@code lse} may be null.
+     *
+     * @param mergeInPlace whether the kernel merges split units itself (the last item of a unit to
+     *                     finish, {@code split_merge.cuh}'s merge_in_place): it then gets the plan's
+     *                     tickets, and no merge launch may follow; else tickets are null
+     */
+    public static byte[] attention(DriverPlan p, DriverTensor query, DriverTensor out, DriverTensor lse, KvSource kv,
+                                   boolean mergeInPlace) {
         PlanRequest r = p.request();
         KvCacheSpec spec = r.cacheSpec();
         PlanMetadata m = p.offsets;
@@ -75,6 +82,9 @@ public final class AttentionParams {
                 .ptr("item_seq", p.at(m.itemSeq())).ptr("item_head", p.at(m.itemHead()))
                 .ptr("item_row0", p.at(m.itemRow0())).ptr("item_rows", p.at(m.itemRows()))
                 .ptr("item_lo", p.at(m.itemLo())).ptr("item_hi", p.at(m.itemHi())).ptr("item_partial", p.at(m.itemPartial()))
+                .ptr("item_merge", p.at(m.itemMerge())).ptr("merge_first", p.at(m.mergeFirst()))
+                .ptr("merge_count", p.at(m.mergeCount()))
+                .ptr("tickets", mergeInPlace && p.split.mergeCount.length > 0 ? p.at(m.mergeTicket()) : 0)
                 .ptr("workspace", address(p.workspace)).i32("partial_floats", p.split.partialFloats)
                 .i32("num_qo_heads", r.numQoHeads()).i32("num_kv_heads", spec.numKvHeads())
                 .i32("head_dim", spec.headDim()).i32("block_size", kv.blockSize()).i32("group", group(r))

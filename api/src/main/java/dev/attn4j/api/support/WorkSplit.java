@@ -30,7 +30,14 @@ public final class WorkSplit {
     public final int[] kvHi;
     /** Index of the item's partial-result region, or -1 when it writes the output directly. */
     public final int[] partial;
-    // Merges: units with more than one split; their items are consecutive.
+    /**
+     * Index of the item's merge (its unit's entry in {@link #mergeFirstItem}), or -1 when its unit is
+     * not split: a kernel that merges in place (the last item of a unit to finish) finds its unit's
+     * partials and counter by it.
+     */
+    public final int[] merge;
+    // Merges: units with more than one split; their items are consecutive, and so are their
+    // partial regions (the first item's partial, then one more per item).
     public final int[] mergeFirstItem;
     public final int[] mergeCount;
     public final int partialCount;
@@ -118,6 +125,7 @@ public final class WorkSplit {
         kvLo = new int[items];
         kvHi = new int[items];
         partial = new int[items];
+        merge = new int[items];
         mergeFirstItem = new int[merges];
         mergeCount = new int[merges];
         int it = 0;
@@ -128,6 +136,7 @@ public final class WorkSplit {
             int s = splits[u];
             int len = uHi[u] - uLo[u];
             int chunk = ceilDiv(len, s);
+            final int unitMerge = s > 1 ? m : -1;
             if (s > 1) {
                 mergeFirstItem[m] = it;
                 mergeCount[m] = s;
@@ -141,6 +150,7 @@ public final class WorkSplit {
                 kvLo[it] = (int) Math.min(uHi[u], uLo[u] + (long) k * chunk);
                 kvHi[it] = (int) Math.min(uHi[u], uLo[u] + (long) (k + 1) * chunk);
                 partial[it] = s > 1 ? p++ : -1;
+                merge[it] = unitMerge;
                 it++;
             }
         }
