@@ -98,6 +98,16 @@ struct Decode {
 #endif
     static constexpr int MIN_BLOCKS = D <= 128 ? ATTN4J_DECODE_MIN_BLOCKS : WIDE_MIN_BLOCKS;
     using R = Ring<E, D, TOKENS, SCALES, SWIZZLE>;
+    // The ring looks up each copy's block ids a stage ahead (stream_through_ring) in the int8
+    // kernels at head dims up to 128: their scores on the integer MMA leave the shortest math per
+    // stage, and the copy's wait on its block ids showed (H200, llama3-8b 64 x 4096 int8/TOKEN
+    // 141.4 -> 139.4 us, one sequence of 131072 tokens 89.2 -> 85.7). fp8 and 16-bit caches at
+    // d128, and every cache at d256, were 1-4 % slower with it at 64 x 4096 (docs/PERF.md).
+#ifdef ATTN4J_DECODE_LOOKUP_AHEAD   // kernel experiments: 1 for every decode kernel, 0 for none
+    static constexpr bool LOOKUP_AHEAD = ATTN4J_DECODE_LOOKUP_AHEAD;
+#else
+    static constexpr bool LOOKUP_AHEAD = KV == KV_INT8 && D <= 128 && !GROUP_SCALES;
+#endif
     static constexpr int K_DIMS = D / 4;          // K (and Q) dims a lane holds per token
     static constexpr int V_DIMS = D / 8;          // V dims a lane holds per token
     static constexpr int K_WORDS = K_DIMS * E / 4;
@@ -266,7 +276,7 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     float l[2] = {0.f, 0.f};               // this lane's part of the sum of 2^(s - m)
     float vref = 0.f, inv_vref = 0.f;      // reference per-token V scale (warp-uniform)
 
-    stream_through_ring<KV, D, F::TOKENS, F::STAGES, F::THREADS, F::SCALES, F::SWIZZLE>(p, blocks, head, lo, hi, token_scales, inv_block, smem,
+    stream_through_ring<KV, D, F::TOKENS, F::STAGES, F::THREADS, F::SCALES, F::SWIZZLE, F::LOOKUP_AHEAD>(p, blocks, head, lo, hi, token_scales, inv_block, smem,
                                                                 [&](int s) {
         const char* slot = ring_slot<F::R::STAGE_BYTES, F::STAGES>(smem, s);
         const int k0 = warp * F::TILE;                 // the warp's first token in the stage

@@ -108,12 +108,131 @@ struct ItemScales {
     }
 };
 
+// Token k's token_scales K and V scales, from byte `at` of the scale tensors (`bytes`: 4, or 0 to
+// zero-fill), into its place in ring slot `slot`.
+template <class R>
+__device__ __forceinline__ void copy_token_scales(const AttnParams& p, uint64_t at, int bytes, int k, int token_scales,
+                                                  char* slot) {
+    const char* kg = (const char*)p.k_scale + at;
+    const char* vg = (const char*)p.v_scale + at;
+    float* ks = reinterpret_cast<float*>(slot + R::SCALE_OFFSET) + k * token_scales;
+    float* vs = reinterpret_cast<float*>(slot + R::V_SCALE_OFFSET) + k * token_scales;
+    if (token_scales % 4 == 0) {   // rows of 4n floats are 16-byte aligned in the cache and the ring
+        for (int x = 0; x < token_scales; x += 4) {
+            cp_async16(ks + x, kg + 4 * x, 4 * bytes);
+            cp_async16(vs + x, vg + 4 * x, 4 * bytes);
+        }
+    } else {
+        for (int x = 0; x < token_scales; x++) {
+            cp_async4(ks + x, kg + 4 * x, bytes);
+            cp_async4(vs + x, vg + 4 * x, bytes);
+        }
+    }
+}
+
+// How a block's THREADS threads share the copy of a stage of TOKENS tokens: 8 consecutive threads
+// per 128 bytes of a row (coalesced), each thread the same 16-byte piece of rows k_first,
+// k_first + ROWS_APART, ... (ROWS_APART a multiple of 8 wherever rows are swizzled, so all of a
+// thread's rows share one swizzled chunk and their ring offsets one base).
+template <int E, int D, int TOKENS, int THREADS>
+struct StageCopy {
+    static constexpr int PIECES = D * E / 16;   // 16-byte pieces of one row
+    static_assert(TOKENS * PIECES % THREADS == 0, "every thread copies the same number of pieces");
+    static constexpr int PER_THREAD = TOKENS * PIECES / THREADS;
+    static constexpr int ROWS_APART = THREADS / PIECES;
+};
+
+// Where a stage's tokens lie in the block table: power-of-two block sizes (the usual 16 ... 256)
+// find a token's block with a shift and a mask; others divide once per stage and take block_pos's
+// float reciprocal per token.
+struct StageBase {
+    bool pow2;
+    int shift, t0_block, t0_off;
+    __device__ __forceinline__ StageBase(const AttnParams& p, int t0) {
+        pow2 = (p.block_size & (p.block_size - 1)) == 0;
+        shift = __ffs(p.block_size) - 1;
+        t0_block = pow2 ? t0 >> shift : t0 / p.block_size;
+        t0_off = t0 - t0_block * p.block_size;
+    }
+    __device__ __forceinline__ BlockPos at(const AttnParams& p, int k, float inv_block) const {
+        return pow2 ? BlockPos{t0_block + ((t0_off + k) >> shift), (t0_off + k) & (p.block_size - 1)}
+                    : block_pos(t0_block, t0_off, k, p.block_size, inv_block);
+    }
+};
+
+// One thread's block ids for a stage: its rows' (0 past hi: those rows are zero-filled from block
+// 0) and, for thread k < TOKENS, token k's, whose scales it copies. Looked up a stage before the
+// copy that needs them (stream_through_ring's LOOKUP_AHEAD): in the decode kernel, a copy that
+// waited on its block ids' loads right before issuing was where a fifth of the warps' stall
+// samples sat (Nsight Compute, llama3-8b 64 x 4096 int8, docs/PERF.md).
+template <int PER_THREAD>
+struct StageBlocks {
+    int row[PER_THREAD];
+    int scale;
+};
+
+template <int KV, int D, int TOKENS, int THREADS>
+__device__ __forceinline__ StageBlocks<StageCopy<(int)sizeof(typename KvTraits<KV>::T), D, TOKENS, THREADS>::PER_THREAD>
+lookup_stage(const AttnParams& p, const int* blocks, int t0, int hi, int token_scales, float inv_block) {
+    using C = StageCopy<(int)sizeof(typename KvTraits<KV>::T), D, TOKENS, THREADS>;
+    StageBlocks<C::PER_THREAD> b;
+    const StageBase base(p, t0);
+    const int k_first = threadIdx.x / C::PIECES;
+#pragma unroll
+    for (int i = 0; i < C::PER_THREAD; i++) {
+        const int k = k_first + i * C::ROWS_APART;
+        b.row[i] = t0 + k < hi ? __ldg(blocks + base.at(p, k, inv_block).idx) : 0;
+    }
+    const int k = threadIdx.x;
+    b.scale = token_scales > 0 && k < TOKENS && t0 + k < hi ? __ldg(blocks + base.at(p, k, inv_block).idx) : 0;
+    return b;
+}
+
 // Copies the stage of tokens t0 ... t0 + TOKENS - 1 of KV head `head` (raw K, V and their
 // token_scales scales per token: 0, 1 for TOKEN, head dim / group size for TOKEN_GROUP, each
-// token's a row of that many floats) into ring slot `slot` with 16-byte cp.async; the block's THREADS
-// threads share the copies, 8 consecutive threads per 128 bytes of a row (coalesced). Each thread
-// first looks up the block ids of all its tokens (independent loads in flight together), then
-// issues its copies. Tokens at or past `hi` are zero-filled.
+// token's a row of that many floats) into ring slot `slot` with 16-byte cp.async, from the block
+// ids `b` (lookup_stage). Tokens at or past `hi` are zero-filled.
+template <int KV, int D, int TOKENS, int THREADS, int SCALES, bool SWIZZLE, int PER_THREAD>
+__device__ __forceinline__ void copy_stage(const AttnParams& p, int head, int t0, int hi, int token_scales, float inv_block,
+                                           const StageBlocks<PER_THREAD>& b, char* slot) {
+    constexpr int E = (int)sizeof(typename KvTraits<KV>::T);
+    using R = Ring<E, D, TOKENS, SCALES, SWIZZLE>;
+    using C = StageCopy<E, D, TOKENS, THREADS>;
+    static_assert(C::PER_THREAD == PER_THREAD, "the block ids of this stage's copy");
+    static_assert(!R::SWIZZLED || C::ROWS_APART % 8 == 0, "a thread's rows share their swizzle");
+    const char* kc = (const char*)p.k_cache;
+    const char* vc = (const char*)p.v_cache;
+    const BlockBytes rows(p, head, D * E);
+    const StageBase base(p, t0);
+    const int piece = threadIdx.x % C::PIECES;   // THREADS is a multiple of PIECES: the same piece every time
+    const int k_first = threadIdx.x / C::PIECES;
+    char* const k_dst = slot + R::at(k_first, piece * 16);
+#pragma unroll
+    for (int i = 0; i < PER_THREAD; i++) {
+        const int k = k_first + i * C::ROWS_APART;
+        const bool in = t0 + k < hi;
+        const uint64_t at = rows.at(b.row[i], base.at(p, k, inv_block).off, piece * 16);
+        const int bytes = in ? 16 : 0;
+        char* const dst = k_dst + i * C::ROWS_APART * R::ROW_BYTES;
+        cp_async16(dst, kc + at, bytes);
+        cp_async16(dst + R::V_OFFSET, vc + at, bytes);
+    }
+    if (token_scales > 0 && threadIdx.x < TOKENS) {
+        const int k = threadIdx.x;
+        uint64_t at = 0;
+        int bytes = 0;
+        if (t0 + k < hi) {
+            at = BlockBytes(p, head, 4 * token_scales).at(b.scale, base.at(p, k, inv_block).off, 0);
+            bytes = 4;
+        }
+        copy_token_scales<R>(p, at, bytes, k, token_scales, slot);
+    }
+}
+
+// The same copy as copy_stage, with the block ids looked up here (the rings without LOOKUP_AHEAD):
+// the block's THREADS threads share the copies, 8 consecutive threads per 128 bytes of a row
+// (coalesced). Each thread looks up the block ids of its tokens, up to 4 at a time (independent
+// loads in flight together), then issues their copies. Tokens at or past `hi` are zero-filled.
 template <int KV, int D, int TOKENS, int THREADS, int SCALES, bool SWIZZLE>
 __device__ __forceinline__ void load_stage(const AttnParams& p, const int* blocks, int head, int t0, int hi,
                                            int token_scales, float inv_block, char* slot) {
@@ -178,21 +297,7 @@ __device__ __forceinline__ void load_stage(const AttnParams& p, const int* block
             at = BlockBytes(p, head, 4 * token_scales).at(__ldg(blocks + pos.idx), pos.off, 0);
             bytes = 4;
         }
-        const char* kg = (const char*)p.k_scale + at;
-        const char* vg = (const char*)p.v_scale + at;
-        float* ks = reinterpret_cast<float*>(slot + R::SCALE_OFFSET) + k * token_scales;
-        float* vs = reinterpret_cast<float*>(slot + R::V_SCALE_OFFSET) + k * token_scales;
-        if (token_scales % 4 == 0) {   // rows of 4n floats are 16-byte aligned in the cache and the ring
-            for (int x = 0; x < token_scales; x += 4) {
-                cp_async16(ks + x, kg + 4 * x, 4 * bytes);
-                cp_async16(vs + x, vg + 4 * x, 4 * bytes);
-            }
-        } else {
-            for (int x = 0; x < token_scales; x++) {
-                cp_async4(ks + x, kg + 4 * x, bytes);
-                cp_async4(vs + x, vg + 4 * x, bytes);
-            }
-        }
+        copy_token_scales<R>(p, at, bytes, k, token_scales, slot);
     }
 }
 
@@ -208,7 +313,9 @@ __device__ __forceinline__ const char* ring_slot(const char* smem, int s) {
 // it; a warp with nothing to do returns before it finds its slot with ring_slot: computing the slot
 // for idle warps too cost the d256 flash kernels 12 bytes of spill). On return every copy has
 // landed and the block has passed a barrier, so the ring's memory is free for the epilogue.
-template <int KV, int D, int TOKENS, int STAGES, int THREADS, int SCALES, bool SWIZZLE, class Consume>
+// LOOKUP_AHEAD: the block ids of the copy issued at stage s are loaded at stage s - 1, so they
+// arrive while the math runs (the decode kernel; the flash kernel's longer math hides them).
+template <int KV, int D, int TOKENS, int STAGES, int THREADS, int SCALES, bool SWIZZLE, bool LOOKUP_AHEAD = false, class Consume>
 __device__ __forceinline__ void stream_through_ring(const AttnParams& p, const int* blocks, int head, int lo, int hi,
                                                     int token_scales, float inv_block, char* smem, Consume&& consume) {
     static_assert(!KvTraits<KV>::quantized || sizeof(typename KvTraits<KV>::T) == 1, "quantized caches hold 8-bit codes");
@@ -216,16 +323,37 @@ __device__ __forceinline__ void stream_through_ring(const AttnParams& p, const i
     const int stages = (hi - lo + TOKENS - 1) / TOKENS;
 #pragma unroll
     for (int s = 0; s < STAGES - 1; s++) {
-        if (s < stages) load_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, blocks, head, lo + s * TOKENS, hi, token_scales, inv_block, smem + s * STAGE_BYTES);
+        if (s < stages) {
+            if constexpr (LOOKUP_AHEAD) {
+                const auto b = lookup_stage<KV, D, TOKENS, THREADS>(p, blocks, lo + s * TOKENS, hi, token_scales, inv_block);
+                copy_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, head, lo + s * TOKENS, hi, token_scales, inv_block, b,
+                                                                    smem + s * STAGE_BYTES);
+            } else {
+                load_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, blocks, head, lo + s * TOKENS, hi, token_scales, inv_block,
+                                                                    smem + s * STAGE_BYTES);
+            }
+        }
         cp_async_commit();
     }
+    // LOOKUP_AHEAD: the block ids of the next copy (stage `ahead` of the loop below).
+    StageBlocks<StageCopy<(int)sizeof(typename KvTraits<KV>::T), D, TOKENS, THREADS>::PER_THREAD> next{};
+    if constexpr (LOOKUP_AHEAD)
+        next = lookup_stage<KV, D, TOKENS, THREADS>(p, blocks, lo + (STAGES - 1) * TOKENS, STAGES - 1 < stages ? hi : 0,
+                                                    token_scales, inv_block);
     for (int s = 0; s < stages; s++) {
         cp_async_wait<STAGES - 2>();
         __syncthreads();   // stage s is visible to all warps, and slot (s - 1) % STAGES is free again
         const int ahead = s + STAGES - 1;
-        if (ahead < stages)
-            load_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, blocks, head, lo + ahead * TOKENS, hi, token_scales, inv_block,
-                                               smem + (ahead % STAGES) * STAGE_BYTES);
+        if (ahead < stages) {
+            char* const slot = smem + (ahead % STAGES) * STAGE_BYTES;
+            if constexpr (LOOKUP_AHEAD) {
+                copy_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, head, lo + ahead * TOKENS, hi, token_scales, inv_block, next, slot);
+                if (ahead + 1 < stages)
+                    next = lookup_stage<KV, D, TOKENS, THREADS>(p, blocks, lo + (ahead + 1) * TOKENS, hi, token_scales, inv_block);
+            } else {
+                load_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, blocks, head, lo + ahead * TOKENS, hi, token_scales, inv_block, slot);
+            }
+        }
         cp_async_commit();
         consume(s);
     }
