@@ -58,10 +58,56 @@ class CpuPlanReuseTest {
         }
     }
 
+    /**
+     * A step's layers reuse the split's partials: runs of a plan whose workspace is 130 KiB allocate
+     * far less than that on the calling thread (the workspace is the calling thread's, grown once).
+     */
+    @Test
+    void runsDoNotAllocateTheirWorkspace() {
+        KvCacheSpec spec = new KvCacheSpec(256, 16, 8, 128, KvDType.INT8, ScaleGranularity.TOKEN, KvLayout.NHD);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled(),
+                "the JVM counts allocated bytes per thread");
+        Random rnd = new Random(7);
+        try (CpuBackend b = new CpuBackend(2, 256)) {
+            int[][] tables = new int[4][64];
+            for (int i = 0; i < 4; i++) {
+                for (int k = 0; k < 64; k++) {
+                    tables[i][k] = 64 * i + k;
+                }
+            }
+            BatchLayout batch = BatchLayout.decode(new int[] {1024, 1024, 1024, 1024}, tables);
+            PlanRequest req = PlanRequest.decode(AttentionShape.of(spec, 32, DType.BF16, AttentionOptions.CAUSAL), batch);
+            try (KvCache cache = filled(b, spec, rnd, 8, 128); Tensor q = random(b, rnd, 4, 32, 128);
+                 Tensor out = b.allocate(DType.BF16, 4, 32, 128); Plan plan = b.plan(req)) {
+                long workspace = plan.workspaceBytes();
+                assertTrue(workspace >= 64 * 1024, "a plan with a large workspace: " + plan.describe());
+                for (int i = 0; i < 50; i++) {
+                    b.run(plan, q, cache, out);   // warm: the JIT, the threads' scratch, the workspace
+                }
+                // The calling thread computes too, and vector code not yet compiled by C2 boxes its
+                // vectors: the least of several batches is the allocation that is not the JIT's.
+                long perRun = Long.MAX_VALUE;
+                for (int batchOfRuns = 0; batchOfRuns < 10; batchOfRuns++) {
+                    long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+                    for (int i = 0; i < 10; i++) {
+                        b.run(plan, q, cache, out);
+                    }
+                    perRun = Math.min(perRun, (mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before) / 10);
+                }
+                assertTrue(perRun < workspace / 4, perRun + " bytes allocated per run, workspace " + workspace);
+            }
+        }
+    }
+
     private static KvCache filled(AttentionBackend b, KvCacheSpec spec, Random rnd) {
+        return filled(b, spec, rnd, 2, 64);
+    }
+
+    private static KvCache filled(AttentionBackend b, KvCacheSpec spec, Random rnd, int heads, int dim) {
         KvCache cache = b.createKvCache(spec);
         int n = spec.numSlots();
-        try (Tensor k = random(b, rnd, n, 2, 64); Tensor v = random(b, rnd, n, 2, 64)) {
+        try (Tensor k = random(b, rnd, n, heads, dim); Tensor v = random(b, rnd, n, heads, dim)) {
             int[] slots = new int[n];
             for (int i = 0; i < n; i++) {
                 slots[i] = i;
