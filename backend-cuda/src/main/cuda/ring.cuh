@@ -238,34 +238,24 @@ __device__ __forceinline__ void load_stage(const AttnParams& p, const int* block
                                            int token_scales, float inv_block, char* slot) {
     constexpr int E = (int)sizeof(typename KvTraits<KV>::T);
     using R = Ring<E, D, TOKENS, SCALES, SWIZZLE>;
-    constexpr int PIECES = D * E / 16;   // 16-byte pieces of one row
-    static_assert(TOKENS * PIECES % THREADS == 0, "every thread copies the same number of pieces");
-    constexpr int PER_THREAD = TOKENS * PIECES / THREADS;
-    constexpr int BATCH = PER_THREAD < 4 ? PER_THREAD : 4;   // block-id loads in flight per thread
+    using C = StageCopy<E, D, TOKENS, THREADS>;
+    static_assert(!R::SWIZZLED || C::ROWS_APART % 8 == 0, "a thread's rows share their swizzle");
+    constexpr int BATCH = C::PER_THREAD < 4 ? C::PER_THREAD : 4;   // block-id loads in flight per thread
     const char* kc = (const char*)p.k_cache;
     const char* vc = (const char*)p.v_cache;
     const BlockBytes rows(p, head, D * E);
-    // Power-of-two block sizes (the usual 16 ... 256) find a token's block with a shift and a mask;
-    // others divide once per stage and take block_pos's float reciprocal per token.
-    const bool pow2 = (p.block_size & (p.block_size - 1)) == 0;
-    const int shift = __ffs(p.block_size) - 1;
-    const int t0_block = pow2 ? t0 >> shift : t0 / p.block_size;
-    const int t0_off = t0 - t0_block * p.block_size;
-    const int piece = threadIdx.x % PIECES;   // THREADS is a multiple of PIECES: the same piece every time
-    // A thread's rows are k_first + ROWS_APART * i; ROWS_APART is a multiple of 8 wherever rows are
-    // swizzled, so all of them share one swizzled chunk and their ring offsets one base.
-    constexpr int ROWS_APART = THREADS / PIECES;
-    static_assert(!R::SWIZZLED || ROWS_APART % 8 == 0, "a thread's rows share their swizzle");
-    const int k_first = threadIdx.x / PIECES;
+    const StageBase base(p, t0);
+    const int piece = threadIdx.x % C::PIECES;   // THREADS is a multiple of PIECES: the same piece every time
+    const int k_first = threadIdx.x / C::PIECES;
     char* const k_dst = slot + R::at(k_first, piece * 16);
     const auto copy_rows = [&](auto position) {
 #pragma unroll
-        for (int i0 = 0; i0 < PER_THREAD; i0 += BATCH) {
+        for (int i0 = 0; i0 < C::PER_THREAD; i0 += BATCH) {
             int blk[BATCH], off[BATCH];
             bool in[BATCH];
 #pragma unroll
             for (int i = 0; i < BATCH; i++) {
-                const int k = k_first + (i0 + i) * ROWS_APART;
+                const int k = k_first + (i0 + i) * C::ROWS_APART;
                 const BlockPos at = position(k);
                 in[i] = t0 + k < hi;
                 blk[i] = in[i] ? __ldg(blocks + at.idx) : 0;   // past hi: zero-filled from block 0's row
@@ -275,25 +265,25 @@ __device__ __forceinline__ void load_stage(const AttnParams& p, const int* block
             for (int i = 0; i < BATCH; i++) {
                 const uint64_t at = rows.at(blk[i], off[i], piece * 16);
                 const int bytes = in[i] ? 16 : 0;
-                char* const dst = k_dst + (i0 + i) * ROWS_APART * R::ROW_BYTES;
+                char* const dst = k_dst + (i0 + i) * C::ROWS_APART * R::ROW_BYTES;
                 cp_async16(dst, kc + at, bytes);
                 cp_async16(dst + R::V_OFFSET, vc + at, bytes);
             }
         }
     };
-    if (pow2) {
+    // The block-size test taken once for all rows: each way is its own loop.
+    if (base.pow2) {
         const int mask = p.block_size - 1;
-        copy_rows([&](int k) { return BlockPos{t0_block + ((t0_off + k) >> shift), (t0_off + k) & mask}; });
+        copy_rows([&](int k) { return BlockPos{base.t0_block + ((base.t0_off + k) >> base.shift), (base.t0_off + k) & mask}; });
     } else {
-        copy_rows([&](int k) { return block_pos(t0_block, t0_off, k, p.block_size, inv_block); });
+        copy_rows([&](int k) { return block_pos(base.t0_block, base.t0_off, k, p.block_size, inv_block); });
     }
     if (token_scales > 0 && threadIdx.x < TOKENS) {
         const int k = threadIdx.x;
         uint64_t at = 0;
         int bytes = 0;
         if (t0 + k < hi) {
-            const BlockPos pos = pow2 ? BlockPos{t0_block + ((t0_off + k) >> shift), (t0_off + k) & (p.block_size - 1)}
-                                      : block_pos(t0_block, t0_off, k, p.block_size, inv_block);
+            const BlockPos pos = base.at(p, k, inv_block);
             at = BlockBytes(p, head, 4 * token_scales).at(__ldg(blocks + pos.idx), pos.off, 0);
             bytes = 4;
         }
