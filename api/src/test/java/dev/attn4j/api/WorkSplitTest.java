@@ -81,6 +81,7 @@ class WorkSplitTest {
             it = end;
         }
         assertEquals(s.mergeFirstItem.length, merge);
+        assertEquals(java.util.Arrays.stream(s.mergeCount).max().orElse(1), s.mostSplits(), "the most items of one unit");
     }
 
     /** A decode over 2^31-1 cached tokens splits without int overflow: the splits tile [0, kvLen) exactly. */

@@ -161,11 +161,8 @@ final class CudaKernels {
      * one against the other in one run.
      */
     static boolean mergesInPlace(String kernel, WorkSplit split) {
-        int most = 0;
-        for (int c : split.mergeCount) {
-            most = Math.max(most, c);
-        }
-        return MERGE_IN_PLACE && kernel.startsWith("attn4j_decode_") && most > 0 && most <= IN_PLACE_MAX_SPLITS;
+        return MERGE_IN_PLACE && kernel.startsWith("attn4j_decode_") && split.mergeCount.length > 0
+                && split.mostSplits() <= IN_PLACE_MAX_SPLITS;
     }
 
     private static final boolean MERGE_IN_PLACE =

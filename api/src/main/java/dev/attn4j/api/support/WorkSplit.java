@@ -168,9 +168,14 @@ public final class WorkSplit {
         return 4L * partialCount * partialFloats;
     }
 
+    /** The most items one unit was split into (1: no unit was split). */
+    public int mostSplits() {
+        return Arrays.stream(mergeCount).max().orElse(1);
+    }
+
     /** e.g. {@code 96 items (tile 1 rows x heads of a KV group), 32 units split up to 3 ways}. */
     public String describe() {
-        int maxSplits = Arrays.stream(mergeCount).max().orElse(1);
+        int maxSplits = mostSplits();
         return items() + " items (tile " + tileRows + " rows x heads of a KV group), "
                 + mergeCount.length + " units split up to " + maxSplits + " ways";
     }
