@@ -19,10 +19,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AccuracyReportTest {
     private static final Map<GeneratedKv, AccuracyReport> REPORTS = new EnumMap<>(GeneratedKv.class);
+    /** This run's data seed, named in every failure so that a failing draw can be generated again. */
+    private static long seed;
 
     @BeforeAll
     static void run() {
-        long seed = System.nanoTime();
+        seed = System.nanoTime();
         for (GeneratedKv g : GeneratedKv.values()) {
             AccuracyData d = g.generate(16, 4, 128, 512, 4, seed);
             REPORTS.put(g, AccuracyReport.run(d, KvFormat.all(128), null));
@@ -137,14 +139,14 @@ class AccuracyReportTest {
         Metrics b = r.row(better).format();
         Metrics w = r.row(worse).format();
         assertTrue(b.relL2() <= 1.05 * w.relL2() && b.kl() <= 1.05 * w.kl(),
-                g + ": " + better + " " + b + " vs " + worse + " " + w);
+                g + " (seed " + seed + "): " + better + " " + b + " vs " + worse + " " + w);
     }
 
     /** {@code better}'s output rel-L2 is at least {@code factor} times lower than {@code worse}'s. */
     private static void assertBetter(AccuracyReport r, String better, String worse, GeneratedKv g, double factor) {
         Metrics b = r.row(better).format();
         Metrics w = r.row(worse).format();
-        assertTrue(b.relL2() * factor < w.relL2(), g + ": " + better + " " + b + " vs " + worse + " " + w
+        assertTrue(b.relL2() * factor < w.relL2(), g + " (seed " + seed + "): " + better + " " + b + " vs " + worse + " " + w
                 + " (want " + factor + "x)");
     }
 }
