@@ -222,50 +222,53 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     // Queries: row g of the B operand (zeros past the item's rows).
     uint32_t qb[F::KSTEPS][2];
     float q_unscale = 1.f;
-    {
-        uint32_t w[F::Q_WORDS];
-        if (g < rows) {
-            const int i = g / p.group;
-            const QT* qp = (const QT*)p.q + ((int64_t)(row0 + i) * p.num_qo_heads + head * p.group + g % p.group) * D;
-            if (grouped) {   // k-step kk: dims 16kk + 4t ... + 3
-#pragma unroll
-                for (int kk = 0; kk < F::KSTEPS; kk++) load_words<8>(w + 2 * kk, qp + 16 * kk + 4 * t);
-            } else {
-                load_words<F::Q_WORDS * 4>(w, qp + t * F::K_DIMS);
-            }
-        } else {
-#pragma unroll
-            for (int x = 0; x < F::Q_WORDS; x++) w[x] = 0;
-        }
-        if constexpr (IMMA) {
-            q_unscale = queries_to_int8<Q, F::K_DIMS>(w, channel ? scales.k_channel + t * F::K_DIMS : nullptr, qi[0], qi[1]);
-        } else if constexpr (QUANTIZED) {
-            if (channel) {
-                uint32_t lo[F::Q_WORDS];
-                q_unscale = queries_to_fp16<Q, F::Q_WORDS>(w, scales.k_channel + t * F::K_DIMS, lo);
-                if (warp == 0) {   // visible to every warp after the ring's first barrier
-#pragma unroll
-                    for (int kk = 0; kk < F::KSTEPS; kk++) q_lo[kk * 32 + lane] = make_uint2(lo[2 * kk], lo[2 * kk + 1]);
-                }
-            } else {
-                q_unscale = queries_to_fp16<Q, F::Q_WORDS>(w);
-            }
-        }
-#pragma unroll
-        for (int kk = 0; kk < F::KSTEPS; kk++) {
-            qb[kk][0] = w[2 * kk];
-            qb[kk][1] = w[2 * kk + 1];
-        }
-    }
     // This lane's score columns: rows 2t and 2t + 1.
     float qk_scale[2];
     int pos[2];
 #pragma unroll
-    for (int h = 0; h < 2; h++) {
-        const int r = 2 * t + h;
-        qk_scale[h] = p.sm_scale * to_log2 * (IMMA ? 1.f / 254.f : 1.f) * __shfl_sync(0xffffffffu, q_unscale, 4 * r);
-        pos[h] = pos0 + r / p.group;
-    }
+    for (int h = 0; h < 2; h++) pos[h] = pos0 + (2 * t + h) / p.group;
+    // The queries, loaded and converted once the ring's first copies are issued (its prelude), so
+    // their load's latency hides behind those copies instead of coming before them.
+    const auto load_queries = [&]() {
+        {
+            uint32_t w[F::Q_WORDS];
+            if (g < rows) {
+                const int i = g / p.group;
+                const QT* qp = (const QT*)p.q + ((int64_t)(row0 + i) * p.num_qo_heads + head * p.group + g % p.group) * D;
+                if (grouped) {   // k-step kk: dims 16kk + 4t ... + 3
+#pragma unroll
+                    for (int kk = 0; kk < F::KSTEPS; kk++) load_words<8>(w + 2 * kk, qp + 16 * kk + 4 * t);
+                } else {
+                    load_words<F::Q_WORDS * 4>(w, qp + t * F::K_DIMS);
+                }
+            } else {
+#pragma unroll
+                for (int x = 0; x < F::Q_WORDS; x++) w[x] = 0;
+            }
+            if constexpr (IMMA) {
+                q_unscale = queries_to_int8<Q, F::K_DIMS>(w, channel ? scales.k_channel + t * F::K_DIMS : nullptr, qi[0], qi[1]);
+            } else if constexpr (QUANTIZED) {
+                if (channel) {
+                    uint32_t lo[F::Q_WORDS];
+                    q_unscale = queries_to_fp16<Q, F::Q_WORDS>(w, scales.k_channel + t * F::K_DIMS, lo);
+                    if (warp == 0) {   // visible to every warp after the ring's first barrier (the prelude runs before it)
+#pragma unroll
+                        for (int kk = 0; kk < F::KSTEPS; kk++) q_lo[kk * 32 + lane] = make_uint2(lo[2 * kk], lo[2 * kk + 1]);
+                    }
+                } else {
+                    q_unscale = queries_to_fp16<Q, F::Q_WORDS>(w);
+                }
+            }
+#pragma unroll
+            for (int kk = 0; kk < F::KSTEPS; kk++) {
+                qb[kk][0] = w[2 * kk];
+                qb[kk][1] = w[2 * kk + 1];
+            }
+        }
+#pragma unroll
+        for (int h = 0; h < 2; h++)
+            qk_scale[h] = p.sm_scale * to_log2 * (IMMA ? 1.f / 254.f : 1.f) * __shfl_sync(0xffffffffu, q_unscale, 4 * (2 * t + h));
+    };
     const int pos_min = pos0;
     const int pos_max = pos0 + (rows - 1) / p.group;
 
@@ -510,7 +513,7 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
                 M::mma(o[2 * w + 1], a1, pb0, pb1);
             }
         }
-    });   // the ring is free again: the epilogue reuses it
+    }, load_queries);   // the ring is free again: the epilogue reuses it
 
     // Epilogue: each warp's state to shared memory, then the four warps merged per row.
     float* sm_o = reinterpret_cast<float*>(smem);             // [WARPS][8][O_STRIDE]

@@ -305,9 +305,16 @@ __device__ __forceinline__ const char* ring_slot(const char* smem, int s) {
 // landed and the block has passed a barrier, so the ring's memory is free for the epilogue.
 // LOOKUP_AHEAD: the block ids of the copy issued at stage s are loaded at stage s - 1, so they
 // arrive while the math runs (the decode kernel; the flash kernel's longer math hides them).
-template <int KV, int D, int TOKENS, int STAGES, int THREADS, int SCALES, bool SWIZZLE, bool LOOKUP_AHEAD = false, class Consume>
+// prelude() runs once the first copies are issued, before the first stage is waited for: work of
+// the kernel's own that needs no stage (the decode kernel's query load), done while they fly.
+struct NoPrelude {
+    __device__ __forceinline__ void operator()() const {}
+};
+template <int KV, int D, int TOKENS, int STAGES, int THREADS, int SCALES, bool SWIZZLE, bool LOOKUP_AHEAD = false, class Consume,
+          class Prelude = NoPrelude>
 __device__ __forceinline__ void stream_through_ring(const AttnParams& p, const int* blocks, int head, int lo, int hi,
-                                                    int token_scales, float inv_block, char* smem, Consume&& consume) {
+                                                    int token_scales, float inv_block, char* smem, Consume&& consume,
+                                                    Prelude&& prelude = Prelude{}) {
     static_assert(!KvTraits<KV>::quantized || sizeof(typename KvTraits<KV>::T) == 1, "quantized caches hold 8-bit codes");
     constexpr int STAGE_BYTES = Ring<(int)sizeof(typename KvTraits<KV>::T), D, TOKENS, SCALES, SWIZZLE>::STAGE_BYTES;
     const int stages = (hi - lo + TOKENS - 1) / TOKENS;
@@ -330,6 +337,7 @@ __device__ __forceinline__ void stream_through_ring(const AttnParams& p, const i
     if constexpr (LOOKUP_AHEAD)
         next = lookup_stage<KV, D, TOKENS, THREADS>(p, blocks, lo + (STAGES - 1) * TOKENS, STAGES - 1 < stages ? hi : 0,
                                                     token_scales, inv_block);
+    prelude();
     for (int s = 0; s < stages; s++) {
         cp_async_wait<STAGES - 2>();
         __syncthreads();   // stage s is visible to all warps, and slot (s - 1) % STAGES is free again
