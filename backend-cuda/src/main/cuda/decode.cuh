@@ -230,40 +230,38 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     // The queries, loaded and converted once the ring's first copies are issued (its prelude), so
     // their load's latency hides behind those copies instead of coming before them.
     const auto load_queries = [&]() {
-        {
-            uint32_t w[F::Q_WORDS];
-            if (g < rows) {
-                const int i = g / p.group;
-                const QT* qp = (const QT*)p.q + ((int64_t)(row0 + i) * p.num_qo_heads + head * p.group + g % p.group) * D;
-                if (grouped) {   // k-step kk: dims 16kk + 4t ... + 3
+        uint32_t w[F::Q_WORDS];
+        if (g < rows) {
+            const int i = g / p.group;
+            const QT* qp = (const QT*)p.q + ((int64_t)(row0 + i) * p.num_qo_heads + head * p.group + g % p.group) * D;
+            if (grouped) {   // k-step kk: dims 16kk + 4t ... + 3
 #pragma unroll
-                    for (int kk = 0; kk < F::KSTEPS; kk++) load_words<8>(w + 2 * kk, qp + 16 * kk + 4 * t);
-                } else {
-                    load_words<F::Q_WORDS * 4>(w, qp + t * F::K_DIMS);
+                for (int kk = 0; kk < F::KSTEPS; kk++) load_words<8>(w + 2 * kk, qp + 16 * kk + 4 * t);
+            } else {
+                load_words<F::Q_WORDS * 4>(w, qp + t * F::K_DIMS);
+            }
+        } else {
+#pragma unroll
+            for (int x = 0; x < F::Q_WORDS; x++) w[x] = 0;
+        }
+        if constexpr (IMMA) {
+            q_unscale = queries_to_int8<Q, F::K_DIMS>(w, channel ? scales.k_channel + t * F::K_DIMS : nullptr, qi[0], qi[1]);
+        } else if constexpr (QUANTIZED) {
+            if (channel) {
+                uint32_t lo[F::Q_WORDS];
+                q_unscale = queries_to_fp16<Q, F::Q_WORDS>(w, scales.k_channel + t * F::K_DIMS, lo);
+                if (warp == 0) {   // visible to every warp after the ring's first barrier (the prelude runs before it)
+#pragma unroll
+                    for (int kk = 0; kk < F::KSTEPS; kk++) q_lo[kk * 32 + lane] = make_uint2(lo[2 * kk], lo[2 * kk + 1]);
                 }
             } else {
-#pragma unroll
-                for (int x = 0; x < F::Q_WORDS; x++) w[x] = 0;
+                q_unscale = queries_to_fp16<Q, F::Q_WORDS>(w);
             }
-            if constexpr (IMMA) {
-                q_unscale = queries_to_int8<Q, F::K_DIMS>(w, channel ? scales.k_channel + t * F::K_DIMS : nullptr, qi[0], qi[1]);
-            } else if constexpr (QUANTIZED) {
-                if (channel) {
-                    uint32_t lo[F::Q_WORDS];
-                    q_unscale = queries_to_fp16<Q, F::Q_WORDS>(w, scales.k_channel + t * F::K_DIMS, lo);
-                    if (warp == 0) {   // visible to every warp after the ring's first barrier (the prelude runs before it)
+        }
 #pragma unroll
-                        for (int kk = 0; kk < F::KSTEPS; kk++) q_lo[kk * 32 + lane] = make_uint2(lo[2 * kk], lo[2 * kk + 1]);
-                    }
-                } else {
-                    q_unscale = queries_to_fp16<Q, F::Q_WORDS>(w);
-                }
-            }
-#pragma unroll
-            for (int kk = 0; kk < F::KSTEPS; kk++) {
-                qb[kk][0] = w[2 * kk];
-                qb[kk][1] = w[2 * kk + 1];
-            }
+        for (int kk = 0; kk < F::KSTEPS; kk++) {
+            qb[kk][0] = w[2 * kk];
+            qb[kk][1] = w[2 * kk + 1];
         }
 #pragma unroll
         for (int h = 0; h < 2; h++)

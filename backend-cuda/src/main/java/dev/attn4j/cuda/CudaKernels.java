@@ -150,6 +150,8 @@ final class CudaKernels {
      * unit (qwen2-7b 64 x 4096) took 94.5 -> 82.5 us in place, 8 (llama3-8b 8 x 32768) 149 -> 147 us,
      * but 16 (qwen2-7b 8 x 32768) 85 -> 89 us and 66-132 (one sequence of 131072 tokens) 89 -> 99
      * and 53 -> 111 us, where the merge kernel spreads every row over a block (H200, docs/PERF.md).
+     * Merging those in two steps in place (groups of about sqrt(n) items, then the groups) was no
+     * faster than the merge kernel either (docs/PERF.md, sixth session).
      */
     static final int IN_PLACE_MAX_SPLITS = 8;
 
