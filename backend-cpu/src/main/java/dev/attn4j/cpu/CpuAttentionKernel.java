@@ -2,6 +2,7 @@ package dev.attn4j.cpu;
 
 import dev.attn4j.api.DType;
 import dev.attn4j.api.KvCacheSpec;
+import dev.attn4j.api.KvLayout;
 import dev.attn4j.api.PlanRequest;
 import dev.attn4j.api.numeric.HalfFormat;
 import dev.attn4j.api.support.ValidatedBatch;
@@ -31,6 +32,7 @@ final class CpuAttentionKernel {
         float[][] kt = new float[0][];
         float[][] vt = new float[0][];
         float[] s = new float[0];
+        int sink;   // what touch read, kept so that no JIT drops its loads
         float[] kTransposed = new float[0];
         int[][] kAt = new int[0][];       // in-place reading: each head's tile rows' code offsets
         int[][] vAt = new int[0][];
@@ -184,12 +186,8 @@ final class CpuAttentionKernel {
                 int block = batch.blockIds()[blocks0 + p / bs];
                 int off = p % bs;
                 if (inPlace) {   // the rows' places and scales; the codes are read by the loops below
-                    for (int hh = 0; hh < heads; hh++) {
-                        w.kAt[hh][jj] = keys.codesAt(block, off, head0 + hh);
-                        w.kScale[hh][jj] = keys.rowScale(block, off, head0 + hh);
-                        w.vAt[hh][jj] = values.codesAt(block, off, head0 + hh);
-                        w.vScale[hh][jj] = values.rowScale(block, off, head0 + hh);
-                    }
+                    keys.rowPlaces(block, off, head0, heads, w.kAt, w.kScale, jj);
+                    values.rowPlaces(block, off, head0, heads, w.vAt, w.vScale, jj);
                     continue;
                 }
                 for (int hh = 0; hh < heads; hh++) {
@@ -198,6 +196,11 @@ final class CpuAttentionKernel {
                 for (int hh = 0; hh < heads; hh++) {
                     values.read(block, off, head0 + hh, w.vt[hh], jj * d);
                 }
+            }
+            if (inPlace) {
+                // The tile's rows, a line each, in memory order before the loops below read them
+                // head by head: all their misses in flight at once.
+                w.sink += touch(keys.array(), values.array(), w.kAt, w.vAt, n, heads, d, spec.layout() == KvLayout.NHD);
             }
             for (int hh = 0; hh < heads; hh++) {
                 float[] m = w.m[hh];
@@ -250,6 +253,28 @@ final class CpuAttentionKernel {
         for (int hh = 0; hh < heads; hh++) {
             finish(items[hh], split.kvHead[items[hh]], row0, rows, w.m[hh], w.l[hh], w.acc[hh]);
         }
+    }
+
+    /**
+     * Reads a byte of every 64 (a cache line) of the tile's K and V code rows, {@code n} tokens of
+     * {@code heads} heads at {@code kAt[h][j]}, {@code vAt[h][j]}, in memory order (NHD: token by
+     * token, a token's heads adjacent; HND: head by head); returns their sum. The loops after it
+     * read one head's rows at a time, a token's whole row apart under NHD, a few misses in flight
+     * at a time; these loads are independent, so they are all in flight together. On the 2-core VM
+     * up to twice as fast while its memory was slow, 5-25 % at 4 x 4096 once it was fast, even on
+     * caches that fit (docs/PERF.md, 2026-12-03).
+     */
+    private static int touch(byte[] ka, byte[] va, int[][] kAt, int[][] vAt, int n, int heads, int d, boolean nhd) {
+        int sink = 0;
+        for (int o = 0; o < n * heads; o++) {
+            int j = nhd ? o / heads : o % n;
+            int h = nhd ? o % heads : o / n;
+            int k0 = kAt[h][j], v0 = vAt[h][j];
+            for (int c = 0; c < d; c += 64) {
+                sink += ka[k0 + c] + va[v0 + c];
+            }
+        }
+        return sink;
     }
 
     private void finish(int it, int head, int row0, int rows, float[] m, float[] l, float[] acc) {
