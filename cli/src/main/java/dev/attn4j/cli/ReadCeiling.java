@@ -19,6 +19,11 @@ record ReadCeiling(long bytes, double bytesPerSecond) {
                 .orElse(null);
     }
 
+    /** The faster of two measurements of the same buffer. */
+    static ReadCeiling higher(ReadCeiling a, ReadCeiling b) {
+        return b == null || a.bytesPerSecond >= b.bytesPerSecond ? a : b;
+    }
+
     double gbPerSecond() {
         return bytesPerSecond / 1e9;
     }

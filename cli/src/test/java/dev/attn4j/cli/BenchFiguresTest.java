@@ -31,6 +31,16 @@ class BenchFiguresTest {
                 config(ModelShape.GEMMA2_9B, KvDType.BF16, ScaleGranularity.NONE, 4, 1024, 512).decodeBytes());
     }
 
+    /** The cpu read ceiling is measured twice (first, the JIT may still hold a core); the faster stands. */
+    @Test
+    void theFasterOfTwoReadCeilingsStands() {
+        ReadCeiling slow = new ReadCeiling(64L << 20, 3.1e9);
+        ReadCeiling fast = new ReadCeiling(64L << 20, 31e9);
+        assertEquals(31.0, ReadCeiling.higher(slow, fast).gbPerSecond(), 1e-9);
+        assertEquals(31.0, ReadCeiling.higher(fast, slow).gbPerSecond(), 1e-9);
+        assertEquals(3.1, ReadCeiling.higher(slow, null).gbPerSecond(), 1e-9);
+    }
+
     @Test
     void prefillFlopsCountOnlyTheUnmaskedHalf() {
         assertEquals(4L * 512 * 512 / 2 * 32 * 128,
