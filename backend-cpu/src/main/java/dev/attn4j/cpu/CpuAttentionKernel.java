@@ -106,6 +106,8 @@ final class CpuAttentionKernel {
     private final boolean vFinite;
     /** Whether K and V codes are read in place by the fused loops ({@link Lanes#scoreInt8}). */
     private final boolean inPlace;
+    /** NHD: a token's heads adjacent (touch's memory order); else HND. */
+    private final boolean nhd;
 
     CpuAttentionKernel(CpuPlan plan, KvRowReader keys, KvRowReader values, ByteBuffer query, ByteBuffer out,
                        ByteBuffer lse, float[] workspace, Lanes lanes) {
@@ -131,6 +133,7 @@ final class CpuAttentionKernel {
         this.vFinite = spec.kvDtype().isQuantized();
         // Prefill's many rows go through scoreTile's transposed tile, which needs floats; decode's
         // few rows read the codes in place (no float copy of the tile at all).
+        this.nhd = spec.layout() == KvLayout.NHD;
         this.inPlace = keys.readsInPlace() && values.readsInPlace() && lanes.fmaWidth() > 1
                 && plan.split.tileRows * g < Lanes.MANY_ROWS;
     }
@@ -200,7 +203,7 @@ final class CpuAttentionKernel {
             if (inPlace) {
                 // The tile's rows, a line each, in memory order before the loops below read them
                 // head by head: all their misses in flight at once.
-                w.sink += touch(keys.array(), values.array(), w.kAt, w.vAt, n, heads, d, spec.layout() == KvLayout.NHD);
+                w.sink += touch(keys.array(), values.array(), w.kAt, w.vAt, n, heads, d, nhd);
             }
             for (int hh = 0; hh < heads; hh++) {
                 float[] m = w.m[hh];

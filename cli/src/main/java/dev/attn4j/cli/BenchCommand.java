@@ -207,17 +207,13 @@ final class BenchCommand implements Callable<Integer> {
         try (Selection selection = Selections.select(backend, config.requirements())) {
             String name = selection.backend().name();
             StepResult r;
-            boolean cpu = name.equals("cpu");
-            try (Progress p = Progress.start(err, "step " + name, (cpu ? 2L : 1L) + config.warmup() + config.iters())) {
+            long steps = ReadCeiling.progressSteps(selection.backend()) + config.warmup() + config.iters();
+            try (Progress p = Progress.start(err, "step " + name, steps)) {
                 p.message("read ceiling");
                 ReadCeiling read = ReadCeiling.measure(selection.backend());
                 p.step("read ceiling");
                 Timing t = new Benchmark(selection.backend(), config, Probes.deviceName(name), err).step(p, layers);
-                if (cpu && read != null) {   // as Benchmark.run: again after the timed runs, the higher kept
-                    p.message("read ceiling, again");
-                    read = ReadCeiling.higher(read, ReadCeiling.measure(selection.backend()));
-                    p.step("read ceiling");
-                }
+                read = ReadCeiling.again(selection.backend(), read, p);
                 r = new StepResult(name, Probes.deviceName(name), config, layers, read, t);
             }
             out.print(output.json ? r.json() + "\n" : r.table());

@@ -45,7 +45,7 @@ final class Benchmark {
         boolean cpu = backend.name().equals("cpu");
         BenchShape m = config.model();
         long decodeTokens = (long) config.batch() * config.context();
-        long steps = CopyCeiling.steps() + 1 + (cpu ? 2 : 0)
+        long steps = CopyCeiling.steps() + ReadCeiling.progressSteps(backend) + (cpu ? 1 : 0)
                 + CacheFiller.chunks(decodeTokens, m.numKvHeads, m.headDim)
                 + CacheFiller.chunks(config.prefillLen(), m.numKvHeads, m.headDim)
                 + 2L * (config.warmup() + config.iters());
@@ -64,14 +64,7 @@ final class Benchmark {
             }
             Timing decode = decode(p);
             Timing prefill = prefill(p);
-            if (cpu && read != null) {
-                // Again once the timed runs are over, the higher kept: measured first, the read
-                // shares 2 cores with the JIT still compiling what selection ran (one run here read
-                // 3.1 GB/s where the machine reads 27-38).
-                p.message("read ceiling, again");
-                read = ReadCeiling.higher(read, ReadCeiling.measure(backend));
-                p.step("read ceiling");
-            }
+            read = ReadCeiling.again(backend, read, p);
             return new BenchResult(backend.name(), device, config, copy, read, flops, decode, prefill);
         }
     }
