@@ -20,6 +20,7 @@ template <int E, int D, int TOKENS, int SCALES = 1, bool SWIZZLE = false>
 struct Ring {
     static_assert(!SWIZZLE || D * E >= 128, "a swizzled row holds at least 8 chunks");
     static constexpr bool SWIZZLED = SWIZZLE;
+    static constexpr int MAX_SCALES = SCALES;
     static constexpr int ROW_BYTES = D * E + (SWIZZLE ? 0 : 16);
     static constexpr int V_OFFSET = TOKENS * ROW_BYTES;          // first V row of a stage
     static constexpr int SCALE_OFFSET = 2 * TOKENS * ROW_BYTES;  // K scales [TOKENS][n], then V scales
@@ -117,7 +118,10 @@ __device__ __forceinline__ void copy_token_scales(const AttnParams& p, uint64_t 
     const char* vg = (const char*)p.v_scale + at;
     float* ks = reinterpret_cast<float*>(slot + R::SCALE_OFFSET) + k * token_scales;
     float* vs = reinterpret_cast<float*>(slot + R::V_SCALE_OFFSET) + k * token_scales;
-    if (token_scales % 4 == 0) {   // rows of 4n floats are 16-byte aligned in the cache and the ring
+    if constexpr (R::MAX_SCALES == 1) {   // TOKEN scales: no loop (its test and branches were in every stage's copy)
+        cp_async4(ks, kg, bytes);
+        cp_async4(vs, vg, bytes);
+    } else if (token_scales % 4 == 0) {   // rows of 4n floats are 16-byte aligned in the cache and the ring
         for (int x = 0; x < token_scales; x += 4) {
             cp_async16(ks + x, kg + 4 * x, 4 * bytes);
             cp_async16(vs + x, vg + 4 * x, 4 * bytes);
@@ -165,10 +169,13 @@ struct StageBase {
 // copy that needs them (stream_through_ring's LOOKUP_AHEAD): in the decode kernel, a copy that
 // waited on its block ids' loads right before issuing was where a fifth of the warps' stall
 // samples sat (Nsight Compute, llama3-8b 64 x 4096 int8, docs/PERF.md).
+// Their slots within those blocks come with them, so the copy does no position arithmetic, and the
+// block size's test is taken once per lookup for all rows (each way its own loop: a test per row
+// left both ways' arithmetic in the copy, predicated, about 30 instructions a stage).
 template <int PER_THREAD>
 struct StageBlocks {
-    int row[PER_THREAD];
-    int scale;
+    int row[PER_THREAD], off[PER_THREAD];
+    int scale, scale_off;
 };
 
 template <int KV, int D, int TOKENS, int THREADS>
@@ -178,22 +185,38 @@ lookup_stage(const AttnParams& p, const int* blocks, int t0, int hi, int token_s
     StageBlocks<C::PER_THREAD> b;
     const StageBase base(p, t0);
     const int k_first = threadIdx.x / C::PIECES;
+    const int ks = threadIdx.x;   // the token whose scales this thread copies (if < TOKENS)
+    BlockPos at[C::PER_THREAD], at_s;
+    if (base.pow2) {
+        const int mask = p.block_size - 1;
+#pragma unroll
+        for (int i = 0; i < C::PER_THREAD; i++) {
+            const int o = base.t0_off + k_first + i * C::ROWS_APART;
+            at[i] = BlockPos{base.t0_block + (o >> base.shift), o & mask};
+        }
+        at_s = BlockPos{base.t0_block + ((base.t0_off + ks) >> base.shift), (base.t0_off + ks) & mask};
+    } else {
+#pragma unroll
+        for (int i = 0; i < C::PER_THREAD; i++)
+            at[i] = block_pos(base.t0_block, base.t0_off, k_first + i * C::ROWS_APART, p.block_size, inv_block);
+        at_s = block_pos(base.t0_block, base.t0_off, ks, p.block_size, inv_block);
+    }
 #pragma unroll
     for (int i = 0; i < C::PER_THREAD; i++) {
-        const int k = k_first + i * C::ROWS_APART;
-        b.row[i] = t0 + k < hi ? __ldg(blocks + base.at(p, k, inv_block).idx) : 0;
+        b.row[i] = t0 + k_first + i * C::ROWS_APART < hi ? __ldg(blocks + at[i].idx) : 0;
+        b.off[i] = at[i].off;
     }
-    const int k = threadIdx.x;
-    b.scale = token_scales > 0 && k < TOKENS && t0 + k < hi ? __ldg(blocks + base.at(p, k, inv_block).idx) : 0;
+    b.scale = token_scales > 0 && ks < TOKENS && t0 + ks < hi ? __ldg(blocks + at_s.idx) : 0;
+    b.scale_off = at_s.off;
     return b;
 }
 
 // Copies the stage of tokens t0 ... t0 + TOKENS - 1 of KV head `head` (raw K, V and their
 // token_scales scales per token: 0, 1 for TOKEN, head dim / group size for TOKEN_GROUP, each
 // token's a row of that many floats) into ring slot `slot` with 16-byte cp.async, from the block
-// ids `b` (lookup_stage). Tokens at or past `hi` are zero-filled.
+// ids and slots `b` (lookup_stage). Tokens at or past `hi` are zero-filled.
 template <int KV, int D, int TOKENS, int THREADS, int SCALES, bool SWIZZLE, int PER_THREAD>
-__device__ __forceinline__ void copy_stage(const AttnParams& p, int head, int t0, int hi, int token_scales, float inv_block,
+__device__ __forceinline__ void copy_stage(const AttnParams& p, int head, int t0, int hi, int token_scales,
                                            const StageBlocks<PER_THREAD>& b, char* slot) {
     constexpr int E = (int)sizeof(typename KvTraits<KV>::T);
     using R = Ring<E, D, TOKENS, SCALES, SWIZZLE>;
@@ -203,7 +226,6 @@ __device__ __forceinline__ void copy_stage(const AttnParams& p, int head, int t0
     const char* kc = (const char*)p.k_cache;
     const char* vc = (const char*)p.v_cache;
     const BlockBytes rows(p, head, D * E);
-    const StageBase base(p, t0);
     const int piece = threadIdx.x % C::PIECES;   // THREADS is a multiple of PIECES: the same piece every time
     const int k_first = threadIdx.x / C::PIECES;
     char* const k_dst = slot + R::at(k_first, piece * 16);
@@ -211,7 +233,7 @@ __device__ __forceinline__ void copy_stage(const AttnParams& p, int head, int t0
     for (int i = 0; i < PER_THREAD; i++) {
         const int k = k_first + i * C::ROWS_APART;
         const bool in = t0 + k < hi;
-        const uint64_t at = rows.at(b.row[i], base.at(p, k, inv_block).off, piece * 16);
+        const uint64_t at = rows.at(b.row[i], b.off[i], piece * 16);
         const int bytes = in ? 16 : 0;
         char* const dst = k_dst + i * C::ROWS_APART * R::ROW_BYTES;
         cp_async16(dst, kc + at, bytes);
@@ -222,7 +244,7 @@ __device__ __forceinline__ void copy_stage(const AttnParams& p, int head, int t0
         uint64_t at = 0;
         int bytes = 0;
         if (t0 + k < hi) {
-            at = BlockBytes(p, head, 4 * token_scales).at(b.scale, base.at(p, k, inv_block).off, 0);
+            at = BlockBytes(p, head, 4 * token_scales).at(b.scale, b.scale_off, 0);
             bytes = 4;
         }
         copy_token_scales<R>(p, at, bytes, k, token_scales, slot);
@@ -323,7 +345,7 @@ __device__ __forceinline__ void stream_through_ring(const AttnParams& p, const i
         if (s < stages) {
             if constexpr (LOOKUP_AHEAD) {
                 const auto b = lookup_stage<KV, D, TOKENS, THREADS>(p, blocks, lo + s * TOKENS, hi, token_scales, inv_block);
-                copy_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, head, lo + s * TOKENS, hi, token_scales, inv_block, b,
+                copy_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, head, lo + s * TOKENS, hi, token_scales, b,
                                                                     smem + s * STAGE_BYTES);
             } else {
                 load_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, blocks, head, lo + s * TOKENS, hi, token_scales, inv_block,
@@ -345,7 +367,7 @@ __device__ __forceinline__ void stream_through_ring(const AttnParams& p, const i
         if (ahead < stages) {
             char* const slot = smem + (ahead % STAGES) * STAGE_BYTES;
             if constexpr (LOOKUP_AHEAD) {
-                copy_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, head, lo + ahead * TOKENS, hi, token_scales, inv_block, next, slot);
+                copy_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, head, lo + ahead * TOKENS, hi, token_scales, next, slot);
                 if (ahead + 1 < stages)
                     next = lookup_stage<KV, D, TOKENS, THREADS>(p, blocks, lo + (ahead + 1) * TOKENS, hi, token_scales, inv_block);
             } else {
