@@ -124,7 +124,13 @@ struct Decode {
     // uint2 B fragment per k-step and lane (the same for every warp; warp 0 writes them). Not in
     // the TOKEN_GROUP kernels, which never see CHANNEL scales.
     static constexpr int Q_LO_OFFSET = RING_BYTES > EPILOGUE_BYTES ? RING_BYTES : EPILOGUE_BYTES;
-    static constexpr int SMEM_BYTES = Q_LO_OFFSET + (GROUPED ? 0 : KSTEPS * 32 * 8);
+    // int8 caches (but TOKEN_GROUP's) convert their queries to int8 once per block, not once per
+    // warp: warp w converts packed rows 2w and 2w + 1, 16 lanes a row, into the same room (the
+    // rows' hi codes, [8][D] bytes, then their lo codes; q_lo's size), with the rows' scales after
+    // it; every warp reads its operands back after the ring's first barrier. Per warp that was
+    // about 500 instructions of an item's 2400 outside the stage loop (docs/PERF.md).
+    static constexpr bool SHARED_Q = KV == KV_INT8 && !GROUPED && WARPS == 4;
+    static constexpr int SMEM_BYTES = Q_LO_OFFSET + (GROUPED ? 0 : KSTEPS * 32 * 8) + (SHARED_Q ? 8 * 4 : 0);
     static constexpr float LOG2E = 1.4426950408889634f;
     static constexpr float HEADROOM = 8.f;        // log2 of how far a score may exceed the reference max
     static constexpr float V_HEADROOM = 64.f;     // how far a per-token V scale may exceed its reference
@@ -229,7 +235,42 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     for (int h = 0; h < 2; h++) pos[h] = pos0 + (2 * t + h) / p.group;
     // The queries, loaded and converted once the ring's first copies are issued (its prelude), so
     // their load's latency hides behind those copies instead of coming before them.
+    char* const q_codes = smem + F::Q_LO_OFFSET;                               // SHARED_Q: hi [8][D], lo [8][D]
+    float* const q_scales = reinterpret_cast<float*>(q_codes + 2 * 8 * D);    // SHARED_Q: [8]
+    // SHARED_Q: this warp's rows converted into q_codes and q_scales (the prelude).
+    const auto convert_shared_queries = [&]() {
+        constexpr int DL = D / 16;   // dims per lane
+        const int r = 2 * warp + lane / 16, s = lane % 16;
+        uint32_t w[DL / 2], hi[DL / 4], lo[DL / 4];
+        if (r < rows) {
+            const int i = r / p.group;
+            const QT* qp = (const QT*)p.q + ((int64_t)(row0 + i) * p.num_qo_heads + head * p.group + r % p.group) * D;
+            load_words<DL * 2>(w, qp + s * DL);
+        } else {
+#pragma unroll
+            for (int x = 0; x < DL / 2; x++) w[x] = 0;
+        }
+        const float unscale = queries_to_int8<Q, DL, 16>(w, channel ? scales.k_channel + s * DL : nullptr, hi, lo);
+#pragma unroll
+        for (int x = 0; x < DL / 4; x++) {
+            reinterpret_cast<uint32_t*>(q_codes + r * D + s * DL)[x] = hi[x];
+            reinterpret_cast<uint32_t*>(q_codes + (8 + r) * D + s * DL)[x] = lo[x];
+        }
+        if (s == 0) q_scales[r] = unscale;
+    };
+    // SHARED_Q: this lane's operands and score scales from them (after the ring's first barrier).
+    const auto read_shared_queries = [&]() {
+#pragma unroll
+        for (int h = 0; h < 2; h++)
+            lds_words<F::K_WORDS * 4>(qi[h], q_codes + (8 * h + g) * D + t * F::K_DIMS);
+#pragma unroll
+        for (int h = 0; h < 2; h++) qk_scale[h] = p.sm_scale * to_log2 * (1.f / 254.f) * q_scales[2 * t + h];
+    };
     const auto load_queries = [&]() {
+        if constexpr (F::SHARED_Q) {
+            convert_shared_queries();
+            return;
+        }
         uint32_t w[F::Q_WORDS];
         if (g < rows) {
             const int i = g / p.group;
@@ -283,6 +324,9 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
         const int k0 = warp * F::TILE;                 // the warp's first token in the stage
         const int t0 = lo + s * F::TOKENS + k0;        // and in the sequence
         if (t0 >= hi) return;
+        if constexpr (F::SHARED_Q) {
+            if (s == 0) read_shared_queries();   // a warp with no first stage has none after it
+        }
         const float* sk = reinterpret_cast<const float*>(slot + F::R::SCALE_OFFSET) + k0 * (grouped ? groups : 1);
         const float* sv = reinterpret_cast<const float*>(slot + F::R::V_SCALE_OFFSET) + k0 * (grouped ? groups : 1);
 

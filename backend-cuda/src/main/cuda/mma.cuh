@@ -204,15 +204,15 @@ __device__ __forceinline__ void imma_16816(int (&d)[4], uint32_t a0, uint32_t a1
                  : "r"(a0), "r"(a1), "r"(b));
 }
 
-// Brings one row's slice of 16-bit queries (ELEMS elements of this lane; the row spans the 4 lanes
-// of a quad) into two int8 operands, hi and lo (ELEMS / 4 words each, 4 consecutive elements per
+// Brings one row's slice of 16-bit queries (ELEMS elements of this lane; the row spans LANES
+// consecutive lanes, 4 by default: a quad) into two int8 operands, hi and lo (ELEMS / 4 words each, 4 consecutive elements per
 // word), so that q = s (hi + lo / 254) with s = max |q| / 127 over the row: hi = rint(q / s), lo the
 // remainder (at most half a step) times 254. Every element is then held to max |q| / 64516, finer
 // than fp16 rounds all but the row's smallest elements, and K . hi + K . lo / 254 is exact in int32
 // before one float multiply. With `channel` (the K CHANNEL scales of the slice's dims) each element
 // is multiplied by its scale first, in float32. Returns s: NaN when an element of the row is not
 // finite (so its scores are, as the 16-bit path's would be), 0 for a row of zeros.
-template <int Q, int ELEMS>
+template <int Q, int ELEMS, int LANES = 4>
 __device__ __forceinline__ float queries_to_int8(const uint32_t* w, const float* channel, uint32_t* hi, uint32_t* lo) {
     float f[ELEMS];
     float mx = 0.f;
@@ -223,10 +223,11 @@ __device__ __forceinline__ float queries_to_int8(const uint32_t* w, const float*
         finite = finite && isfinite(f[2 * i]) && isfinite(f[2 * i + 1]);
         mx = fmaxf(mx, fmaxf(fabsf(f[2 * i]), fabsf(f[2 * i + 1])));
     }
-    mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
-    mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
-    finite = __shfl_xor_sync(0xffffffffu, (int)finite, 1) && finite;
-    finite = __shfl_xor_sync(0xffffffffu, (int)finite, 2) && finite;
+#pragma unroll
+    for (int x = 1; x < LANES; x <<= 1) {
+        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, x));
+        finite = __shfl_xor_sync(0xffffffffu, (int)finite, x) && finite;
+    }
     const float inv = finite && mx > 0.f ? 127.f / mx : 0.f;
 #pragma unroll
     for (int i = 0; i < ELEMS / 4; i++) {
