@@ -1,6 +1,9 @@
 // Append, shared by the cuda and ilu kernels: write new K and V rows into cache slots, quantizing
-// as the cache says. One block per appended token; each warp (WARP lanes, whatever the device's
-// width) takes (head, scale group, side) tasks, so a dynamic scale's absmax is one warp reduction.
+// as the cache says. The grid's x is the appended token, its y splits the token's (head, scale group,
+// side) tasks over that many blocks; each warp (WARP lanes, whatever the device's width) takes tasks
+// of its token, so a dynamic scale's absmax is one warp reduction. With one block per token, each of
+// its warps walked 4 of llama3-8b's 16 tasks one after another, and the append of a decode step's 64
+// tokens took 8.3 us, most of it those walks' load latency (docs/PERF.md).
 // Slot -1 is a padding token and is skipped. Append is one token row per sequence and step, far
 // from any bandwidth limit, so it uses the portable converters on both backends.
 #pragma once
@@ -25,7 +28,7 @@ __device__ __forceinline__ void append_kernel(const attn4j_params::AppendParams&
     const int gsize = p.gran == G_TOKEN_GROUP ? p.group_size : p.head_dim;
     const int groups = p.head_dim / gsize;
     const int tasks = p.num_kv_heads * groups * 2;
-    for (int t = warp; t < tasks; t += warps) {
+    for (int t = blockIdx.y * warps + warp; t < tasks; t += warps * gridDim.y) {
         const bool is_v = t & 1;
         const int hg = t >> 1;
         const int head = hg / groups;

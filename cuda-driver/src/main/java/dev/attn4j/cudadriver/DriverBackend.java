@@ -6,6 +6,7 @@ import dev.attn4j.api.ExternalMemory;
 import dev.attn4j.api.KvCache;
 import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvScales;
+import dev.attn4j.api.ScaleGranularity;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
 import dev.attn4j.api.support.DeviceMeasurements;
@@ -165,7 +166,7 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
         }
     }
 
-    /** Threads per block of the append kernel (one block per slot). */
+    /** Threads per block of the append kernel (a row of blocks per slot). */
     protected int appendThreads() {
         return APPEND_THREADS;
     }
@@ -300,7 +301,10 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
         return DriverKvCache.create(this, spec, scales);
     }
 
-    /** Launches the append kernel of the keys' and cache's dtypes (its {@code AppendParams}), one block per slot. */
+    /**
+     * Launches the append kernel of the keys' and cache's dtypes (its {@code AppendParams}): a row of
+     * blocks per slot, enough for one (head, scale group, side) task per 32-lane warp.
+     */
     @Override
     protected void appendValidated(DriverKvCache c, DriverTensor keys, DriverTensor values, int[] slots) {
         KvCacheSpec spec = c.spec();
@@ -315,7 +319,12 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
                 .i32("gran", KernelCodes.granularity(spec.granularity().kind()))
                 .i32("group_size", spec.granularity().groupSize())
                 .bytes();
-        launch(KernelNames.append(keys.dtype(), spec.kvDtype()), slots.length, appendThreads(), params);
+        int groups = spec.granularity().kind() == ScaleGranularity.Kind.TOKEN_GROUP
+                ? spec.headDim() / spec.granularity().groupSize() : 1;
+        int tasks = spec.numKvHeads() * groups * 2;
+        int warps = Math.max(1, appendThreads() / 32);
+        launch(KernelNames.append(keys.dtype(), spec.kvDtype()), slots.length, (tasks + warps - 1) / warps, appendThreads(),
+                params);
     }
 
     /**
