@@ -53,12 +53,16 @@ struct MergeParams {
 struct AppendParams {
     const void* keys;         // [n][numKvHeads][headDim] of the input dtype
     const void* values;
-    const int* slots;         // [n]
+    const int* slots;         // [n], or null: the slots are inline_slots
     void* k_cache;
     void* v_cache;
     float* k_scale;           // caller scales (TENSOR/HEAD/CHANNEL) or the dynamic-scale tensor
     float* v_scale;
     int num_kv_heads, head_dim, block_size, layout, gran, group_size;
+    // A decode step's slots (up to 256 tokens) travel in the launch itself: uploaded to `slots`, they
+    // were a host-to-device copy on the stream between the previous layer's attention and this
+    // append, in every layer (docs/PERF.md). DriverBackend.INLINE_SLOTS is this length.
+    int inline_slots[256];
 };
 
 // The read-ceiling kernel's (read_ceiling.cuh): a buffer of `words` 16-byte words, and a sink

@@ -18,7 +18,7 @@ template <int IN, int KV>
 __device__ __forceinline__ void append_kernel(const attn4j_params::AppendParams& p) {
     using T = typename Kv<KV>::T;
     const int token = blockIdx.x;
-    const int slot = p.slots[token];
+    const int slot = p.slots != nullptr ? p.slots[token] : p.inline_slots[token];
     if (slot < 0) return;
     const int block = slot / p.block_size;
     const int off = slot % p.block_size;

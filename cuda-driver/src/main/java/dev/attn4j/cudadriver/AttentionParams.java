@@ -56,7 +56,8 @@ public final class AttentionParams {
     /** {@code AppendParams} of {@code kernel_params.cuh}. */
     public static final ParamLayout APPEND = ParamLayout.of("AppendParams",
             "keys:ptr", "values:ptr", "slots:ptr", "k_cache:ptr", "v_cache:ptr", "k_scale:ptr", "v_scale:ptr",
-            "num_kv_heads:i32", "head_dim:i32", "block_size:i32", "layout:i32", "gran:i32", "group_size:i32");
+            "num_kv_heads:i32", "head_dim:i32", "block_size:i32", "layout:i32", "gran:i32", "group_size:i32",
+            "inline_slots:i32[" + DriverBackend.INLINE_SLOTS + "]");
 
     /** {@code ReadParams} of {@code kernel_params.cuh} (the bench's read ceiling). */
     public static final ParamLayout READ = ParamLayout.of("ReadParams", "src:ptr", "sink:ptr", "words:i32", "magic:i32");

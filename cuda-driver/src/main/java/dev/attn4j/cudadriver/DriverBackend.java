@@ -52,6 +52,11 @@ import java.util.function.Supplier;
 public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBackend<DriverTensor, DriverKvCache, P>
         implements DeviceMeasurements, DriverCalls {
     private static final int APPEND_THREADS = 128;
+    /**
+     * Slots an append passes inside its launch ({@code AppendParams.inline_slots}, a fixed 256-int
+     * field of {@code kernel_params.cuh}) instead of through a copy to the device: a decode step's.
+     */
+    static final int INLINE_SLOTS = 256;
     /** Threads per block of the split merge: {@code MERGE_THREADS} of {@code split_merge.cuh}. */
     private static final int MERGE_THREADS = 256;
     private static final String READ_KERNEL = "attn4j_read_ceiling";
@@ -303,21 +308,25 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
 
     /**
      * Launches the append kernel of the keys' and cache's dtypes (its {@code AppendParams}): a row of
-     * blocks per slot, enough for one (head, scale group, side) task per 32-lane warp.
+     * blocks per slot, enough for one (head, scale group, side) task per 32-lane warp. Up to
+     * {@link #INLINE_SLOTS} slots travel in the launch's parameters; more go up through the slot
+     * scratch, in stream order.
      */
     @Override
     protected void appendValidated(DriverKvCache c, DriverTensor keys, DriverTensor values, int[] slots) {
         KvCacheSpec spec = c.spec();
-        DriverTensor slotBuf = slotScratch.upload(slots);
+        boolean inline = slots.length <= INLINE_SLOTS;
+        DevicePointer slotPtr = inline ? null : slotScratch.upload(slots).ptr();
         byte[] params = new ParamBlock(AttentionParams.APPEND)
                 .ptr("keys", keys.ptr()).ptr("values", values.ptr())
-                .ptr("slots", slotBuf.ptr()).ptr("k_cache", c.keys.ptr()).ptr("v_cache", c.values.ptr())
+                .ptr("slots", slotPtr).ptr("k_cache", c.keys.ptr()).ptr("v_cache", c.values.ptr())
                 .ptr("k_scale", c.keyScale == null ? null : c.keyScale.ptr())
                 .ptr("v_scale", c.valueScale == null ? null : c.valueScale.ptr())
                 .i32("num_kv_heads", spec.numKvHeads()).i32("head_dim", spec.headDim())
                 .i32("block_size", spec.blockSize()).i32("layout", KernelCodes.layout(spec.layout()))
                 .i32("gran", KernelCodes.granularity(spec.granularity().kind()))
                 .i32("group_size", spec.granularity().groupSize())
+                .i32s("inline_slots", inline ? slots : new int[0], INLINE_SLOTS)
                 .bytes();
         int groups = spec.granularity().kind() == ScaleGranularity.Kind.TOKEN_GROUP
                 ? spec.headDim() / spec.granularity().groupSize() : 1;

@@ -13,7 +13,7 @@ import java.nio.ByteOrder;
  * layout (and the ABI test) describes.
  */
 public final class ParamBlock {
-    private final ByteBuffer b = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer b = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
     private final ParamLayout layout;
     private int next;
 
@@ -37,6 +37,22 @@ public final class ParamBlock {
 
     public ParamBlock f32(String name, float v) {
         return put(name, "f32", 4, b -> b.putFloat(v));
+    }
+
+    /**
+     * A fixed-length int array field ({@code int name[capacity]}): {@code values}, then zeros.
+     *
+     * @throws IllegalArgumentException when there are more values than the field holds
+     */
+    public ParamBlock i32s(String name, int[] values, int capacity) {
+        if (values.length > capacity) {
+            throw new IllegalArgumentException(name + " holds " + capacity + " ints, not " + values.length);
+        }
+        return put(name, "i32[" + capacity + "]", 4, b -> {
+            for (int i = 0; i < capacity; i++) {
+                b.putInt(i < values.length ? values[i] : 0);
+            }
+        });
     }
 
     /** The next field, {@code name} of {@code kind}, at its natural alignment (as the C compiler lays it out). */

@@ -31,4 +31,21 @@ class ParamBlockTest {
         assertEquals("Five field 1 is p:ptr, not x:f32", e.getMessage());
         assertThrows(IllegalStateException.class, () -> new ParamBlock(FIVE).i32("a", 1).bytes());
     }
+
+    @Test
+    void anIntArrayFieldHoldsItsValuesThenZeros() {
+        ParamLayout withArray = ParamLayout.of("Arr", "p:ptr", "n:i32", "slots:i32[4]");
+        byte[] b = new ParamBlock(withArray).ptr("p", 1L).i32("n", 2).i32s("slots", new int[] {9, -1}, 4).bytes();
+        assertEquals(32, b.length, "ptr(8) int(4) int[4](16) pad(4)");
+        ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(9, buf.getInt(12));
+        assertEquals(-1, buf.getInt(16));
+        assertEquals(0, buf.getInt(20));
+        assertEquals(0, buf.getInt(24));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ParamBlock(withArray).ptr("p", 1L).i32("n", 2).i32s("slots", new int[5], 4));
+        assertEquals("slots holds 4 ints, not 5", e.getMessage());
+        assertThrows(IllegalStateException.class, () -> new ParamBlock(withArray).ptr("p", 1L).i32("n", 2)
+                .i32s("slots", new int[1], 8));
+    }
 }

@@ -141,13 +141,19 @@ public final class KernelAbi {
                 String d = declarator.trim();
                 boolean pointer = !m.group(2).isEmpty() || d.startsWith("*");
                 String field = d.replace("*", "").trim();
+                String length = "";   // an array of a fixed length n: kind[n]
+                int bracket = field.indexOf('[');
+                if (bracket >= 0) {
+                    length = field.substring(bracket).replace(" ", "");
+                    field = field.substring(0, bracket).trim();
+                }
                 String kind = pointer ? "ptr" : switch (type) {
                     case "int", "int32_t", "unsigned", "uint32_t" -> "i32";
                     case "float" -> "f32";
                     default -> throw new IllegalArgumentException("field " + field + " of struct " + name
                             + " has type " + type + ", which parameter blocks do not write");
                 };
-                fields.add(field + ":" + kind);
+                fields.add(field + ":" + kind + length);
             }
         }
         return fields;

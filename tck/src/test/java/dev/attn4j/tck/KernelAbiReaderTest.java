@@ -46,9 +46,10 @@ class KernelAbiReaderTest {
                     float* lse;
                     int a, b;
                     float s;
+                    int slots[ 256 ];
                 };
                 """, "P");
-        assertEquals(List.of("q:ptr", "lse:ptr", "a:i32", "b:i32", "s:f32"), fields);
+        assertEquals(List.of("q:ptr", "lse:ptr", "a:i32", "b:i32", "s:f32", "slots:i32[256]"), fields);
     }
 
     @Test

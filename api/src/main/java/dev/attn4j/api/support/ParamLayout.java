@@ -5,9 +5,9 @@ import java.util.List;
 /**
  * The Java side of one kernel's parameters: a C parameter struct's fields (the libcuda backends
  * pass structs by value) or an OpenCL kernel's arguments (xpu), in the order the kernel source
- * declares them, each {@code "name:kind"} with kind {@code ptr} (a pointer or buffer), {@code i32}
- * or {@code f32}. The builders that fill them (cuda-driver's {@code ParamBlock}, xpu's
- * {@code XpuLaunchArgs}) accept only those names in that order, and each backend's
+ * declares them, each {@code "name:kind"} with kind {@code ptr} (a pointer or buffer), {@code i32},
+ * {@code f32} or a fixed-length int array, {@code i32[n]}. The builders that fill them (cuda-driver's
+ * {@code ParamBlock}, xpu's {@code XpuLaunchArgs}) accept only those names in that order, and each backend's
  * {@code KernelAbiTest} reads the declaration from the kernel source and fails when it differs.
  *
  * @param struct the C struct's or the kernel's name
