@@ -169,6 +169,12 @@ public final class BadInputSuite {
                 f -> f.backend.plan(f.prefill(BatchLayout.of(new int[] {2}, new int[] {6}, new int[][] {{8, 1}})))));
         c.add(invalid("block id repeated within a sequence", "batch.sequence[0].blockIds[2]=1",
                 f -> f.backend.plan(f.prefill(BatchLayout.of(new int[] {2}, new int[] {10}, new int[][] {{1, 3, 1}})))));
+        c.add(invalid("two block ids repeated: the first repeat is named", "batch.sequence[0].blockIds[2]=3",
+                f -> f.backend.plan(f.prefill(BatchLayout.of(new int[] {2}, new int[] {14}, new int[][] {{1, 3, 3, 1}})))));
+        KvCacheSpec manyBlocks = new KvCacheSpec((1 << 24) + 1, 4, 2, 16, KvDType.INT8, ScaleGranularity.TOKEN, KvLayout.NHD);
+        c.add(invalid("block id repeated in a cache of 2^24+1 blocks", "batch.sequence[0].blockIds[2]=16777216",
+                f -> f.backend.plan(PlanRequest.prefill(AttentionShape.of(manyBlocks, QO_HEADS, DType.BF16, AttentionOptions.CAUSAL),
+                        BatchLayout.of(new int[] {2}, new int[] {10}, new int[][] {{1 << 24, 3, 1 << 24}})))));
         c.add(invalid("kvLen > blocks x blockSize", "batch.sequence[0].kvLen=9",
                 f -> f.backend.plan(f.prefill(BatchLayout.of(new int[] {2}, new int[] {9}, new int[][] {{1, 3}})))));
         c.add(invalid("qLen > kvLen", "batch.sequence[0].qLen=7",

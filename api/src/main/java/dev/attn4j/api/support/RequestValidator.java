@@ -121,7 +121,7 @@ public final class RequestValidator {
                 }
                 ids[j] = id;
             }
-            rejectRepeatedBlock(i, ids);
+            rejectRepeatedBlock(i, ids, spec.numBlocks());
             seqIds[i] = ids;
             tokens += q;
             blocks += need;
@@ -162,28 +162,62 @@ public final class RequestValidator {
         return "batch.sequence[" + i + "]";
     }
 
+    /** Caches of up to this many blocks are checked for repeats with a bitset (at most 2 MiB a thread). */
+    private static final int BITSET_MAX_BLOCKS = 1 << 24;
+    /** Each planning thread's bitset over block ids, all zeros between calls (grown, never shrunk). */
+    private static final ThreadLocal<long[]> SEEN_BLOCKS = ThreadLocal.withInitial(() -> new long[0]);
+
     /**
      * A block id repeated within one sequence would put two of its positions in one slot (and let
-     * kvLen exceed the cache), which no paged cache means: rejected, naming the second occurrence.
+     * kvLen exceed the cache), which no paged cache means: rejected, naming the first id that repeats
+     * an earlier one.
      * Sequences may share blocks with each other (prefix sharing); padding ids are not checked.
+     * The ids are in [0, numBlocks) already. One pass over a bitset, not a sorted copy per sequence:
+     * plans are made every step, and 64 sequences of 4096 tokens are 16 k ids.
      */
-    private static void rejectRepeatedBlock(int seq, int[] ids) {
-        int[] sorted = ids.clone();
-        Arrays.sort(sorted);
-        for (int j = 1; j < sorted.length; j++) {
-            if (sorted[j] == sorted[j - 1]) {
-                int first = -1;
-                for (int x = 0; x < ids.length; x++) {
-                    if (ids[x] == sorted[j]) {
-                        if (first >= 0) {
-                            throw new InvalidRequestException(sequence(seq) + ".blockIds[" + x + "]", ids[x],
-                                    "repeats blockIds[" + first + "] of the same sequence; each position needs a slot "
-                                            + "of its own (sequences may share blocks, one sequence may not reuse one)");
-                        }
-                        first = x;
-                    }
+    private static void rejectRepeatedBlock(int seq, int[] ids, int numBlocks) {
+        int rising = 1;   // ids in rising order (an allocator's fresh blocks) cannot repeat
+        while (rising < ids.length && ids[rising] > ids[rising - 1]) {
+            rising++;
+        }
+        if (rising >= ids.length) {
+            return;
+        }
+        int repeat = -1;
+        if (numBlocks <= BITSET_MAX_BLOCKS) {
+            long[] seen = SEEN_BLOCKS.get();
+            int words = (numBlocks + 63) >>> 6;
+            if (seen.length < words) {
+                seen = new long[words];
+                SEEN_BLOCKS.set(seen);
+            }
+            for (int x = 0; x < ids.length && repeat < 0; x++) {
+                long bit = 1L << ids[x];
+                int w = ids[x] >>> 6;
+                if ((seen[w] & bit) != 0) {
+                    repeat = x;
+                }
+                seen[w] |= bit;
+            }
+            for (int id : ids) {   // back to all zeros: only this sequence's ids set bits
+                seen[id >>> 6] = 0;
+            }
+        } else {   // the same first repeat, for caches too large for a bitset per thread
+            java.util.Set<Integer> seen = new java.util.HashSet<>(2 * ids.length);
+            for (int x = 0; x < ids.length && repeat < 0; x++) {
+                if (!seen.add(ids[x])) {
+                    repeat = x;
                 }
             }
+        }
+        if (repeat >= 0) {
+            int first = 0;
+            while (ids[first] != ids[repeat]) {
+                first++;
+            }
+            throw new InvalidRequestException(sequence(seq) + ".blockIds[" + repeat + "]", ids[repeat],
+                    "repeats blockIds[" + first + "] of the same sequence; each position needs a slot "
+                            + "of its own (sequences may share blocks, one sequence may not reuse one)");
         }
     }
 
