@@ -6,7 +6,6 @@ import dev.attn4j.api.ExternalMemory;
 import dev.attn4j.api.KvCache;
 import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvScales;
-import dev.attn4j.api.ScaleGranularity;
 import dev.attn4j.api.Tensor;
 import dev.attn4j.api.UnsupportedConfigurationException;
 import dev.attn4j.api.support.DeviceMeasurements;
@@ -328,9 +327,7 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
                 .i32("group_size", spec.granularity().groupSize())
                 .i32s("inline_slots", inline ? slots : new int[0], INLINE_SLOTS)
                 .bytes();
-        int groups = spec.granularity().kind() == ScaleGranularity.Kind.TOKEN_GROUP
-                ? spec.headDim() / spec.granularity().groupSize() : 1;
-        int tasks = spec.numKvHeads() * groups * 2;
+        int tasks = spec.numKvHeads() * Math.max(1, spec.dynamicScalesPerHead()) * 2;   // scale groups: TOKEN_GROUP's
         int warps = Math.max(1, appendThreads() / 32);
         launch(KernelNames.append(keys.dtype(), spec.kvDtype()), slots.length, (tasks + warps - 1) / warps, appendThreads(),
                 params);
