@@ -39,7 +39,8 @@ template <int KV, int Q, int CPL>
 __device__ __forceinline__ void attention_kernel(const AttnParams& p) {
     using Kv = typename KvTraits<KV>::T;
     using QT = typename QTraits<Q>::T;
-    const WorkItem item(p, blockIdx.x);
+    const WorkItem item(p, blockIdx.x);   // plan metadata only: read before the wait
+    await_earlier_kernels();
     const int head = item.head, row0 = item.row0, lo = item.lo, hi = item.hi, part = item.part_out, pos0 = item.pos0;
     const int kv_len = item.kv_len;
     const int* blocks = item.blocks;

@@ -10,6 +10,9 @@
 //   attn4j_merge_<q>                   split-KV merge (cuda-driver's split_merge.cuh)
 // Every kernel's __launch_bounds__ names exactly the block size it is written for: the launcher
 // reads it back as the kernel's block size (LoadedKernels.blockThreads).
+// Every kernel waits for the kernels before it where grid_dependency.cuh says, so the backend may
+// launch them as programmatic dependent launches (dev.attn4j.cuda.DependentLaunch).
+#define ATTN4J_DEPENDENT_LAUNCH 1
 #include "attention.cuh"
 #include "decode.cuh"
 #include "flash.cuh"

@@ -188,7 +188,8 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     constexpr bool QUANTIZED = KvTraits<KV>::quantized;
     extern __shared__ __align__(16) char smem[];
 
-    const WorkItem item(p, blockIdx.x);
+    const WorkItem item(p, blockIdx.x);   // plan metadata only: read before the wait
+    await_earlier_kernels();
     const int head = item.head, row0 = item.row0, lo = item.lo, hi = item.hi, part_out = item.part_out, pos0 = item.pos0;
     const int rows = item.rows;   // <= 8 (CudaKernels.attentionFor)
     const int* blocks = item.blocks;

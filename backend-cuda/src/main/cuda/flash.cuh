@@ -398,7 +398,8 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     static_assert(QUANTIZED || (KV == KV_BF16) == (Q == Q_BF16), "16-bit caches match the query type");
     extern __shared__ __align__(16) char smem[];
 
-    const WorkItem item(p, blockIdx.x);
+    const WorkItem item(p, blockIdx.x);   // plan metadata only: read before the wait
+    await_earlier_kernels();
     const int head = item.head, row0 = item.row0, rows = item.rows, lo = item.lo, hi = item.hi;
     const int part_out = item.part_out, pos0 = item.pos0;
     const int* blocks = item.blocks;

@@ -7,6 +7,7 @@
 // Slot -1 is a padding token and is skipped. Append is one token row per sequence and step, far
 // from any bandwidth limit, so it uses the portable converters on both backends.
 #pragma once
+#include "grid_dependency.cuh"
 #include "kernel_params.cuh"
 #include "lanes.cuh"
 #include "paged_rows.cuh"
@@ -17,6 +18,7 @@ namespace attn4j_common {
 template <int IN, int KV>
 __device__ __forceinline__ void append_kernel(const attn4j_params::AppendParams& p) {
     using T = typename Kv<KV>::T;
+    await_earlier_kernels();   // the new rows, the slots and the cache
     const int token = blockIdx.x;
     const int slot = p.slots != nullptr ? p.slots[token] : p.inline_slots[token];
     if (slot < 0) return;

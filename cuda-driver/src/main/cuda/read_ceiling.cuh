@@ -4,11 +4,13 @@
 // value the compiler cannot know). Decode reads its cache and hardly writes, so this, not a copy,
 // is the figure decode is held to (docs/PERF.md).
 #pragma once
+#include "grid_dependency.cuh"
 #include "kernel_params.cuh"
 
 namespace attn4j_common {
 
 __device__ __forceinline__ void read_ceiling_kernel(const attn4j_params::ReadParams& p) {
+    await_earlier_kernels();
     const uint4* src = static_cast<const uint4*>(p.src);
     const int stride = gridDim.x * blockDim.x;
     int i = blockIdx.x * blockDim.x + threadIdx.x;

@@ -11,6 +11,7 @@
 // the partials as well as the channels, so many loads are in flight at once: a block that walked
 // the partials one after another, one warp per row, took longer than the attention it merged.
 #pragma once
+#include "grid_dependency.cuh"
 #include "kernel_params.cuh"
 #include "lanes.cuh"
 #include "portable_formats.cuh"
@@ -129,6 +130,7 @@ __device__ __forceinline__ void split_merge_kernel(const attn4j_params::MergePar
     const int rows = p.item_rows[first] * p.group;
     const int r = blockIdx.y;
     if (r >= rows) return;   // uniform in the block
+    await_earlier_kernels();   // the partials (the attention launch before), the outputs
     const int lse_at = rows * p.head_dim + r;
     const float* ws = p.workspace;
 

@@ -2,6 +2,7 @@
 // from the AttnParams arrays the Java launchers upload: the same for every attention kernel of
 // the cuda and ilu backends.
 #pragma once
+#include "grid_dependency.cuh"
 #include "kernel_params.cuh"
 
 namespace attn4j_common {

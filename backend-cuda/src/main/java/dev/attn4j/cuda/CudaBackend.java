@@ -10,6 +10,8 @@ import dev.attn4j.cudadriver.DriverBackend;
 import dev.attn4j.cudadriver.DriverKvCache;
 import dev.attn4j.cudadriver.DriverTensor;
 import dev.attn4j.cudadriver.WaveSplit;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUfunction;
 
 /**
  * The cuda backend on one device: what the driver layer ({@link DriverBackend}: context, stream,
@@ -17,9 +19,32 @@ import dev.attn4j.cudadriver.WaveSplit;
  * and the split merge.
  */
 public final class CudaBackend extends DriverBackend<CudaPlan> {
+    /** Whether kernels go out as programmatic dependent launches ({@link DependentLaunch}). */
+    private final boolean dependent;
+
     CudaBackend(int deviceIndex, String deviceName, byte[] fatbin) {
         super(CudaBackendProvider.NAME, CudaBackendProvider.CAPABILITIES, deviceIndex, deviceName, fatbin,
                 "attn4j.fatbin", n -> n.startsWith("attn4j_flash_") || n.startsWith("attn4j_decode_"));
+        int ccMajor = deviceAttribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+                "COMPUTE_CAPABILITY_MAJOR");
+        // The probe's device report says the same ("dependentLaunch": on, or off and why).
+        this.dependent = DependentLaunch.unavailabilityCause(ccMajor).isEmpty();
+    }
+
+    @Override
+    protected int launchKernel(CUfunction function, int blocksX, int blocksY, int threads, int sharedBytes, byte[] params) {
+        return dependent ? DependentLaunch.launch(function, blocksX, blocksY, threads, sharedBytes, stream(), params)
+                : super.launchKernel(function, blocksX, blocksY, threads, sharedBytes, params);
+    }
+
+    @Override
+    protected String launchCall() {
+        return dependent ? "cuLaunchKernelEx" : super.launchCall();
+    }
+
+    /** Whether this backend's launches overlap the kernel before them (for tests and the report). */
+    boolean dependentLaunch() {
+        return dependent;
     }
 
     @Override

@@ -41,7 +41,8 @@ public final class CudaBackendProvider extends AbstractBackendProvider {
                     + "attn4j-backend-cuda was built)");
         }
         return DriverProbe.probe(devices, "", CudaDeviceFilter::declineReason, d -> new DeviceInfo(d.index(), d.name(),
-                "NVIDIA", d.memoryBytes(), Map.of("computeCapability", d.ccMajor() + "." + d.ccMinor())));
+                "NVIDIA", d.memoryBytes(), Map.of("computeCapability", d.ccMajor() + "." + d.ccMinor(),
+                "dependentLaunch", DependentLaunch.unavailabilityCause(d.ccMajor()).orElse("on"))));
     }
 
     @Override

@@ -21,6 +21,7 @@ import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUevent;
+import jcuda.driver.CUfunction;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 import org.slf4j.LoggerFactory;
@@ -93,10 +94,8 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
         check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
         check(JCudaDriver.cuStreamCreate(stream, 0), "cuStreamCreate");
         this.kernels = new LoadedKernels(name, image, imageName, sizedKernels);
-        int[] sms = new int[1];
-        check(JCudaDriver.cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
-                device), "cuDeviceGetAttribute(MULTIPROCESSOR_COUNT)");
-        this.multiprocessors = sms[0];
+        this.multiprocessors = deviceAttribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
+                "MULTIPROCESSOR_COUNT");
         LoggerFactory.getLogger(getClass()).debug("{} backend opened on device {} ({}), {} SMs", name, deviceIndex,
                 deviceName, multiprocessors);
     }
@@ -154,8 +153,30 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
         if (blocksX == 0 || blocksY == 0) {
             return;
         }
-        check(JCudaDriver.cuLaunchKernel(kernels.get(kernel), blocksX, blocksY, 1, threads, 1, 1,
-                kernels.sharedBytes(kernel), stream, Pointer.to(Pointer.to(params)), null), "cuLaunchKernel(" + kernel + ")");
+        check(launchKernel(kernels.get(kernel), blocksX, blocksY, threads, kernels.sharedBytes(kernel), params),
+                launchCall() + "(" + kernel + ")");
+    }
+
+    /**
+     * Issues one launch on the stream and returns the driver's result: {@code cuLaunchKernel} here; a
+     * backend whose kernels wait for the kernels before them may launch them so that they overlap
+     * (the cuda backend's programmatic dependent launch).
+     */
+    protected int launchKernel(CUfunction function, int blocksX, int blocksY, int threads, int sharedBytes, byte[] params) {
+        return JCudaDriver.cuLaunchKernel(function, blocksX, blocksY, 1, threads, 1, 1, sharedBytes, stream,
+                Pointer.to(Pointer.to(params)), null);
+    }
+
+    /** The driver call {@link #launchKernel} makes, for error messages. */
+    protected String launchCall() {
+        return "cuLaunchKernel";
+    }
+
+    /** A device attribute ({@code CUdevice_attribute}) of this backend's device. */
+    protected final int deviceAttribute(int attribute, String name) {
+        int[] value = new int[1];
+        check(JCudaDriver.cuDeviceGetAttribute(value, attribute, device), "cuDeviceGetAttribute(" + name + ")");
+        return value[0];
     }
 
     /**
