@@ -34,7 +34,7 @@ public final class NativeShim {
      * Loads {@code dir/<platform>/file} from {@code owner}'s module or bundle.
      *
      * @param what      the shim in words, for the reasons ("the Level Zero JNI shim")
-     * @param notBuilt  why a build leaves it out, appended to "was not built for <platform>"
+     * @param notBuilt  why a build leaves it out, appended to "was not built for {@code <platform>}"
      * @param load      the backend's {@code System.load}
      * @return empty when loaded, else why not
      */
