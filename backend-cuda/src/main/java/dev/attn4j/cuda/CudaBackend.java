@@ -32,9 +32,9 @@ public final class CudaBackend extends DriverBackend<CudaPlan> {
     }
 
     @Override
-    protected int launchKernel(CUfunction function, int blocksX, int blocksY, int threads, int sharedBytes, byte[] params) {
+    protected int launchKernel(String kernel, CUfunction function, int blocksX, int blocksY, int threads, int sharedBytes, byte[] params) {
         return dependent ? DependentLaunch.launch(function, blocksX, blocksY, threads, sharedBytes, stream(), params)
-                : super.launchKernel(function, blocksX, blocksY, threads, sharedBytes, params);
+                : super.launchKernel(kernel, function, blocksX, blocksY, threads, sharedBytes, params);
     }
 
     @Override

@@ -153,7 +153,7 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
         if (blocksX == 0 || blocksY == 0) {
             return;
         }
-        check(launchKernel(kernels.get(kernel), blocksX, blocksY, threads, kernels.sharedBytes(kernel), params),
+        check(launchKernel(kernel, kernels.get(kernel), blocksX, blocksY, threads, kernels.sharedBytes(kernel), params),
                 launchCall() + "(" + kernel + ")");
     }
 
@@ -162,7 +162,7 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
      * backend whose kernels wait for the kernels before them may launch them so that they overlap
      * (the cuda backend's programmatic dependent launch).
      */
-    protected int launchKernel(CUfunction function, int blocksX, int blocksY, int threads, int sharedBytes, byte[] params) {
+    protected int launchKernel(String kernel, CUfunction function, int blocksX, int blocksY, int threads, int sharedBytes, byte[] params) {
         return JCudaDriver.cuLaunchKernel(function, blocksX, blocksY, 1, threads, 1, 1, sharedBytes, stream,
                 Pointer.to(Pointer.to(params)), null);
     }
