@@ -4,6 +4,7 @@ import dev.attn4j.api.support.NativeShim;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUstream;
 
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -40,6 +41,10 @@ final class DependentLaunch {
     /** Launches as {@code cuLaunchKernel} would, with programmatic stream serialization; returns the CUresult. */
     static int launch(CUfunction function, int blocksX, int blocksY, int threads, int sharedBytes, CUstream stream,
                       byte[] params) {
+        // The shim reads the handles' fields unchecked: a null here would crash the JVM, not throw.
+        Objects.requireNonNull(function, "function");
+        Objects.requireNonNull(stream, "stream");
+        Objects.requireNonNull(params, "params");
         return launch0(function, blocksX, blocksY, threads, sharedBytes, stream, params);
     }
 
