@@ -38,6 +38,7 @@ final class CpuAttentionKernel {
         int[][] vAt = new int[0][];
         float[][] kScale = new float[0][];   // and their scales
         float[][] vScale = new float[0][];
+        float[] merged = new float[0];       // merge's output row
 
         void ensure(int heads, int rows, int d) {
             if (s.length < rows * KV_TILE) {
@@ -317,13 +318,17 @@ final class CpuAttentionKernel {
         int row0 = split.qRow0[first];
         int rows = split.qRows[first];
         int r = rows * g;
-        float[] o = new float[d];
+        Scratch scratch = SCRATCH.get();
+        if (scratch.merged.length < d) {
+            scratch.merged = new float[d];
+        }
+        float[] o = scratch.merged;
         for (int qr = 0; qr < r; qr++) {
             float max = Float.NEGATIVE_INFINITY;
             for (int k = 0; k < count; k++) {
                 max = Math.max(max, workspace[lseIndex(first + k, r, qr)]);
             }
-            Arrays.fill(o, 0f);
+            Arrays.fill(o, 0, d, 0f);
             float sum = 0f;
             for (int k = 0; k < count; k++) {
                 float lk = workspace[lseIndex(first + k, r, qr)];
@@ -333,9 +338,7 @@ final class CpuAttentionKernel {
                 float w = (float) Math.exp(lk - max);
                 sum += w;
                 int base = split.partial[first + k] * split.partialFloats + qr * d;
-                for (int c = 0; c < d; c++) {
-                    o[c] += w * workspace[base + c];
-                }
+                lanes.axpy(w, workspace, base, o, 0, d);
             }
             int i = qr / g;
             int j = qr % g;
