@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build needs that Maven does not fetch itself. Idempotent; a no-op when
-# everything is present. Today: a JDK 17+ and Maven 3.8+; for backend-xpu, gcc (its JNI shim),
+# everything is present. Today: a JDK 17+ and Maven 3.8+; gcc for the JNI shims (backend-xpu's; backend-cuda's
+# too, where nvcc's cuda.h is there); for backend-xpu,
 # clang-14 + llvm-spirv-14 + spirv-tools (its kernels to SPIR-V, checked by spirv-val), PoCL with
 # the OpenCL ICD loader (its kernels' numerics run there on the CPU; ocl-icd-opencl-dev because JOCL
 # dlopens the unversioned libOpenCL.so, which only that package ships) and libze1 + libze-dev (the
