@@ -48,6 +48,7 @@ struct MergeParams {
     const int* item_rows;
     const int* item_partial;
     int partial_floats, num_qo_heads, head_dim, group;
+    int slice;                // channels of a row per merge block (DriverBackend.mergeSlice)
 };
 
 struct AppendParams {

@@ -5,11 +5,14 @@
 // A row nothing was visible to (every lse_k = -inf) gets zeros and -inf, as the attention kernels
 // write it.
 //
-// One block per (unit, packed row): blockIdx.x is the unit, blockIdx.y the row (the grid's y is the
-// plan's rows per item; blocks past the unit's rows return). One long sequence split hundreds of
-// ways is then merged by as many blocks as the unit has rows, and inside a block the threads split
-// the partials as well as the channels, so many loads are in flight at once: a block that walked
-// the partials one after another, one warp per row, took longer than the attention it merged.
+// One block per (unit, packed row, slice of p.slice channels): blockIdx.x is unit x slices + slice,
+// blockIdx.y the row (the grid's y is the plan's rows per item; blocks past the unit's rows return).
+// The merge runs after the attention's last item, so its time is a chain of loads that nothing
+// hides: one block per row walked 8 ... 17 partials per thread at one long sequence (16-byte loads,
+// 4 in flight). The launcher narrows the slice (DriverBackend.mergeSlice) until each thread walks
+// a few partials at most, so a row split a hundred ways is merged by several blocks, each of whose
+// 256 threads takes a few partials of a few channels; every block of a row reads the row's LSEs
+// once, in one pass (docs/PERF.md).
 #pragma once
 #include "grid_dependency.cuh"
 #include "kernel_params.cuh"
@@ -23,131 +26,134 @@ namespace attn4j_common {
 constexpr int MERGE_THREADS = 256;
 constexpr int MERGE_CHUNK = 512;
 
-// The block-wide max (MAX) or sum of x, in every thread; `red` holds one float per warp.
-template <bool MAX>
-__device__ __forceinline__ float merge_block_reduce(float x, float* red) {
-    x = MAX ? group_max<WARP>(x) : group_sum<WARP>(x);
-    __syncthreads();   // red's previous use is over
-    if (threadIdx.x % WARP == 0) red[threadIdx.x / WARP] = x;
-    __syncthreads();
-    x = red[0];
-    for (int w = 1; w < MERGE_THREADS / WARP; w++) x = MAX ? fmaxf(x, red[w]) : x + red[w];
-    return x;
+// (m, s) := the pair for the union of (m, s) and (m2, s2), where s sums exp(lse - m) over its
+// partials; -inf with 0 is the empty set.
+__device__ __forceinline__ void lse_combine(float& m, float& s, float m2, float s2) {
+    const float mn = fmaxf(m, m2);
+    if (mn == -INFINITY) return;
+    s = s * __expf(m - mn) + s2 * __expf(m2 - mn);
+    m = mn;
 }
 
-// The weighted sum of a row's partial outputs and its store, from the row's largest LSE `mx` and
-// sum of weights `sum`. Threads as (partial group, channel run): a thread owns VEC consecutive
-// channels (VEC = 4 where the head dim allows: one 16-byte load per partial, so four times the
-// bytes in flight of one float each; partial regions are a multiple of 4 floats, WorkSplit);
-// `groups` groups of D / VEC threads take every groups-th partial when the block holds two or more
-// rows' worth of runs, else one group strides the runs (4 / VEC per thread: head dims up to 1024). One long sequence
-// split a hundred ways puts a hundred partials behind each row: with one float per thread and two
-// groups at head dim 128 that merge took as long as a tenth of the attention before it.
+// The block-wide (max, sum) of every thread's pair, in every thread; `red` holds two floats per warp.
+__device__ __forceinline__ void merge_block_lse(float& m, float& s, float* red) {
+#pragma unroll
+    for (int off = WARP / 2; off > 0; off >>= 1) {
+        const float m2 = shfl_xor<WARP>(m, off), s2 = shfl_xor<WARP>(s, off);
+        lse_combine(m, s, m2, s2);
+    }
+    constexpr int WARPS = MERGE_THREADS / WARP;
+    if (threadIdx.x % WARP == 0) {
+        red[threadIdx.x / WARP] = m;
+        red[WARPS + threadIdx.x / WARP] = s;
+    }
+    __syncthreads();
+    m = red[0];
+    s = red[WARPS];
+    for (int w = 1; w < WARPS; w++) lse_combine(m, s, red[w], red[WARPS + w]);
+}
+
+// The weighted sum of channels c_first ... c_first + W - 1 (W = p.slice, a power of two from 32 to
+// 256; those below the head dim) of row r over the unit's `count` partials (regions region0 ...),
+// from the row's largest LSE `mx` and 1 / sum of weights `inv`, and its store; `weight` holds the
+// first MERGE_CHUNK partials' LSEs. Thread = (group, run): a run is VEC consecutive channels
+// (VEC = 4 where the head dim allows: one 16-byte load per partial; partial regions are a multiple
+// of 4 floats, WorkSplit), the groups take every groups-th partial. `part`: 4 x MERGE_THREADS floats.
 template <int Q, int VEC>
-__device__ __forceinline__ void merge_weighted(const attn4j_params::MergeParams& p, int first, int count, int rows, int r,
-                                               float mx, float sum, float* weight, int* region, float* part_sum) {
+__device__ __forceinline__ void merge_slice(const attn4j_params::MergeParams& p, int region0, int count, int rows, int r,
+                                            int64_t orow, int c_first, float mx, float inv, float* weight, float* part) {
+    const int W = p.slice;
+    const int runs = W / VEC;                  // divides MERGE_THREADS: both powers of two
+    const int groups = MERGE_THREADS / runs;
     const int D = p.head_dim;
-    const int lse_at = rows * D + r;
+    const int64_t pf = p.partial_floats;
     const float* ws = p.workspace;
-    const float inv = sum > 0.f ? 1.f / sum : 0.f;
-    const int runs = (D + VEC - 1) / VEC;
-    const int groups = MERGE_THREADS >= 2 * runs ? MERGE_THREADS / runs : 1;
-    const int grp = groups > 1 ? threadIdx.x / runs : 0;
-    const int c0 = groups > 1 ? threadIdx.x % runs : threadIdx.x;
-    const int c_step = groups > 1 ? runs : MERGE_THREADS;
-    const bool in_group = grp < groups;
-    constexpr int J = 4 / VEC;   // runs per thread
-    float acc[J][VEC];
+    const int run = threadIdx.x % runs, grp = threadIdx.x / runs;
+    const int c = c_first + run * VEC;
+    float acc[VEC];
 #pragma unroll
-    for (int j = 0; j < J; j++)
-#pragma unroll
-        for (int e = 0; e < VEC; e++) acc[j][e] = 0.f;
+    for (int e = 0; e < VEC; e++) acc[e] = 0.f;
     for (int k0 = 0; k0 < count; k0 += MERGE_CHUNK) {
         const int n = min(MERGE_CHUNK, count - k0);
-        __syncthreads();   // the previous chunk's weights are read
+        __syncthreads();   // the previous chunk's weights are read (and merge_block_lse's `red`)
         for (int k = threadIdx.x; k < n; k += MERGE_THREADS) {
-            const int part = p.item_partial[first + k0 + k];
-            const float l = ws[(int64_t)part * p.partial_floats + lse_at];
+            // The first chunk's LSEs are where the LSE pass left them, each in the thread's own entry.
+            const float l = k0 == 0 ? weight[k] : ws[(int64_t)(region0 + k0 + k) * pf + rows * D + r];
             weight[k] = l == -INFINITY ? 0.f : __expf(l - mx) * inv;
-            region[k] = part;
         }
         __syncthreads();
-        if (in_group) {
+        if (c < D) {
+            const float* o = ws + (int64_t)(region0 + k0) * pf + r * D + c;
 #pragma unroll 4
             for (int k = grp; k < n; k += groups) {
                 const float w = weight[k];
-                const float* o = ws + (int64_t)region[k] * p.partial_floats + r * D;
-#pragma unroll
-                for (int j = 0; j < J; j++) {
-                    const int c = (c0 + j * c_step) * VEC;
-                    if (c < D) {
-                        if constexpr (VEC == 4) {
-                            const float4 v = *reinterpret_cast<const float4*>(o + c);
-                            acc[j][0] += w * v.x, acc[j][1] += w * v.y, acc[j][2] += w * v.z, acc[j][3] += w * v.w;
-                        } else {
-                            acc[j][0] += w * o[c];
-                        }
-                    }
+                if constexpr (VEC == 4) {
+                    const float4 v = *reinterpret_cast<const float4*>(o + k * pf);
+                    acc[0] += w * v.x, acc[1] += w * v.y, acc[2] += w * v.z, acc[3] += w * v.w;
+                } else {
+                    acc[0] += w * o[k * pf];
                 }
             }
         }
     }
-    const int64_t orow = (int64_t)(p.item_row0[first] + r / p.group) * p.num_qo_heads
-            + p.item_head[first] * p.group + r % p.group;
-    uint16_t* out = (uint16_t*)p.out + orow * D;
-    if (groups > 1) {   // part_sum: [MERGE_THREADS][VEC], the groups' sums added per run
+    // The groups' sums per channel: groups within a warp by shuffles (runs narrower than a warp),
+    // then the `sums` rows left, one per warp or per group, through shared memory.
+    int sums = groups, at = grp;
+    if (runs < WARP) {
 #pragma unroll
-        for (int e = 0; e < VEC; e++) part_sum[threadIdx.x * VEC + e] = acc[0][e];
-        __syncthreads();
-        if (threadIdx.x < runs) {
-#pragma unroll
-            for (int e = 0; e < VEC; e++) {
-                float o = 0.f;
-                for (int x = 0; x < groups; x++) o += part_sum[(x * runs + threadIdx.x) * VEC + e];
-                out[threadIdx.x * VEC + e] = Half<Q>::from_float(o);
-            }
-        }
-    } else {
-#pragma unroll
-        for (int j = 0; j < J; j++)
-#pragma unroll
-            for (int e = 0; e < VEC; e++) {
-                const int c = (c0 + j * c_step) * VEC + e;
-                if (c < D) out[c] = Half<Q>::from_float(acc[j][e]);
-            }
+        for (int e = 0; e < VEC; e++)
+            for (int off = runs; off < WARP; off <<= 1) acc[e] += shfl_xor<WARP>(acc[e], off);
+        sums = MERGE_THREADS / WARP;
+        at = threadIdx.x / WARP;
     }
-    if (threadIdx.x == 0 && p.lse != nullptr) p.lse[orow] = sum > 0.f ? mx + logf(sum) : -INFINITY;
+    if (runs >= WARP || threadIdx.x % WARP < runs) {
+#pragma unroll
+        for (int e = 0; e < VEC; e++) part[at * W + run * VEC + e] = acc[e];
+    }
+    __syncthreads();
+    const int d = c_first + threadIdx.x;   // thread x < W stores channel c_first + x
+    if (threadIdx.x < W && d < D) {
+        float o = 0.f;
+        for (int y = 0; y < sums; y++) o += part[y * W + threadIdx.x];
+        ((uint16_t*)p.out)[orow * D + d] = Half<Q>::from_float(o);
+    }
 }
 
 template <int Q>
 __device__ __forceinline__ void split_merge_kernel(const attn4j_params::MergeParams& p) {
     __shared__ float weight[MERGE_CHUNK];
-    __shared__ int region[MERGE_CHUNK];
-    __shared__ float red[MERGE_THREADS / WARP];
-    __shared__ __align__(16) float part_sum[MERGE_THREADS * 4];
-    const int first = p.merge_first[blockIdx.x];
-    const int count = p.merge_count[blockIdx.x];
+    __shared__ float red[2 * MERGE_THREADS / WARP];
+    __shared__ float part[4 * MERGE_THREADS];
+    const int D = p.head_dim;
+    const int slices = (D + p.slice - 1) / p.slice;
+    const int unit = blockIdx.x / slices, slice = blockIdx.x % slices;
+    const int first = p.merge_first[unit];
+    const int count = p.merge_count[unit];
     const int rows = p.item_rows[first] * p.group;
     const int r = blockIdx.y;
     if (r >= rows) return;   // uniform in the block
+    const int region0 = p.item_partial[first];   // a unit's partial regions are consecutive (WorkSplit)
+    const int64_t orow = (int64_t)(p.item_row0[first] + r / p.group) * p.num_qo_heads + p.item_head[first] * p.group
+            + r % p.group;   // the row's output row (plan metadata, like the above: read before the wait)
     await_earlier_kernels();   // the partials (the attention launch before), the outputs
-    const int lse_at = rows * p.head_dim + r;
-    const float* ws = p.workspace;
+    const int64_t pf = p.partial_floats;
+    const float* lse = p.workspace + (int64_t)region0 * pf + rows * D + r;
 
-    float mx = -INFINITY;
-    for (int k = threadIdx.x; k < count; k += MERGE_THREADS)
-        mx = fmaxf(mx, ws[(int64_t)p.item_partial[first + k] * p.partial_floats + lse_at]);
-    mx = merge_block_reduce<true>(mx, red);
-    float sum = 0.f;
-    if (mx != -INFINITY) {
-        for (int k = threadIdx.x; k < count; k += MERGE_THREADS)
-            sum += __expf(ws[(int64_t)p.item_partial[first + k] * p.partial_floats + lse_at] - mx);
+    float mx = -INFINITY, sum = 0.f;
+    for (int k = threadIdx.x; k < count; k += MERGE_THREADS) {
+        const float l = lse[k * pf];
+        if (k < MERGE_CHUNK) weight[k] = l;   // merge_slice's first chunk takes them from here: no second load
+        lse_combine(mx, sum, l, 1.f);
     }
-    sum = merge_block_reduce<false>(sum, red);
-    if (p.head_dim % 4 == 0) {   // uniform
-        merge_weighted<Q, 4>(p, first, count, rows, r, mx, sum, weight, region, part_sum);
+    merge_block_lse(mx, sum, red);
+    const float inv = sum > 0.f ? 1.f / sum : 0.f;
+    if (D % 4 == 0) {   // uniform
+        merge_slice<Q, 4>(p, region0, count, rows, r, orow, slice * p.slice, mx, inv, weight, part);
     } else {
-        merge_weighted<Q, 1>(p, first, count, rows, r, mx, sum, weight, region, part_sum);
+        merge_slice<Q, 1>(p, region0, count, rows, r, orow, slice * p.slice, mx, inv, weight, part);
+    }
+    if (slice == 0 && threadIdx.x == 0 && p.lse != nullptr) {
+        p.lse[orow] = sum > 0.f ? mx + logf(sum) : -INFINITY;
     }
 }
 

@@ -51,7 +51,7 @@ public final class AttentionParams {
     public static final ParamLayout MERGE = ParamLayout.of("MergeParams",
             "out:ptr", "lse:ptr", "workspace:ptr", "merge_first:ptr", "merge_count:ptr", "item_head:ptr",
             "item_row0:ptr", "item_rows:ptr", "item_partial:ptr",
-            "partial_floats:i32", "num_qo_heads:i32", "head_dim:i32", "group:i32");
+            "partial_floats:i32", "num_qo_heads:i32", "head_dim:i32", "group:i32", "slice:i32");
 
     /** {@code AppendParams} of {@code kernel_params.cuh}. */
     public static final ParamLayout APPEND = ParamLayout.of("AppendParams",
@@ -96,8 +96,11 @@ public final class AttentionParams {
                 .bytes();
     }
 
-    /** {@code MergeParams} combining plan {@code p}'s split partials into {@code out}; {@code lse} may be null. */
-    public static byte[] merge(DriverPlan p, DriverTensor out, DriverTensor lse) {
+    /**
+     * {@code MergeParams} combining plan {@code p}'s split partials into {@code out}, {@code slice}
+     * channels of a row per block; {@code lse} may be null.
+     */
+    public static byte[] merge(DriverPlan p, DriverTensor out, DriverTensor lse, int slice) {
         PlanRequest r = p.request();
         PlanMetadata m = p.offsets;
         return new ParamBlock(MERGE)
@@ -106,7 +109,7 @@ public final class AttentionParams {
                 .ptr("item_head", p.at(m.itemHead())).ptr("item_row0", p.at(m.itemRow0()))
                 .ptr("item_rows", p.at(m.itemRows())).ptr("item_partial", p.at(m.itemPartial()))
                 .i32("partial_floats", p.split.partialFloats).i32("num_qo_heads", r.numQoHeads())
-                .i32("head_dim", r.cacheSpec().headDim()).i32("group", group(r))
+                .i32("head_dim", r.cacheSpec().headDim()).i32("group", group(r)).i32("slice", slice)
                 .bytes();
     }
 

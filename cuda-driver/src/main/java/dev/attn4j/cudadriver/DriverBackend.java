@@ -59,6 +59,8 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
     static final int INLINE_SLOTS = 256;
     /** Threads per block of the split merge: {@code MERGE_THREADS} of {@code split_merge.cuh}. */
     private static final int MERGE_THREADS = 256;
+    /** Partials one merge thread walks at most where a narrower slice of channels can take fewer. */
+    private static final int MERGE_PARTIALS_PER_THREAD = 4;
     private static final String READ_KERNEL = "attn4j_read_ceiling";
 
     private final String name;
@@ -181,14 +183,37 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
 
     /**
      * Launches split-KV's merge ({@code split_merge.cuh}) for plan {@code p}, if any unit was split:
-     * one block of {@code MERGE_THREADS} per (unit, packed row), the grid's y the plan's rows per item.
+     * one block of {@code MERGE_THREADS} per (unit, packed row, slice of {@link #mergeSlice} channels),
+     * the grid's x units times slices, its y the plan's rows per item.
      */
     protected void launchMerge(String kernel, DriverPlan p, DriverTensor out, DriverTensor lse) {
         int units = p.split.mergeCount.length;
         if (units > 0) {
             int rows = p.split.tileRows * (p.request().numQoHeads() / p.request().cacheSpec().numKvHeads());
-            launch(kernel, units, rows, MERGE_THREADS, AttentionParams.merge(p, out, lse));
+            int headDim = p.request().cacheSpec().headDim();
+            int slice = mergeSlice(headDim, Arrays.stream(p.split.mergeCount).max().getAsInt());
+            int slices = (headDim + slice - 1) / slice;
+            launch(kernel, units * slices, rows, MERGE_THREADS, AttentionParams.merge(p, out, lse, slice));
         }
+    }
+
+    /**
+     * Channels of a row per merge block: the widest power of two from 32 that covers the head dim
+     * (up to 256), halved while a thread would walk more than {@code MERGE_PARTIALS_PER_THREAD}
+     * partials of the unit split most ways (a thread takes 4 channels of every (256 / (slice / 4))-th
+     * partial). A row split a hundred ways is then merged by several blocks, each a short chain of
+     * loads; one split a few ways keeps one block per row, which the extra blocks' LSE passes would
+     * only slow (docs/PERF.md).
+     */
+    static int mergeSlice(int headDim, int maxItems) {
+        int slice = 32;
+        while (slice < headDim && slice < 256) {
+            slice <<= 1;
+        }
+        while (slice > 32 && (long) maxItems * slice > 4L * MERGE_THREADS * MERGE_PARTIALS_PER_THREAD) {
+            slice >>= 1;
+        }
+        return slice;
     }
 
     /** Threads per block of the append kernel (a row of blocks per slot). */
