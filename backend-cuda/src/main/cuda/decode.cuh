@@ -37,6 +37,7 @@
 // remainder's MMA is the one extra per k-step such a cache costs), and scores stay exact in fp32.
 #pragma once
 #include <type_traits>
+#include "claimed_stages.cuh"
 #include "ring.cuh"
 #include "split_merge.cuh"
 
@@ -130,7 +131,9 @@ struct Decode {
     // it; every warp reads its operands back after the ring's first barrier. Per warp that was
     // about 500 instructions of an item's 2400 outside the stage loop (docs/PERF.md).
     static constexpr bool SHARED_Q = KV == KV_INT8 && !GROUPED && WARPS == 4;
-    static constexpr int SMEM_BYTES = Q_LO_OFFSET + (GROUPED ? 0 : KSTEPS * 32 * 8) + (SHARED_Q ? 8 * 4 : 0);
+    // Then the published stage claims (claimed_stages.cuh), read throughout the stage loop.
+    static constexpr int CLAIMS_OFFSET = Q_LO_OFFSET + (GROUPED ? 0 : KSTEPS * 32 * 8) + (SHARED_Q ? 8 * 4 : 0);
+    static constexpr int SMEM_BYTES = CLAIMS_OFFSET + ClaimedStages<TOKENS, STAGES>::SLOTS * 4;
     static constexpr float LOG2E = 1.4426950408889634f;
     static constexpr float HEADROOM = 8.f;        // log2 of how far a score may exceed the reference max
     static constexpr float V_HEADROOM = 64.f;     // how far a per-token V scale may exceed its reference
@@ -189,8 +192,9 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     extern __shared__ __align__(16) char smem[];
 
     const WorkItem item(p, blockIdx.x);   // plan metadata only: read before the wait
+    DecodeStages<F::TOKENS, F::STAGES> stages(p, blockIdx.x, item.lo, item.hi, reinterpret_cast<int*>(smem + F::CLAIMS_OFFSET));
     await_earlier_kernels();
-    const int head = item.head, row0 = item.row0, lo = item.lo, hi = item.hi, part_out = item.part_out, pos0 = item.pos0;
+    const int head = item.head, row0 = item.row0, hi = stages.hi, part_out = item.part_out, pos0 = item.pos0;
     const int rows = item.rows;   // <= 8 (CudaKernels.attentionFor)
     const int* blocks = item.blocks;
     const int warp = threadIdx.x / 32;
@@ -319,11 +323,11 @@ __device__ __forceinline__ void decode_kernel(const AttnParams& p) {
     float l[2] = {0.f, 0.f};               // this lane's part of the sum of 2^(s - m)
     float vref = 0.f, inv_vref = 0.f;      // reference per-token V scale (warp-uniform)
 
-    stream_through_ring<KV, D, F::TOKENS, F::STAGES, F::THREADS, F::SCALES, F::SWIZZLE, F::LOOKUP_AHEAD>(p, blocks, head, lo, hi, token_scales, inv_block, smem,
-                                                                [&](int s) {
+    stream_stages<KV, D, F::TOKENS, F::STAGES, F::THREADS, F::SCALES, F::SWIZZLE, F::LOOKUP_AHEAD>(p, blocks, head, hi, token_scales, inv_block, smem,
+                                                                stages, [&](int s, int stage_t0) {
         const char* slot = ring_slot<F::R::STAGE_BYTES, F::STAGES>(smem, s);
         const int k0 = warp * F::TILE;                 // the warp's first token in the stage
-        const int t0 = lo + s * F::TOKENS + k0;        // and in the sequence
+        const int t0 = stage_t0 + k0;                  // and in the sequence
         if (t0 >= hi) return;
         if constexpr (F::SHARED_Q) {
             if (s == 0) read_shared_queries();   // a warp with no first stage has none after it

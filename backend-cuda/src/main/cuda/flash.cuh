@@ -495,7 +495,7 @@ __device__ __forceinline__ void flash_kernel(const AttnParams& p) {
     };
 
     stream_through_ring<KV, D, F::TOKENS, F::STAGES, F::THREADS, 1, false>(p, blocks, head, lo, hi, per_token ? 1 : 0, inv_block, smem,
-                                                                [&](int s) {
+                                                                [&](int s, int) {
         if (!active) return;
         const char* slot = ring_slot<F::STAGE_BYTES, F::STAGES>(smem, s);
         const int ts = lo + s * F::TOKENS;

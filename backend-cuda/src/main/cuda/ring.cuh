@@ -319,12 +319,16 @@ __device__ __forceinline__ const char* ring_slot(const char* smem, int s) {
     return smem + (s % STAGES) * STAGE_BYTES;
 }
 
-// The ring's pipeline, the same in both tensor-core kernels: the stages of TOKENS tokens covering
-// [lo, hi) are copied STAGES - 1 ahead of the math; for each stage s, once it is visible to every
-// warp and the copy STAGES - 1 ahead is issued, consume(s) runs the math on it (every thread calls
-// it; a warp with nothing to do returns before it finds its slot with ring_slot: computing the slot
-// for idle warps too cost the d256 flash kernels 12 bytes of spill). On return every copy has
-// landed and the block has passed a barrier, so the ring's memory is free for the epilogue.
+// The ring's pipeline, the same in both tensor-core kernels: the stages of TOKENS tokens a block
+// streams (`st`: stage s exists if st.has(s), and starts at token st.t0(s); StaticStages, or the
+// decode kernel's claimed ones, claimed_stages.cuh) are copied STAGES - 1 ahead of the math; for each
+// stage s, once it is visible to every warp and the copy STAGES - 1 ahead is issued, consume(s, t0)
+// runs the math on it (every thread calls it; a warp with nothing to do returns before it finds
+// its slot with ring_slot: computing the slot for idle warps too cost the d256 flash kernels 12
+// bytes of spill). st.advance(s) runs right after stage s's barrier. Stage x is asked for at
+// iteration x - STAGES at the earliest (the look-up below) and must be the same in every thread by then. On
+// return every copy has landed and the block has passed a barrier, so the ring's memory is free
+// for the epilogue. Tokens at or past `hi` are zero-filled and masked.
 // LOOKUP_AHEAD: the block ids of the copy issued at stage s are loaded at stage s - 1, so they
 // arrive while the math runs (the decode kernel; the flash kernel's longer math hides them).
 // prelude() runs once the first copies are issued, before the first stage is waited for: work of
@@ -332,23 +336,31 @@ __device__ __forceinline__ const char* ring_slot(const char* smem, int s) {
 struct NoPrelude {
     __device__ __forceinline__ void operator()() const {}
 };
-template <int KV, int D, int TOKENS, int STAGES, int THREADS, int SCALES, bool SWIZZLE, bool LOOKUP_AHEAD = false, class Consume,
-          class Prelude = NoPrelude>
-__device__ __forceinline__ void stream_through_ring(const AttnParams& p, const int* blocks, int head, int lo, int hi,
-                                                    int token_scales, float inv_block, char* smem, Consume&& consume,
-                                                    Prelude&& prelude = Prelude{}) {
+// The stages covering [lo, hi) in order.
+template <int TOKENS>
+struct StaticStages {
+    int lo, stages;
+    __device__ __forceinline__ StaticStages(int lo, int hi) : lo(lo), stages((hi - lo + TOKENS - 1) / TOKENS) {}
+    __device__ __forceinline__ bool has(int s) const { return s < stages; }
+    __device__ __forceinline__ int t0(int s) const { return lo + s * TOKENS; }
+    __device__ __forceinline__ void advance(int) {}
+};
+template <int KV, int D, int TOKENS, int STAGES, int THREADS, int SCALES, bool SWIZZLE, bool LOOKUP_AHEAD = false, class Stages,
+          class Consume, class Prelude = NoPrelude>
+__device__ __forceinline__ void stream_stages(const AttnParams& p, const int* blocks, int head, int hi, int token_scales,
+                                              float inv_block, char* smem, Stages& st, Consume&& consume,
+                                              Prelude&& prelude = Prelude{}) {
     static_assert(!KvTraits<KV>::quantized || sizeof(typename KvTraits<KV>::T) == 1, "quantized caches hold 8-bit codes");
     constexpr int STAGE_BYTES = Ring<(int)sizeof(typename KvTraits<KV>::T), D, TOKENS, SCALES, SWIZZLE>::STAGE_BYTES;
-    const int stages = (hi - lo + TOKENS - 1) / TOKENS;
 #pragma unroll
     for (int s = 0; s < STAGES - 1; s++) {
-        if (s < stages) {
+        if (st.has(s)) {
+            const int t = st.t0(s);
             if constexpr (LOOKUP_AHEAD) {
-                const auto b = lookup_stage<KV, D, TOKENS, THREADS>(p, blocks, lo + s * TOKENS, hi, token_scales, inv_block);
-                copy_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, head, lo + s * TOKENS, hi, token_scales, b,
-                                                                    smem + s * STAGE_BYTES);
+                const auto b = lookup_stage<KV, D, TOKENS, THREADS>(p, blocks, t, hi, token_scales, inv_block);
+                copy_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, head, t, hi, token_scales, b, smem + s * STAGE_BYTES);
             } else {
-                load_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, blocks, head, lo + s * TOKENS, hi, token_scales, inv_block,
+                load_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, blocks, head, t, hi, token_scales, inv_block,
                                                                     smem + s * STAGE_BYTES);
             }
         }
@@ -356,29 +368,42 @@ __device__ __forceinline__ void stream_through_ring(const AttnParams& p, const i
     }
     // LOOKUP_AHEAD: the block ids of the next copy (stage `ahead` of the loop below).
     StageBlocks<StageCopy<(int)sizeof(typename KvTraits<KV>::T), D, TOKENS, THREADS>::PER_THREAD> next{};
-    if constexpr (LOOKUP_AHEAD)
-        next = lookup_stage<KV, D, TOKENS, THREADS>(p, blocks, lo + (STAGES - 1) * TOKENS, STAGES - 1 < stages ? hi : 0,
-                                                    token_scales, inv_block);
+    if constexpr (LOOKUP_AHEAD) {
+        const bool has = st.has(STAGES - 1);
+        next = lookup_stage<KV, D, TOKENS, THREADS>(p, blocks, has ? st.t0(STAGES - 1) : 0, has ? hi : 0, token_scales, inv_block);
+    }
     prelude();
-    for (int s = 0; s < stages; s++) {
+    for (int s = 0; st.has(s); s++) {   // uniform: the same in every thread
         cp_async_wait<STAGES - 2>();
         __syncthreads();   // stage s is visible to all warps, and slot (s - 1) % STAGES is free again
+        st.advance(s);
         const int ahead = s + STAGES - 1;
-        if (ahead < stages) {
+        if (st.has(ahead)) {
             char* const slot = smem + (ahead % STAGES) * STAGE_BYTES;
             if constexpr (LOOKUP_AHEAD) {
-                copy_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, head, lo + ahead * TOKENS, hi, token_scales, next, slot);
-                if (ahead + 1 < stages)
-                    next = lookup_stage<KV, D, TOKENS, THREADS>(p, blocks, lo + (ahead + 1) * TOKENS, hi, token_scales, inv_block);
+                copy_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, head, st.t0(ahead), hi, token_scales, next, slot);
+                if (st.has(ahead + 1))
+                    next = lookup_stage<KV, D, TOKENS, THREADS>(p, blocks, st.t0(ahead + 1), hi, token_scales, inv_block);
             } else {
-                load_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, blocks, head, lo + ahead * TOKENS, hi, token_scales, inv_block, slot);
+                load_stage<KV, D, TOKENS, THREADS, SCALES, SWIZZLE>(p, blocks, head, st.t0(ahead), hi, token_scales, inv_block, slot);
             }
         }
         cp_async_commit();
-        consume(s);
+        consume(s, st.t0(s));
     }
     cp_async_wait<0>();
     __syncthreads();
+}
+
+// stream_stages over the stages covering [lo, hi) in order.
+template <int KV, int D, int TOKENS, int STAGES, int THREADS, int SCALES, bool SWIZZLE, bool LOOKUP_AHEAD = false, class Consume,
+          class Prelude = NoPrelude>
+__device__ __forceinline__ void stream_through_ring(const AttnParams& p, const int* blocks, int head, int lo, int hi,
+                                                    int token_scales, float inv_block, char* smem, Consume&& consume,
+                                                    Prelude&& prelude = Prelude{}) {
+    StaticStages<TOKENS> st(lo, hi);
+    stream_stages<KV, D, TOKENS, STAGES, THREADS, SCALES, SWIZZLE, LOOKUP_AHEAD>(p, blocks, head, hi, token_scales, inv_block, smem,
+                                                                                st, consume, prelude);
 }
 
 // A soft-capped logit in log2 units, cap * tanh(s / cap) * log2(e), from one exponential and one

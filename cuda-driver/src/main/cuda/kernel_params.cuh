@@ -30,6 +30,7 @@ struct AttnParams {
     const int* merge_first;   // first item of each split unit
     const int* merge_count;   // its number of items
     int* tickets;             // one zero per merge when the kernel merges in place (split_merge.cuh), else null
+    int* claims;              // one zero per merge when the kernel's items claim stages (claimed_stages.cuh), else null
     float* workspace;
     int partial_floats;
     int num_qo_heads, num_kv_heads, head_dim, block_size, group, layout, gran, group_size;
@@ -49,6 +50,7 @@ struct MergeParams {
     const int* item_partial;
     int partial_floats, num_qo_heads, head_dim, group;
     int slice;                // channels of a row per merge block (DriverBackend.mergeSlice)
+    int* claims;              // the plan's claim counters, put back to zero by the merge
 };
 
 struct AppendParams {

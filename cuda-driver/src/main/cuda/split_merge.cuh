@@ -136,6 +136,7 @@ __device__ __forceinline__ void split_merge_kernel(const attn4j_params::MergePar
     const int64_t orow = (int64_t)(p.item_row0[first] + r / p.group) * p.num_qo_heads + p.item_head[first] * p.group
             + r % p.group;   // the row's output row (plan metadata, like the above: read before the wait)
     await_earlier_kernels();   // the partials (the attention launch before), the outputs
+    if (slice == 0 && r == 0 && threadIdx.x == 0) p.claims[unit] = 0;   // for the plan's next launch (claimed_stages.cuh)
     const int64_t pf = p.partial_floats;
     const float* lse = p.workspace + (int64_t)region0 * pf + rows * D + r;
 
@@ -193,7 +194,10 @@ __device__ __forceinline__ bool last_of_unit(const attn4j_params::AttnParams& p,
     __syncthreads();
     if (threadIdx.x == 0) {
         const bool last = atomicAdd(p.tickets + m, 1) == p.merge_count[m] - 1;
-        if (last) p.tickets[m] = 0;   // no other item of this launch touches it again
+        if (last) {   // no other item of this launch touches them again
+            p.tickets[m] = 0;
+            if (p.claims != nullptr) p.claims[m] = 0;   // every item's claims came before its ticket
+        }
         *flag = last;
     }
     __syncthreads();

@@ -31,10 +31,13 @@ class PlanMetadataTest {
         int last = split.items() - 1;
         assertEquals(split.merge[last], ints.get(m.itemMerge() + last));
         assertEquals(split.mergeCount[0], ints.get(m.mergeCount()));
-        // The tickets close the array, one zero per merge (kernels that merge in place count on them).
-        assertEquals(m.mergeTicket() + split.mergeCount.length, m.length());
+        // The tickets, then the claims close the array, one zero per merge each (kernels that merge in
+        // place count on the tickets; kernels whose items claim a unit's last stages on the claims).
+        assertEquals(m.mergeTicket() + split.mergeCount.length, m.mergeClaim());
+        assertEquals(m.mergeClaim() + split.mergeCount.length, m.length());
         for (int i = 0; i < split.mergeCount.length; i++) {
             assertEquals(0, ints.get(m.mergeTicket() + i));
+            assertEquals(0, ints.get(m.mergeClaim() + i));
         }
     }
 

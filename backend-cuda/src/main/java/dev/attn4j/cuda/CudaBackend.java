@@ -65,7 +65,10 @@ public final class CudaBackend extends DriverBackend<CudaPlan> {
         // Decode kernels merge units split a few ways in place (the last item of a unit merges it);
         // otherwise the merge kernel combines the partials.
         boolean mergeInPlace = aligned && p.mergeInPlace;
-        byte[] params = AttentionParams.attention(p, q, o, l, AttentionParams.KvSource.of(cache, p), mergeInPlace);
+        // Their items of a split unit share the unit's last stages (claimed_stages.cuh).
+        boolean claimStages = aligned && p.claimStages;
+        byte[] params = AttentionParams.attention(p, q, o, l, AttentionParams.KvSource.of(cache, p), mergeInPlace,
+                claimStages);
         launch(kernel, p.split.items(), kernels().blockThreads(kernel), params);   // 128, or 64 (decode.cuh's Decode::WARPS)
         if (!mergeInPlace) {
             launchMerge(CudaKernels.merge(p.request().queryDtype()), p, o, l);

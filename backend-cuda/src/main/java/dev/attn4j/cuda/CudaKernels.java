@@ -170,6 +170,27 @@ final class CudaKernels {
     private static final boolean MERGE_IN_PLACE =
             Boolean.parseBoolean(System.getProperty("attn4j.cuda.mergeInPlace", "true"));
 
+    /**
+     * Whether {@code kernel}'s items of a split unit claim the unit's last stages as they free up
+     * ({@code claimed_stages.cuh}) instead of each streaming a fixed range: the decode kernels, on
+     * plans whose units split at least {@link #CLAIM_MIN_SPLITS} ways (the kernel then claims in the
+     * units long enough for it). Equal ranges end unequally: at one long sequence the last SM
+     * finished 4 us after the mean one, and claiming took those decodes 1-5 % faster (H200, 49-132
+     * items a unit); units split 2-16 ways gained nothing, and fp8 and TOKEN_GROUP ran 1-4 % slower
+     * there (docs/PERF.md). {@code -Dattn4j.cuda.claimStages=false} turns it off: a diagnostic
+     * switch, for measuring one against the other in one run.
+     */
+    static boolean claimsStages(String kernel, WorkSplit split) {
+        return CLAIM_STAGES && kernel.startsWith("attn4j_decode_") && split.mergeCount.length > 0
+                && split.mostSplits() >= CLAIM_MIN_SPLITS;
+    }
+
+    /** The fewest items a unit of a plan must split into before its decode items claim stages. */
+    static final int CLAIM_MIN_SPLITS = 32;
+
+    private static final boolean CLAIM_STAGES =
+            Boolean.parseBoolean(System.getProperty("attn4j.cuda.claimStages", "true"));
+
     static String merge(DType q) {
         return "attn4j_merge_" + KernelNames.half(q);
     }

@@ -13,16 +13,20 @@ final class CudaPlan extends DriverPlan {
     final String fallbackKernel;
     /** Whether {@link #kernel} merges this plan's split units in place ({@link CudaKernels#mergesInPlace}). */
     final boolean mergeInPlace;
+    /** Whether {@link #kernel}'s items claim their unit's last stages ({@link CudaKernels#claimsStages}). */
+    final boolean claimStages;
 
     CudaPlan(CudaBackend backend, PlanRequest request, ValidatedBatch b, WorkSplit split, String kernel) {
         super(backend, request, b, split);
         this.kernel = kernel;
         this.fallbackKernel = CudaKernels.genericFor(request.cacheSpec(), request.queryDtype());
         this.mergeInPlace = CudaKernels.mergesInPlace(kernel, split);
+        this.claimStages = CudaKernels.claimsStages(kernel, split);
     }
 
     @Override
     public String describe() {
-        return "cuda " + kernel + ": " + split.describe() + (mergeInPlace ? ", merged in place" : "");
+        return "cuda " + kernel + ": " + split.describe() + (mergeInPlace ? ", merged in place" : "")
+                + (claimStages ? ", stages claimed" : "");
     }
 }

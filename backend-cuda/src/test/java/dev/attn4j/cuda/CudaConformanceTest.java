@@ -7,11 +7,12 @@ import java.util.Set;
 
 /**
  * The TCK on cuda, reaching the tensor-core decode and flash kernels and the generic fp32 fallback
- * (docs/USER-GUIDE.md: which cuda kernel runs); skips with the probe's cause without an NVIDIA GPU.
+ * (docs/USER-GUIDE.md: which cuda kernel runs), and decode items that claim their unit's last stages
+ * (claimed_stages.cuh); skips with the probe's cause without an NVIDIA GPU.
  */
 class CudaConformanceTest extends BackendTck {
     CudaConformanceTest() {
         super(new CudaBackendProvider(), BackendOptions.defaults(),
-                Set.of("attn4j_decode_", "attn4j_flash_", "attn4j_attention_"));
+                Set.of("attn4j_decode_", "attn4j_flash_", "attn4j_attention_", "stages claimed"));
     }
 }

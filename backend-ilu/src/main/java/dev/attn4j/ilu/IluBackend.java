@@ -74,7 +74,7 @@ public final class IluBackend extends DriverBackend<IluPlan> {
     @Override
     protected void attentionValidated(IluPlan p, DriverTensor query, DriverKvCache c, DriverTensor o, DriverTensor l) {
         KvSource kv = p.choice.path().stages() ? stage(p, c) : KvSource.of(c, p);
-        launch(p.choice.kernel(), p.split.items(), IluKernels.THREADS, AttentionParams.attention(p, query, o, l, kv, false));
+        launch(p.choice.kernel(), p.split.items(), IluKernels.THREADS, AttentionParams.attention(p, query, o, l, kv, false, false));
         launchMerge(IluKernels.merge(p.request().queryDtype()), p, o, l);
     }
 

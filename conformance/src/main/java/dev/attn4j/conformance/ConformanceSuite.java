@@ -233,6 +233,15 @@ public final class ConformanceSuite {
         add(cases, fmt(KvDType.INT8, ScaleGranularity.TOKEN).tag("long-split").heads(4, 4).headDim(64).decode(sixteen).build());
         add(cases, fmt(KvDType.FP8_E4M3, ScaleGranularity.TENSOR).tag("long-split").heads(32, 4).headDim(128)
                 .layout(KvLayout.HND).decode(sixteen).build());
+        //     Two long sequences over 8 KV heads: 16 units, each split thirty ways or more on a large
+        //     GPU and long enough that cuda's decode items claim the unit's last stages as they free
+        //     up (claimed_stages.cuh, CudaKernels.claimsStages); with TOKEN_GROUP scales and a
+        //     sliding window too. G = 1 and head dim 64 keep the reference's work small.
+        add(cases, fmt(KvDType.INT8, ScaleGranularity.TOKEN).tag("long-split").heads(8, 8).headDim(64)
+                .decode(20000, 16000).build());
+        add(cases, fmt(KvDType.INT8, ScaleGranularity.tokenGroup(32)).tag("long-split").heads(8, 8).headDim(64)
+                .layout(KvLayout.HND).options(AttentionOptions.builder().slidingWindow(18000).build())
+                .decode(20000, 16000).build());
         return new ArrayList<>(cases.values());
     }
 

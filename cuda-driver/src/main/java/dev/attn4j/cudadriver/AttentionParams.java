@@ -44,14 +44,14 @@ public final class AttentionParams {
             "q_indptr:ptr", "kv_lens:ptr", "block_indptr:ptr", "block_ids:ptr",
             "item_seq:ptr", "item_head:ptr", "item_row0:ptr", "item_rows:ptr", "item_lo:ptr", "item_hi:ptr",
             "item_partial:ptr", "item_merge:ptr", "merge_first:ptr", "merge_count:ptr", "tickets:ptr",
-            "workspace:ptr", "partial_floats:i32", "num_qo_heads:i32", "num_kv_heads:i32", "head_dim:i32", "block_size:i32", "group:i32",
+            "claims:ptr", "workspace:ptr", "partial_floats:i32", "num_qo_heads:i32", "num_kv_heads:i32", "head_dim:i32", "block_size:i32", "group:i32",
             "layout:i32", "gran:i32", "group_size:i32", "sm_scale:f32", "soft_cap:f32", "causal:i32", "window:i32");
 
     /** {@code MergeParams} of {@code kernel_params.cuh}. */
     public static final ParamLayout MERGE = ParamLayout.of("MergeParams",
             "out:ptr", "lse:ptr", "workspace:ptr", "merge_first:ptr", "merge_count:ptr", "item_head:ptr",
             "item_row0:ptr", "item_rows:ptr", "item_partial:ptr",
-            "partial_floats:i32", "num_qo_heads:i32", "head_dim:i32", "group:i32", "slice:i32");
+            "partial_floats:i32", "num_qo_heads:i32", "head_dim:i32", "group:i32", "slice:i32", "claims:ptr");
 
     /** {@code AppendParams} of {@code kernel_params.cuh}. */
     public static final ParamLayout APPEND = ParamLayout.of("AppendParams",
@@ -68,9 +68,12 @@ public final class AttentionParams {
      * @param mergeInPlace whether the kernel merges split units itself (the last item of a unit to
      *                     finish, {@code split_merge.cuh}'s merge_in_place): it then gets the plan's
      *                     tickets, and no merge launch may follow; else tickets are null
+     * @param claimStages  whether the kernel's items of a split unit claim the unit's last stages as
+     *                     they free up (cuda's decode kernel, {@code claimed_stages.cuh}): it then gets
+     *                     the plan's claim counters, else null
      */
     public static byte[] attention(DriverPlan p, DriverTensor query, DriverTensor out, DriverTensor lse, KvSource kv,
-                                   boolean mergeInPlace) {
+                                   boolean mergeInPlace, boolean claimStages) {
         PlanRequest r = p.request();
         KvCacheSpec spec = r.cacheSpec();
         PlanMetadata m = p.offsets;
@@ -86,6 +89,7 @@ public final class AttentionParams {
                 .ptr("item_merge", p.at(m.itemMerge())).ptr("merge_first", p.at(m.mergeFirst()))
                 .ptr("merge_count", p.at(m.mergeCount()))
                 .ptr("tickets", mergeInPlace && p.split.mergeCount.length > 0 ? p.at(m.mergeTicket()) : 0)
+                .ptr("claims", claimStages && p.split.mergeCount.length > 0 ? p.at(m.mergeClaim()) : 0)
                 .ptr("workspace", address(p.workspace)).i32("partial_floats", p.split.partialFloats)
                 .i32("num_qo_heads", r.numQoHeads()).i32("num_kv_heads", spec.numKvHeads())
                 .i32("head_dim", spec.headDim()).i32("block_size", kv.blockSize()).i32("group", group(r))
@@ -110,6 +114,7 @@ public final class AttentionParams {
                 .ptr("item_rows", p.at(m.itemRows())).ptr("item_partial", p.at(m.itemPartial()))
                 .i32("partial_floats", p.split.partialFloats).i32("num_qo_heads", r.numQoHeads())
                 .i32("head_dim", r.cacheSpec().headDim()).i32("group", group(r)).i32("slice", slice)
+                .ptr("claims", p.at(m.mergeClaim()))
                 .bytes();
     }
 
