@@ -53,7 +53,8 @@ public final class CudaBackend extends DriverBackend<CudaPlan> {
         int capacity = CudaKernels.itemRowCapacity(request.cacheSpec(), request.queryDtype());
         int itemRows = Math.max(1, Math.min(capacity / group, batch.maxQLen())) * group;   // WorkSplit.tileRows x G
         String kernel = CudaKernels.attentionFor(request.cacheSpec(), request.queryDtype(), itemRows);
-        int slots = multiprocessors() * guarded(() -> kernels().residentBlocks(kernel, kernels().blockThreads(kernel)));
+        int resident = guarded(() -> kernels().residentBlocks(kernel, kernels().blockThreads(kernel)));
+        int slots = multiprocessors() * CudaKernels.planBlocksPerSm(resident);
         return new CudaPlan(this, request, batch, WaveSplit.forWaves(request, batch, slots, capacity), kernel);
     }
 

@@ -151,9 +151,22 @@ final class CudaKernels {
      * but 16 (qwen2-7b 8 x 32768) 85 -> 89 us and 66-132 (one sequence of 131072 tokens) 89 -> 99
      * and 53 -> 111 us, where the merge kernel spreads every row over a block (H200, docs/PERF.md).
      * Merging those in two steps in place (groups of about sqrt(n) items, then the groups) was no
-     * faster than the merge kernel either (docs/PERF.md, sixth session).
+     * faster than the merge kernel either (docs/PERF.md, sixth session). {@code
+     * -Dattn4j.cuda.inPlaceMaxSplits=N} moves the bound (a diagnostic switch: 33 splits in place, in a
+     * plan sized for 2 blocks a SM, were 5-16 % slower than the merge kernel, docs/PERF.md 2026-12-04).
      */
     static final int IN_PLACE_MAX_SPLITS = 8;
+
+    /**
+     * The blocks per multiprocessor a plan sizes its split for: the kernel's residency, or fewer
+     * where {@code -Dattn4j.cuda.planBlocksPerSm=N} says so (a diagnostic switch: fewer, longer items
+     * and fewer partials to merge, for measuring one against the other in one run).
+     */
+    static int planBlocksPerSm(int resident) {
+        return PLAN_BLOCKS_PER_SM > 0 ? Math.min(resident, PLAN_BLOCKS_PER_SM) : resident;
+    }
+
+    private static final int PLAN_BLOCKS_PER_SM = Integer.getInteger("attn4j.cuda.planBlocksPerSm", 0);
 
     /**
      * Whether {@code kernel} merges the split units of {@code split} itself ({@code split_merge.cuh}'s
@@ -164,8 +177,10 @@ final class CudaKernels {
      */
     static boolean mergesInPlace(String kernel, WorkSplit split) {
         return MERGE_IN_PLACE && kernel.startsWith("attn4j_decode_") && split.mergeCount.length > 0
-                && split.mostSplits() <= IN_PLACE_MAX_SPLITS;
+                && split.mostSplits() <= IN_PLACE_SPLITS;
     }
+
+    private static final int IN_PLACE_SPLITS = Integer.getInteger("attn4j.cuda.inPlaceMaxSplits", IN_PLACE_MAX_SPLITS);
 
     private static final boolean MERGE_IN_PLACE =
             Boolean.parseBoolean(System.getProperty("attn4j.cuda.mergeInPlace", "true"));

@@ -79,4 +79,18 @@ class WaveSplitTest {
         // 8 x 32768 is 32 units: 16 pieces of 2048 tokens, one wave, rather than two waves of 1024.
         assertEquals(512, decode(8, 32768, 528, fourHeads, 28).items());
     }
+
+    @Test
+    void unitsThatFillMostOfOneWaveStayWholeRatherThanRunTwoWavesOfPieces() {
+        KvCacheSpec fourHeads = KvCacheSpec.builder().numBlocks(64 * 256).blockSize(BS).numKvHeads(4).headDim(128)
+                .kvDtype(KvDType.BF16).build();
+        // 256 units on 396 slots (3 blocks a SM, bf16 d128): 65 % of a wave whole, where 3 pieces
+        // each would be 768 items in two waves.
+        WorkSplit s = decode(64, 4096, 396, fourHeads, 28);
+        assertEquals(256, s.items());
+        assertEquals(0, s.mergeCount.length);
+        // Under the fill that streams as fast as a whole wave, the units are still split: 256 on 528
+        // slots is 48 % (the test above), 200 on 396 is 51 %.
+        assertTrue(decode(50, 4096, 396, fourHeads, 28).items() > 200);
+    }
 }
