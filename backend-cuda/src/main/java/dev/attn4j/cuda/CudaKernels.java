@@ -171,13 +171,33 @@ final class CudaKernels {
     /**
      * Whether {@code kernel} merges the split units of {@code split} itself ({@code split_merge.cuh}'s
      * merge_in_place, in the decode kernels), so no merge launch follows it: decode kernels whose
-     * units split at most {@link #IN_PLACE_MAX_SPLITS} ways. {@code -Dattn4j.cuda.mergeInPlace=false}
-     * turns it off (the merge kernel after every split launch): a diagnostic switch, for measuring
-     * one against the other in one run.
+     * units split at most {@link #IN_PLACE_MAX_SPLITS} ways, counted in passes over the partials
+     * ({@link #inPlacePasses}). {@code -Dattn4j.cuda.mergeInPlace=false} turns it off (the merge
+     * kernel after every split launch): a diagnostic switch, for measuring one against the other in
+     * one run.
+     *
+     * @param itemRows the packed rows of an item (query rows x G)
+     * @param headDim  the head dimension
      */
-    static boolean mergesInPlace(String kernel, WorkSplit split) {
+    static boolean mergesInPlace(String kernel, WorkSplit split, int itemRows, int headDim) {
         return MERGE_IN_PLACE && kernel.startsWith("attn4j_decode_") && split.mergeCount.length > 0
-                && split.mostSplits() <= IN_PLACE_SPLITS;
+                && (long) split.mostSplits() * inPlacePasses(itemRows, headDim) <= IN_PLACE_SPLITS;
+    }
+
+    /**
+     * How many times merge_in_place's threads walk a unit's partials: once per THREADS of its
+     * (row, 4-channel run) pairs. Counted for the 4-warp decode kernels (head dims up to 128, 128
+     * threads): 7 or 8 rows at d128 take two passes, and there units split 8 ways merged 1-3 %
+     * faster in the merge kernel (llama3-70b 8 x 32768, qwen2-7b 16 x 16384), 2-4 ways faster in
+     * place (H200, docs/PERF.md 2026-12-04). The 2-warp d256 16-bit kernels were not measured so
+     * and keep one pass.
+     */
+    static int inPlacePasses(int itemRows, int headDim) {
+        if (headDim > 128) {
+            return 1;
+        }
+        int runs = itemRows * (headDim / 4);
+        return Math.max(1, (runs + 127) / 128);
     }
 
     private static final int IN_PLACE_SPLITS = Integer.getInteger("attn4j.cuda.inPlaceMaxSplits", IN_PLACE_MAX_SPLITS);

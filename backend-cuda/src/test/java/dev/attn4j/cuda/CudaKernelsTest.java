@@ -70,16 +70,30 @@ class CudaKernelsTest {
         // The launcher skips the merge launch for these: a kernel and split named here must merge split units itself.
         KvCacheSpec int8 = spec(KvDType.INT8, ScaleGranularity.TOKEN, 128);
         String decode = CudaKernels.attentionFor(int8, DType.BF16, 4);
-        assertTrue(CudaKernels.mergesInPlace(decode, oneSequenceSplit(4096, 2)));
-        assertTrue(CudaKernels.mergesInPlace(decode, oneSequenceSplit(4096, CudaKernels.IN_PLACE_MAX_SPLITS)));
-        assertFalse(CudaKernels.mergesInPlace(decode, oneSequenceSplit(4096, CudaKernels.IN_PLACE_MAX_SPLITS + 1)),
+        assertTrue(CudaKernels.mergesInPlace(decode, oneSequenceSplit(4096, 2), 4, 128));
+        assertTrue(CudaKernels.mergesInPlace(decode, oneSequenceSplit(4096, CudaKernels.IN_PLACE_MAX_SPLITS), 4, 128));
+        assertFalse(CudaKernels.mergesInPlace(decode, oneSequenceSplit(4096, CudaKernels.IN_PLACE_MAX_SPLITS + 1), 4, 128),
                 "units split more ways go to the merge kernel");
-        assertFalse(CudaKernels.mergesInPlace(decode, oneSequenceSplit(4096, 1)), "nothing to merge");
+        assertFalse(CudaKernels.mergesInPlace(decode, oneSequenceSplit(4096, 1), 4, 128), "nothing to merge");
         assertTrue(CudaKernels.mergesInPlace(
                 CudaKernels.attentionFor(spec(KvDType.INT8, ScaleGranularity.tokenGroup(32), 128), DType.BF16, 4),
-                oneSequenceSplit(4096, 3)));
-        assertFalse(CudaKernels.mergesInPlace(CudaKernels.attentionFor(int8, DType.BF16, 64), oneSequenceSplit(4096, 2)));
-        assertFalse(CudaKernels.mergesInPlace(CudaKernels.genericFor(int8, DType.BF16), oneSequenceSplit(4096, 2)));
+                oneSequenceSplit(4096, 3), 4, 128));
+        assertFalse(CudaKernels.mergesInPlace(CudaKernels.attentionFor(int8, DType.BF16, 64), oneSequenceSplit(4096, 2), 64, 128));
+        assertFalse(CudaKernels.mergesInPlace(CudaKernels.genericFor(int8, DType.BF16), oneSequenceSplit(4096, 2), 4, 128));
+    }
+
+    @Test
+    void unitsOfSevenOrEightRowsAtD128MergeInPlaceUpToFourSplits() {
+        // 7-8 rows x 32 runs take the block's 128 threads twice over the partials.
+        String decode = CudaKernels.attentionFor(spec(KvDType.INT8, ScaleGranularity.TOKEN, 128), DType.BF16, 8);
+        assertEquals(2, CudaKernels.inPlacePasses(7, 128));
+        assertEquals(1, CudaKernels.inPlacePasses(4, 128));
+        assertEquals(1, CudaKernels.inPlacePasses(8, 64));
+        assertEquals(1, CudaKernels.inPlacePasses(2, 256), "d256 kernels keep one pass (not measured)");
+        assertTrue(CudaKernels.mergesInPlace(decode, oneSequenceSplit(4096, 4), 8, 128));
+        assertFalse(CudaKernels.mergesInPlace(decode, oneSequenceSplit(4096, 5), 7, 128));
+        assertFalse(CudaKernels.mergesInPlace(decode, oneSequenceSplit(4096, 8), 8, 128));
+        assertTrue(CudaKernels.mergesInPlace(decode, oneSequenceSplit(4096, 8), 4, 128));
     }
 
     /** A decode of one sequence of {@code len} tokens (one KV head) split {@code ways} ways. */
