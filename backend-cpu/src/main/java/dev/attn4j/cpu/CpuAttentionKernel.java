@@ -4,7 +4,6 @@ import dev.attn4j.api.DType;
 import dev.attn4j.api.KvCacheSpec;
 import dev.attn4j.api.KvLayout;
 import dev.attn4j.api.PlanRequest;
-import dev.attn4j.api.numeric.HalfFormat;
 import dev.attn4j.api.support.ValidatedBatch;
 import dev.attn4j.api.support.WorkSplit;
 
@@ -171,9 +170,12 @@ final class CpuAttentionKernel {
                 for (int j = 0; j < g; j++) {
                     int src = ((row0 + i) * numQoHeads + head * g + j) * d;
                     int dst = (i * g + j) * d;
-                    for (int c = 0; c < d; c++) {
-                        q[dst + c] = HalfFormat.toFloat(qType, query.getShort(2 * (src + c))) * scale;
+                    if (qType == DType.BF16) {
+                        lanes.bf16(query, 2 * src, q, dst, d);
+                    } else {
+                        lanes.fp16(query, 2 * src, q, dst, d);
                     }
+                    lanes.scale(q, dst, d, scale);
                 }
             }
             Arrays.fill(w.m[hh], 0, r, Float.NEGATIVE_INFINITY);
@@ -300,9 +302,7 @@ final class CpuAttentionKernel {
                 int qr = i * g + j;
                 float inv = 1f / l[qr];
                 int dst = ((row0 + i) * numQoHeads + head * g + j) * d;
-                for (int c = 0; c < d; c++) {
-                    out.putShort(2 * (dst + c), HalfFormat.fromFloat(qType, acc[qr * d + c] * inv));
-                }
+                lanes.storeHalf(qType, acc, qr * d, d, inv, out, 2 * dst);
                 if (lse != null) {
                     lse.putFloat(4 * ((row0 + i) * numQoHeads + head * g + j), m[qr] + (float) Math.log(l[qr]));
                 }
@@ -344,9 +344,7 @@ final class CpuAttentionKernel {
             int j = qr % g;
             int dst = ((row0 + i) * numQoHeads + head * g + j) * d;
             float inv = 1f / sum;
-            for (int c = 0; c < d; c++) {
-                out.putShort(2 * (dst + c), HalfFormat.fromFloat(qType, o[c] * inv));
-            }
+            lanes.storeHalf(qType, o, 0, d, inv, out, 2 * dst);
             if (lse != null) {
                 lse.putFloat(4 * ((row0 + i) * numQoHeads + head * g + j), max + (float) Math.log(sum));
             }

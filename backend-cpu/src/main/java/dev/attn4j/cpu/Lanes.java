@@ -97,6 +97,13 @@ interface Lanes {
     void bf16(ByteBuffer data, int at, float[] dst, int dstOff, int n);
 
     /**
+     * {@code src[off .. off + n)} times {@code mul}, rounded to {@code type} (bf16 or fp16) as
+     * {@link dev.attn4j.api.numeric.HalfFormat#fromFloat} rounds them, little-endian into {@code dst}
+     * from byte {@code at}: the output rows.
+     */
+    void storeHalf(dev.attn4j.api.DType type, float[] src, int off, int n, float mul, ByteBuffer dst, int at);
+
+    /**
      * {@code iterations} rounds of 8 independent multiply-add chains, as wide as these loops
      * compute; returns a value that depends on all of them (so no JIT drops the work). The FMAs
      * done: {@code 8 * iterations * fmaWidth()}.

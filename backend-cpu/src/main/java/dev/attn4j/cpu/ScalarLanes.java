@@ -155,6 +155,13 @@ final class ScalarLanes implements Lanes {
     }
 
     @Override
+    public void storeHalf(dev.attn4j.api.DType type, float[] src, int off, int n, float mul, ByteBuffer dst, int at) {
+        for (int i = 0; i < n; i++) {
+            dst.putShort(at + 2 * i, dev.attn4j.api.numeric.HalfFormat.fromFloat(type, src[off + i] * mul));
+        }
+    }
+
+    @Override
     public float fmaChains(long iterations) {
         float a0 = 1f, a1 = 2f, a2 = 3f, a3 = 4f, a4 = 5f, a5 = 6f, a6 = 7f, a7 = 8f;
         final float m = 0.999f, c = 1e-3f;   // stays bounded, no denormals

@@ -762,6 +762,27 @@ final class VectorLanes implements Lanes {
     }
 
     @Override
+    public void storeHalf(dev.attn4j.api.DType type, float[] src, int off, int n, float mul, ByteBuffer dst, int at) {
+        if (type != dev.attn4j.api.DType.BF16) {   // fp16 rounding stays scalar (no vector float-to-half on JDK 17)
+            ScalarLanes.INSTANCE.storeHalf(type, src, off, n, mul, dst, at);
+            return;
+        }
+        int i = 0;
+        for (int end = n - n % L; i < end; i += L) {
+            FloatVector x = FloatVector.fromArray(F, src, off + i).mul(mul);
+            IntVector b = x.reinterpretAsInts();
+            IntVector high = b.lanewise(VectorOperators.LSHR, 16);
+            // Bf16.fromFloat: ties to even (add 0x7fff plus the kept part's lowest bit), NaN kept quiet.
+            IntVector r = b.add(0x7FFF).add(high.and(1)).lanewise(VectorOperators.LSHR, 16)
+                    .blend(high.or(0x40), x.compare(VectorOperators.NE, x).cast(I));
+            ((ShortVector) r.convertShape(VectorOperators.I2S, S, 0)).intoByteBuffer(dst, at + 2 * i, ByteOrder.LITTLE_ENDIAN);
+        }
+        for (; i < n; i++) {
+            dst.putShort(at + 2 * i, dev.attn4j.api.numeric.Bf16.fromFloat(src[off + i] * mul));
+        }
+    }
+
+    @Override
     public float fmaChains(long iterations) {
         FloatVector m = FloatVector.broadcast(F, 0.999f);
         FloatVector c = FloatVector.broadcast(F, 1e-3f);

@@ -275,6 +275,37 @@ class LanesTest {
     }
 
     @Test
+    void outputRowsRoundToHalfFormatsValuesBitForBit() {
+        // Ties (the bits just at and past a half step), NaN, infinities, overflow to infinity,
+        // subnormals; heap and direct buffers, odd byte offsets, lengths with and without tails.
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 3.4e38f, -3.4e38f,
+                Float.intBitsToFloat(0x3f808000), Float.intBitsToFloat(0x3f818000), Float.intBitsToFloat(0x3f808001),
+                1e-40f, -0f, 0f, Float.MIN_VALUE, 65504f, 65520f, 6e-8f};
+        for (boolean direct : new boolean[] {false, true}) {
+            for (int n : LENGTHS) {
+                float[] src = random(n + 3);
+                for (int i = 0; i < n; i++) {
+                    src[3 + i] *= 1000f;
+                    if (i % 3 == 0) {
+                        src[3 + i] = special[(i / 3) % special.length];
+                    }
+                }
+                for (dev.attn4j.api.DType type : new dev.attn4j.api.DType[] {dev.attn4j.api.DType.BF16, dev.attn4j.api.DType.FP16}) {
+                    for (float mul : new float[] {1f, 0.75f}) {   // 1: the ties above stay ties
+                        ByteBuffer out = (direct ? ByteBuffer.allocateDirect(2 * n + 5) : ByteBuffer.allocate(2 * n + 5))
+                                .order(ByteOrder.LITTLE_ENDIAN);
+                        vector.storeHalf(type, src, 3, n, mul, out, 5);
+                        for (int i = 0; i < n; i++) {
+                            short want = dev.attn4j.api.numeric.HalfFormat.fromFloat(type, src[3 + i] * mul);
+                            assertEquals(want, out.getShort(5 + 2 * i), type + " lane " + i + " of " + n + ": " + src[3 + i]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void allFiniteFindsEveryInfinityAndNaN() {
         for (Lanes lanes : new Lanes[] {vector, scalar}) {
             for (int n : LENGTHS) {
