@@ -21,6 +21,8 @@ import java.util.Arrays;
  */
 final class CpuAttentionKernel {
     static final int KV_TILE = 32;
+    /** How far (natural log) a score may pass its row's reference max before the row is rescaled. */
+    static final float RESCALE_HEADROOM = 8f;
 
     /** A worker thread's float arrays, grown (never shrunk) to the largest group it has run. */
     private static final class Scratch {
@@ -232,14 +234,17 @@ final class CpuAttentionKernel {
                         lanes.softCap(s, row + jFirst, row + jLast + 1, softCap);
                     }
                     float mt = lanes.max(s, row + jFirst, row + jLast + 1);
-                    float mNew = Math.max(m[qr], mt);
-                    if (mNew > m[qr]) {
-                        float corr = (float) Math.exp(m[qr] - mNew);
+                    // The row's reference moves only when a score passes it by more than
+                    // RESCALE_HEADROOM (or on its first visible tile): weights up to e^8 against
+                    // the reference are safe in float, and the row's accumulator is rescaled a few
+                    // times instead of at nearly every tile that raises its max.
+                    if (mt > m[qr] + RESCALE_HEADROOM) {
+                        float corr = (float) Math.exp(m[qr] - mt);
                         l[qr] *= corr;
                         lanes.scale(acc, qr * d, d, corr);
-                        m[qr] = mNew;
+                        m[qr] = mt;
                     }
-                    l[qr] += lanes.expShifted(s, row + jFirst, row + jLast + 1, mNew);
+                    l[qr] += lanes.expShifted(s, row + jFirst, row + jLast + 1, m[qr]);
                     Arrays.fill(s, row, row + jFirst, 0f);
                     Arrays.fill(s, row + jLast + 1, row + n, 0f);
                 }
