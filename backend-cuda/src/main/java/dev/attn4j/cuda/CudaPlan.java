@@ -20,7 +20,6 @@ final class CudaPlan extends DriverPlan {
         super(backend, request, b, split);
         this.kernel = kernel;
         this.fallbackKernel = CudaKernels.genericFor(request.cacheSpec(), request.queryDtype());
-        int itemRows = split.tileRows * (request.numQoHeads() / request.cacheSpec().numKvHeads());
         this.mergeInPlace = CudaKernels.mergesInPlace(kernel, split, itemRows, request.cacheSpec().headDim());
         this.claimStages = CudaKernels.claimsStages(kernel, split);
     }

@@ -55,8 +55,9 @@ class ClaimedStagesPlanTest {
                 layout), b, SLOTS, 8);
     }
 
-    private static boolean claims(WorkSplit s) {
-        return CudaKernels.claimsStages("attn4j_decode_int8_bf16_d64", s);
+    /** Whether the int8 decode kernel of the split's head dim would claim stages in it. */
+    private static boolean claims(WorkSplit s, int headDim) {
+        return CudaKernels.claimsStages("attn4j_decode_int8_bf16_d" + headDim, s);
     }
 
     /** Whether every split unit is long enough for the int8 d128 kernel's items to claim. */
@@ -74,23 +75,23 @@ class ClaimedStagesPlanTest {
     @Test
     void oneLongSequenceClaims() {
         WorkSplit s = decode(128, 8, 32, 131072);
-        assertTrue(claims(s), s.describe());
+        assertTrue(claims(s, 128), s.describe());
         assertTrue(everyUnitLongEnough(s), s.describe());
     }
 
     @Test
     void unitsSplitAFewWaysDoNot() {
-        assertFalse(claims(decode(128, 8, 32, 32768, 32768, 32768, 32768, 32768, 32768, 32768, 32768)));   // 8 items a unit
+        assertFalse(claims(decode(128, 8, 32, 32768, 32768, 32768, 32768, 32768, 32768, 32768, 32768), 128));   // 8 items a unit
         int[] sixtyFour = new int[64];
         java.util.Arrays.fill(sixtyFour, 4096);
-        assertFalse(claims(decode(128, 4, 28, sixtyFour)));   // qwen2-7b 64 x 4096: 2 items a unit
+        assertFalse(claims(decode(128, 4, 28, sixtyFour), 128));   // qwen2-7b 64 x 4096: 2 items a unit
         assertFalse(CudaKernels.claimsStages("attn4j_flash_int8_bf16_d128", decode(128, 8, 32, 131072)));
     }
 
     @Test
     void theConformanceCaseMeantToClaimDoesOnALargeGpu() {
         WorkSplit s = decode(64, 8, 8, 20000, 16000);   // ConformanceSuite's long-split int8/TOKEN case
-        assertTrue(claims(s), s.describe());
+        assertTrue(claims(s, 64), s.describe());
         assertTrue(everyUnitLongEnough(s), s.describe());
     }
 }

@@ -78,7 +78,7 @@ class CudaKernelsTest {
         assertTrue(CudaKernels.mergesInPlace(
                 CudaKernels.attentionFor(spec(KvDType.INT8, ScaleGranularity.tokenGroup(32), 128), DType.BF16, 4),
                 oneSequenceSplit(4096, 3), 4, 128));
-        assertFalse(CudaKernels.mergesInPlace(CudaKernels.attentionFor(int8, DType.BF16, 64), oneSequenceSplit(4096, 2), 64, 128));
+        assertFalse(CudaKernels.mergesInPlace(CudaKernels.attentionFor(int8, DType.BF16, 64), oneSequenceSplit(4096, 2), 4, 128));
         assertFalse(CudaKernels.mergesInPlace(CudaKernels.genericFor(int8, DType.BF16), oneSequenceSplit(4096, 2), 4, 128));
     }
 

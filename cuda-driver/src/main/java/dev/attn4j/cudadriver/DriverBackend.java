@@ -189,11 +189,8 @@ public abstract class DriverBackend<P extends DriverPlan> extends ValidatingBack
     protected void launchMerge(String kernel, DriverPlan p, DriverTensor out, DriverTensor lse) {
         int units = p.split.mergeCount.length;
         if (units > 0) {
-            int rows = p.split.tileRows * (p.request().numQoHeads() / p.request().cacheSpec().numKvHeads());
-            int headDim = p.request().cacheSpec().headDim();
-            int slice = mergeSlice(headDim, Arrays.stream(p.split.mergeCount).max().getAsInt());
-            int slices = (headDim + slice - 1) / slice;
-            launch(kernel, units * slices, rows, MERGE_THREADS, AttentionParams.merge(p, out, lse, slice));
+            int slices = (p.request().cacheSpec().headDim() + p.mergeSlice - 1) / p.mergeSlice;
+            launch(kernel, units * slices, p.itemRows, MERGE_THREADS, AttentionParams.merge(p, out, lse, p.mergeSlice));
         }
     }
 

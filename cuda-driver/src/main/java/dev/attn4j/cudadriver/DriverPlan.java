@@ -15,9 +15,15 @@ import java.nio.ByteOrder;
  * backend's pool and its metadata goes up asynchronously, so planning never waits for the device.
  */
 public class DriverPlan extends DeviceSplitPlan<DriverTensor> {
+    /** An item's packed rows: its query rows times the query heads of a KV head. */
+    public final int itemRows;
+    /** Channels of a row per split-merge block ({@link DriverBackend#mergeSlice}), chosen once per plan. */
+    final int mergeSlice;
 
     public DriverPlan(DriverBackend backend, PlanRequest request, ValidatedBatch b, WorkSplit split) {
         super(backend, request, b, split, backend::planBuffer, backend::uploadAsync);
+        this.itemRows = split.tileRows * (request.numQoHeads() / request.cacheSpec().numKvHeads());
+        this.mergeSlice = DriverBackend.mergeSlice(request.cacheSpec().headDim(), split.mostSplits());
     }
 
     /**
